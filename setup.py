@@ -1,0 +1,48 @@
+"""Packaging for the vantage6 server, node, client and algorithm tools (one distribution)."""
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).parent
+VERSION = {}
+exec((HERE / "src" / "vantage6" / "_version.py").read_text(), VERSION)
+
+setup(
+    name="vantage6",
+    version=VERSION["__version__"],
+    description="Privacy-preserving federated analysis: server, node, client and algorithm tools",
+    long_description=(HERE / "README.md").read_text(),
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    python_requires=">=3.11",
+    package_dir={"": "src"},
+    packages=find_packages("src"),
+    include_package_data=True,
+    package_data={"vantage6.server.migrations": ["script.py.mako", "versions/*.py"]},
+    install_requires=[
+        "alembic>=1.13",
+        "argon2-cffi>=23.1",
+        "click>=8.1",
+        "colander>=2.0",
+        "cornice==6.1.*",
+        "cornice_swagger==1.0.*",
+        "ipython>=8",
+        "plaster_pastedeploy>=1.0",
+        "pluggy>=1.5",
+        "pyramid>=2.0,<3",
+        "pyramid_ipython>=0.2",
+        "pyramid_tm>=2.5",
+        "sqlalchemy>=2.0,<2.2",
+        "transaction>=4",
+        "waitress>=3",
+        "zope.sqlalchemy>=3.1",
+    ],
+    extras_require={
+        "postgresql": ["psycopg[binary]>=3.1.14"],
+        "test": ["pytest>=8", "webtest>=3"],
+    },
+    entry_points={
+        "paste.app_factory": ["main = vantage6.server:main"],
+        "console_scripts": ["vserver = vantage6.server.cli:cli"],
+    },
+)

@@ -1,0 +1,1 @@
+"""Code shared by the server, the node, the client and the algorithm tools."""

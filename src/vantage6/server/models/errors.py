@@ -1,0 +1,72 @@
+"""Turn database refusals into one sentence a shell user or an API client can act on."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+
+class ModelError(ValueError):
+    """Bad data for a model; shown as one line in IPython instead of a traceback."""
+
+    def _render_traceback_(self):  # IPython's hook for custom exception display
+        return [f"{type(self).__name__}: {self}"]
+
+
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (?P<cols>[\w., ]+)")
+_SQLITE_NOT_NULL = re.compile(r"NOT NULL constraint failed: (?P<table>\w+)\.(?P<col>\w+)")
+
+
+def explain_database_error(exc: SQLAlchemyError, obj=None) -> str:
+    """A one-line reason for ``exc``; ``obj`` (the object being saved) supplies values."""
+    if not isinstance(exc, IntegrityError):
+        return f"the database refused it ({_first_line(exc.orig or exc)})"
+    orig = exc.orig
+    diag = getattr(orig, "diag", None)
+    sqlstate = getattr(orig, "sqlstate", None)
+    text = str(orig)
+    if sqlstate == "23505" or "UNIQUE constraint failed" in text:
+        return _explain_unique(_unique_columns(diag, text), obj)
+    if sqlstate == "23502" or "NOT NULL constraint failed" in text:
+        column = diag.column_name if diag is not None else _SQLITE_NOT_NULL.search(text)["col"]
+        return f"{_readable(column)} is required"
+    if sqlstate == "23503" or "FOREIGN KEY constraint failed" in text:
+        return (
+            "it refers to a record that does not exist or is still referred to by other "
+            "records (a node needs its organization to be a member of its collaboration)"
+        )
+    return f"the database refused it ({_first_line(orig)})"
+
+
+def _unique_columns(diag, text: str) -> list[str]:
+    if diag is not None and diag.constraint_name:
+        name = diag.constraint_name
+        from vantage6.server.models.base import Base
+
+        for table in Base.metadata.tables.values():
+            for constraint in table.constraints:
+                if constraint.name == name:
+                    return [c.name for c in constraint.columns]
+        return [name]
+    match = _SQLITE_UNIQUE.search(text)
+    return [part.split(".")[-1] for part in match["cols"].split(", ")] if match else []
+
+
+def _explain_unique(columns: list[str], obj) -> str:
+    if columns == ["organization_id", "collaboration_id"]:
+        return "this organization already has a node in this collaboration"
+    if columns == ["api_key_id"]:
+        return "another node already uses this API key"
+    described = []
+    for column in columns:
+        value = getattr(obj, column, None) if obj is not None else None
+        described.append(f"{_readable(column)} {value!r}" if value is not None else _readable(column))
+    return " and ".join(described) + " is already in use"
+
+
+def _readable(column: str) -> str:
+    return column.removesuffix("_id").replace("_", " ")
+
+
+def _first_line(exc) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

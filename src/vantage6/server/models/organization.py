@@ -1,0 +1,69 @@
+"""Organizations: the parties of a collaboration, each with its own node(s) and users."""
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import TYPE_CHECKING
+
+from sqlalchemy import LargeBinary
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from vantage6.server.models.base import Base
+from vantage6.server.models.shell import NamedMixin
+from vantage6.server.models.errors import ModelError
+
+if TYPE_CHECKING:
+    from vantage6.server.models.collaboration import Collaboration
+    from vantage6.server.models.node import Node
+    from vantage6.server.models.role import Role
+    from vantage6.server.models.run import Run
+    from vantage6.server.models.task import Task
+    from vantage6.server.models.user import User
+
+
+class Organization(NamedMixin, Base):
+    """A party with data; its RSA public key lets others encrypt task input for it."""
+
+    __tablename__ = "organization"
+
+    name: Mapped[str] = mapped_column(unique=True)
+    domain: Mapped[str | None]
+    address1: Mapped[str | None]
+    address2: Mapped[str | None]
+    zipcode: Mapped[str | None]
+    country: Mapped[str | None]
+    _public_key: Mapped[bytes | None] = mapped_column("public_key", LargeBinary)
+
+    collaborations: Mapped[list[Collaboration]] = relationship(
+        secondary="member", back_populates="organizations"
+    )
+    users: Mapped[list[User]] = relationship(back_populates="organization")
+    nodes: Mapped[list[Node]] = relationship(back_populates="organization")
+    runs: Mapped[list[Run]] = relationship(back_populates="organization")
+    created_tasks: Mapped[list[Task]] = relationship(back_populates="init_org")
+    roles: Mapped[list[Role]] = relationship(back_populates="organization")
+
+    @property
+    def public_key(self) -> str:
+        """The public key as base64 text (empty when none was uploaded)."""
+        return base64.b64encode(self._public_key).decode() if self._public_key else ""
+
+    @public_key.setter
+    def public_key(self, value: str | None) -> None:
+        if not value:
+            self._public_key = None
+            return
+        try:
+            self._public_key = base64.b64decode(value, validate=True)
+        except (binascii.Error, TypeError, ValueError):
+            raise ModelError("Organization.public_key must be base64 text") from None
+
+    @property
+    def results(self) -> list[Run]:
+        """Old name (3.x) of :attr:`runs`."""
+        return self.runs
+
+    @property
+    def tasks(self) -> list[Task]:
+        """The tasks this organization created (same as :attr:`created_tasks`)."""
+        return self.created_tasks

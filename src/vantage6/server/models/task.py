@@ -1,0 +1,137 @@
+"""Tasks: a computation request to some organizations of a collaboration, and its jobs."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, event, insert
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, synonym
+
+from vantage6.common.task_status import TaskStatus
+from vantage6.server.models.base import Base
+from vantage6.server.models.types import utcnow
+from vantage6.server.models.shell import NamedMixin, shell_session
+
+if TYPE_CHECKING:
+    from vantage6.server.models.collaboration import Collaboration
+    from vantage6.server.models.organization import Organization
+    from vantage6.server.models.run import Run
+    from vantage6.server.models.user import User
+
+
+class Job(Base):
+    """Hands out job ids: a row per top-level task; ids are never reused, even on PostgreSQL
+    with concurrent writers or after deletes on SQLite (AUTOINCREMENT)."""
+
+    __tablename__ = "job"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+
+def allocate_job_id(session: Session) -> int:
+    return session.execute(insert(Job).returning(Job.id)).scalar_one()
+
+
+class TaskDatabase(Base):
+    """A database (by its node-side label) a task wants, with extra parameters as JSON."""
+
+    __tablename__ = "task_database"
+
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
+    database: Mapped[str]
+    parameters: Mapped[str | None]
+
+    task: Mapped[Task] = relationship(back_populates="databases")
+
+    @property
+    def label(self) -> str:
+        return self.database
+
+
+class Task(NamedMixin, Base):
+    """Tasks of one job (a top-level task and the subtasks it spawns) share ``job_id``."""
+
+    __tablename__ = "task"
+
+    name: Mapped[str | None]
+    description: Mapped[str | None]
+    image: Mapped[str]
+    collaboration_id: Mapped[int] = mapped_column(ForeignKey("collaboration.id"))
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
+    init_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    init_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    collaboration: Mapped[Collaboration] = relationship(back_populates="tasks")
+    parent: Mapped[Task | None] = relationship(back_populates="children", remote_side="Task.id")
+    children: Mapped[list[Task]] = relationship(
+        back_populates="parent", cascade="all, delete-orphan", passive_deletes=True
+    )
+    runs: Mapped[list[Run]] = relationship(
+        back_populates="task", cascade="all, delete-orphan", passive_deletes=True
+    )
+    init_org: Mapped[Organization] = relationship(back_populates="created_tasks")
+    init_user: Mapped[User | None] = relationship(back_populates="created_tasks")
+    databases: Mapped[list[TaskDatabase]] = relationship(
+        back_populates="task",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by=TaskDatabase.id,
+    )
+
+    # Names from the 3.x shell documentation.
+    run_id = synonym("job_id")
+    initiator = synonym("init_org")
+
+    @property
+    def database(self) -> str | None:
+        """The first database label; assigning a label sets it as the only database."""
+        return self.databases[0].database if self.databases else None
+
+    @database.setter
+    def database(self, label: str) -> None:
+        self.databases = [TaskDatabase(database=label)]
+
+    @property
+    def results(self) -> list[Run]:
+        return self.runs
+
+    @property
+    def status(self) -> str:
+        """Derived from the runs: a shared failure, else the least advanced open status."""
+        statuses = {TaskStatus(run.status) for run in self.runs}
+        failures = {status for status in statuses if status.is_failure}
+        if failures:
+            return failures.pop().value if len(failures) == 1 else TaskStatus.FAILED.value
+        for status in (TaskStatus.ACTIVE, TaskStatus.INITIALIZING, TaskStatus.PENDING):
+            if status in statuses:
+                return status.value
+        return TaskStatus.COMPLETED.value
+
+    @property
+    def complete(self) -> bool:
+        """True once every run has finished."""
+        return all(run.complete for run in self.runs)
+
+    @property
+    def finished_at(self) -> dt.datetime | None:
+        if not self.runs or not self.complete:
+            return None
+        return max(run.finished_at for run in self.runs)
+
+    @classmethod
+    def next_job_id(cls) -> int:
+        """Reserve a fresh job id (admin shell); the API allocates them itself."""
+        return allocate_job_id(shell_session())
+
+    next_run_id = next_job_id  # the 3.x shell's name
+
+
+@event.listens_for(Task, "before_insert")
+def _assign_job_id(mapper, connection, task: Task) -> None:
+    """Subtasks join their parent's job; other tasks without one get a new job."""
+    if task.job_id is None:
+        if task.parent is not None:
+            task.job_id = task.parent.job_id
+        else:
+            task.job_id = connection.execute(insert(Job).returning(Job.id)).scalar_one()

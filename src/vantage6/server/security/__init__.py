@@ -1,0 +1,1 @@
+"""Authentication and authorization: hashing, rules, default roles, principals."""

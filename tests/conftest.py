@@ -1,0 +1,133 @@
+"""Fixtures shared by every test.
+
+The suite runs on SQLite by default. With ``VANTAGE6_TEST_DATABASE_URL`` set to a PostgreSQL
+server URL (an account that may create databases), every database the tests use is a fresh
+PostgreSQL database instead; ``scripts/test`` runs the suite both ways.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from vantage6.server.bootstrap import prepare_database
+from vantage6.server.db import get_engine
+from vantage6.server.models.shell import bound_shell_session
+from vantage6.server.pshell import namespace
+from vantage6.server.security.hashing import configure_hasher
+from vantage6.server.settings import load_settings
+
+POSTGRES_URL = os.environ.get("VANTAGE6_TEST_DATABASE_URL")
+
+
+def pytest_report_header(config):
+    backend = make_url(POSTGRES_URL).render_as_string() if POSTGRES_URL else "SQLite"
+    return f"vantage6 test database: {backend}"
+
+
+class DatabaseFactory:
+    """Hands out URLs of new, empty databases of the backend under test."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.created: list[str] = []
+
+    def new_url(self) -> str:
+        name = f"v6test_{uuid.uuid4().hex[:12]}"
+        if not POSTGRES_URL:
+            return f"sqlite:///{self.directory / name}.sqlite"
+        with self._admin() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        if not self.created:
+            return
+        with self._admin() as connection:
+            for name in self.created:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def _admin(self):
+        engine = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        return engine.connect()
+
+
+@pytest.fixture(scope="session")
+def database_factory(tmp_path_factory):
+    factory = DatabaseFactory(tmp_path_factory.mktemp("databases"))
+    yield factory
+    factory.drop_all()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_hashing():
+    """Argon2 at its cheapest: the tests check hashing happens, not how slow it is."""
+    configure_hasher(time_cost=1, memory_cost=8, parallelism=1)
+    yield
+    configure_hasher()
+
+
+def server_settings(url: str, **overrides) -> dict:
+    """Complete, checked settings for a development-profile app on ``url``."""
+    raw = {
+        "sqlalchemy.url": url,
+        "vantage6.profile": "development",
+        "vantage6.db.auto_migrate": "true",
+        "vantage6.argon2.time_cost": "1",
+        "vantage6.argon2.memory_cost": "8",
+        "vantage6.argon2.parallelism": "1",
+    }
+    return load_settings({**raw, **overrides}, environ={})
+
+
+@pytest.fixture
+def make_database(database_factory):
+    """Build a fresh database, migrated and bootstrapped (rules, roles, root user)."""
+    engines = []
+
+    def make(**overrides):
+        url = database_factory.new_url()
+        settings = server_settings(url, **overrides)
+        engine = get_engine(settings)
+        engines.append(engine)
+        prepare_database(engine, settings)
+        return engine
+
+    yield make
+    for engine in engines:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine(database_factory):
+    """One bootstrapped database shared by the tests that roll back what they do."""
+    url = database_factory.new_url()
+    settings = server_settings(url)
+    engine = get_engine(settings)
+    prepare_database(engine, settings)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def dbsession(engine):
+    """A session whose commits are savepoints inside a transaction rolled back afterwards."""
+    connection = engine.connect()
+    outer = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    yield session
+    session.close()
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def shell(dbsession):
+    """The admin shell's namespace (``db``, ``Scope``, ...) with save/get bound to dbsession."""
+    with bound_shell_session(dbsession):
+        yield namespace(dbsession)
