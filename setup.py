@@ -39,7 +39,7 @@ setup(
     ],
     extras_require={
         "postgresql": ["psycopg[binary]>=3.1.14"],
-        "test": ["pytest>=8", "webtest>=3"],
+        "test": ["pytest>=8", "ruff>=0.6", "webtest>=3"],
     },
     entry_points={
         "paste.app_factory": ["main = vantage6.server:main"],

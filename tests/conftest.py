@@ -4,57 +4,24 @@ The suite runs on SQLite by default. With ``VANTAGE6_TEST_DATABASE_URL`` set to 
 server URL (an account that may create databases), every database the tests use is a fresh
 PostgreSQL database instead; ``scripts/test`` runs the suite both ways.
 """
+
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from tests.support import POSTGRES_URL, DatabaseFactory, server_settings
 from vantage6.server.bootstrap import prepare_database
 from vantage6.server.db import get_engine
 from vantage6.server.models.shell import bound_shell_session
 from vantage6.server.pshell import namespace
 from vantage6.server.security.hashing import configure_hasher
-from vantage6.server.settings import load_settings
-
-POSTGRES_URL = os.environ.get("VANTAGE6_TEST_DATABASE_URL")
 
 
 def pytest_report_header(config):
     backend = make_url(POSTGRES_URL).render_as_string() if POSTGRES_URL else "SQLite"
     return f"vantage6 test database: {backend}"
-
-
-class DatabaseFactory:
-    """Hands out URLs of new, empty databases of the backend under test."""
-
-    def __init__(self, directory):
-        self.directory = directory
-        self.created: list[str] = []
-
-    def new_url(self) -> str:
-        name = f"v6test_{uuid.uuid4().hex[:12]}"
-        if not POSTGRES_URL:
-            return f"sqlite:///{self.directory / name}.sqlite"
-        with self._admin() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        self.created.append(name)
-        return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-
-    def drop_all(self) -> None:
-        if not self.created:
-            return
-        with self._admin() as connection:
-            for name in self.created:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    def _admin(self):
-        engine = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-        return engine.connect()
 
 
 @pytest.fixture(scope="session")
@@ -70,19 +37,6 @@ def fast_hashing():
     configure_hasher(time_cost=1, memory_cost=8, parallelism=1)
     yield
     configure_hasher()
-
-
-def server_settings(url: str, **overrides) -> dict:
-    """Complete, checked settings for a development-profile app on ``url``."""
-    raw = {
-        "sqlalchemy.url": url,
-        "vantage6.profile": "development",
-        "vantage6.db.auto_migrate": "true",
-        "vantage6.argon2.time_cost": "1",
-        "vantage6.argon2.memory_cost": "8",
-        "vantage6.argon2.parallelism": "1",
-    }
-    return load_settings({**raw, **overrides}, environ={})
 
 
 @pytest.fixture

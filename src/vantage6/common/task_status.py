@@ -1,4 +1,5 @@
 """The life cycle of an algorithm run, as reported by nodes and shown to users."""
+
 from enum import StrEnum
 
 

@@ -1,4 +1,5 @@
 """The vantage6 server: a Pyramid application assembled from its subpackages."""
+
 from pyramid.config import Configurator
 
 from vantage6.server.bootstrap import prepare_database

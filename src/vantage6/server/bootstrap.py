@@ -1,4 +1,5 @@
 """What happens to the database when the server starts: schema check, rules, root user."""
+
 from __future__ import annotations
 
 import logging
@@ -33,7 +34,9 @@ def prepare_database(engine: Engine, settings: dict) -> None:
         try:
             with Session(engine) as session, session.begin():
                 if engine.dialect.name == "postgresql":
-                    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _BOOTSTRAP_LOCK})
+                    session.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": _BOOTSTRAP_LOCK}
+                    )
                 sync_rules_and_roles(session)
                 created = _create_root_user(session, settings)
             break
@@ -72,7 +75,7 @@ def _create_root_user(session: Session, settings: dict) -> str | None:
         organization = Organization(name=ROOT_NAME)
     password = _first_root_password(settings)
     root_role = session.scalar(
-        select(Role).filter_by(name=DefaultRole.ROOT.value, organization_id=None)
+        select(Role).filter_by(name=DefaultRole.ROOT.value, is_default_role=True)
     )
     session.add(
         User(username=ROOT_NAME, password=password, organization=organization, roles=[root_role])

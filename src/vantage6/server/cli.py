@@ -1,4 +1,5 @@
 """``vserver``: command-line administration of a server."""
+
 import click
 from pyramid.paster import get_appsettings, setup_logging
 
@@ -18,7 +19,10 @@ def db():
 
 
 config_option = click.option(
-    "--config", "config_path", required=True, type=click.Path(exists=True, dir_okay=False),
+    "--config",
+    "config_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
     help="The server's ini file (e.g. production.ini).",
 )
 
@@ -53,5 +57,6 @@ def downgrade(config_path, revision):
 def current(config_path):
     """Show the schema's revision and whether it is up to date."""
     engine = _engine(config_path)
-    state = migrate.schema_state(engine)
-    click.echo(f"{migrate.current_revision(engine) or 'none'} ({state.value}; newest is {migrate.head_revision()})")
+    revision = migrate.current_revision(engine) or "none"
+    state = migrate.schema_state(engine).value
+    click.echo(f"{revision} ({state}; newest is {migrate.head_revision()})")

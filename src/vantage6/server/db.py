@@ -1,4 +1,5 @@
 """Engine, sessions, and one transaction-bound session per request (pyramid_tm)."""
+
 from __future__ import annotations
 
 import zope.sqlalchemy

@@ -1,4 +1,5 @@
 """Schema migrations (Alembic) applied to an engine: upgrade, downgrade, and where we are."""
+
 from __future__ import annotations
 
 from enum import Enum

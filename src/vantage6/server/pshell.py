@@ -3,6 +3,7 @@
 A plain session is opened for the shell; ``obj.save()`` commits it. Bad input is reported in
 one line and rolled back, and the shell carries on.
 """
+
 import sys
 
 from sqlalchemy.orm import Session
@@ -16,6 +17,12 @@ from vantage6.server.models.shell import bound_shell_session
 
 class ShellSession(Session):
     """The shell's database session (obj.save() commits it)."""
+
+
+def open_shell_session(engine) -> ShellSession:
+    # No autoflush: a half-built object must not be flushed by a query typed meanwhile;
+    # what is stored is what save() stores.
+    return ShellSession(bind=engine, autoflush=False)
 
 
 def namespace(session: ShellSession) -> dict:
@@ -50,7 +57,7 @@ def _one_line_model_errors(previous_hook):
 
 def setup(env):
     """``[pshell] setup`` hook: bind a shell session for the lifetime of the shell."""
-    session = ShellSession(bind=env["registry"]["dbengine"])
+    session = open_shell_session(env["registry"]["dbengine"])
     env.update(namespace(session))
     previous_hook = sys.excepthook
     sys.excepthook = _one_line_model_errors(previous_hook)

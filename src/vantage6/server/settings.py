@@ -4,6 +4,7 @@ Settings are prefixed ``vantage6.``; the database URL is SQLAlchemy's ``sqlalche
 environment wins over the ini file for the secrets and URLs that deployments inject:
 ``VANTAGE6_DATABASE_URL`` and ``VANTAGE6_ROOT_PASSWORD``.
 """
+
 from __future__ import annotations
 
 import os
@@ -29,7 +30,11 @@ _FROM_ENVIRONMENT = {
     "VANTAGE6_ROOT_PASSWORD": "vantage6.root_password",
 }
 
-_INTEGERS = ("vantage6.argon2.time_cost", "vantage6.argon2.memory_cost", "vantage6.argon2.parallelism")
+_INTEGERS = (
+    "vantage6.argon2.time_cost",
+    "vantage6.argon2.memory_cost",
+    "vantage6.argon2.parallelism",
+)
 
 
 def load_settings(settings: dict, environ=os.environ) -> dict:

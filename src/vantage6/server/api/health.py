@@ -1,4 +1,5 @@
 """Liveness and version endpoints, open to anyone (load balancers, monitoring, clients)."""
+
 from cornice import Service
 from pyramid.security import NO_PERMISSION_REQUIRED
 from sqlalchemy import text

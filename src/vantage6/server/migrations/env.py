@@ -1,4 +1,5 @@
 """Alembic environment: runs on the connection handed in by vantage6.server.migrate."""
+
 from alembic import context
 from sqlalchemy import TypeDecorator, engine_from_config, pool
 

@@ -1,4 +1,6 @@
 """Every model of the server, importable as ``db.<Model>`` in the admin shell."""
+
+from vantage6.server.models import checks  # noqa: F401  (installs the assignment checks)
 from vantage6.server.models.authenticatable import Authenticatable
 from vantage6.server.models.base import Base
 from vantage6.server.models.collaboration import Collaboration, member
@@ -9,7 +11,6 @@ from vantage6.server.models.rule import Operation, Rule, Scope, user_rule
 from vantage6.server.models.run import Result, Run
 from vantage6.server.models.task import Job, Task, TaskDatabase, allocate_job_id
 from vantage6.server.models.user import User
-from vantage6.server.models import checks  # noqa: F401  (installs the assignment checks)
 
 __all__ = [
     "Authenticatable",

@@ -1,4 +1,5 @@
 """What users and nodes share: they log in and are seen online."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,16 +1,17 @@
 """Declarative base, constraint naming, and the checks every model gets."""
+
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import MetaData, event
+from sqlalchemy import Column, ForeignKey, MetaData, Table, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column
 
 from vantage6.server.models.checks import column_checker, relationship_validator
 from vantage6.server.models.shell import ShellMixin
 from vantage6.server.models.types import UTCDateTime, utcnow
 
-__all__ = ["Base", "utcnow"]
+__all__ = ["Base", "association_table", "utcnow"]
 
 # Stable constraint names, so Alembic can alter them on SQLite (batch mode) and PostgreSQL and
 # so integrity errors can be explained from the constraint's name alone.
@@ -46,3 +47,14 @@ def _install_column_checks(mapper: Mapper, cls: type) -> None:
     for attr in mapper.column_attrs:
         checker = column_checker(cls.__name__, attr.key, attr.columns[0].type)
         event.listen(getattr(cls, attr.key), "set", checker, retval=True)
+
+
+def association_table(name: str, left: str, right: str) -> Table:
+    """A many-to-many link: the pair is the primary key (no duplicates), and the row goes
+    when either side is deleted."""
+    return Table(
+        name,
+        Base.metadata,
+        Column(f"{left}_id", ForeignKey(f"{left}.id", ondelete="CASCADE"), primary_key=True),
+        Column(f"{right}_id", ForeignKey(f"{right}.id", ondelete="CASCADE"), primary_key=True),
+    )

@@ -4,6 +4,7 @@ SQLite would store ``name=123`` or ``encrypted="no"`` without complaint, and SQL
 ``organization="IKNL"`` with an AttributeError from its internals; the shell and the API get a
 clear :class:`ModelError` instead.
 """
+
 from __future__ import annotations
 
 import datetime as dt

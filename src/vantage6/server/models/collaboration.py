@@ -1,12 +1,12 @@
 """Collaborations: organizations that agreed to run analyses together."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, ForeignKey, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from vantage6.server.models.base import Base
+from vantage6.server.models.base import Base, association_table
 from vantage6.server.models.shell import NamedMixin
 
 if TYPE_CHECKING:
@@ -14,12 +14,7 @@ if TYPE_CHECKING:
     from vantage6.server.models.organization import Organization
     from vantage6.server.models.task import Task
 
-member = Table(
-    "member",
-    Base.metadata,
-    Column("organization_id", ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True),
-    Column("collaboration_id", ForeignKey("collaboration.id", ondelete="CASCADE"), primary_key=True),
-)
+member = association_table("member", "organization", "collaboration")
 
 
 class Collaboration(NamedMixin, Base):
@@ -33,8 +28,9 @@ class Collaboration(NamedMixin, Base):
     organizations: Mapped[list[Organization]] = relationship(
         secondary=member, back_populates="collaborations"
     )
-    nodes: Mapped[list[Node]] = relationship(back_populates="collaboration")
-    tasks: Mapped[list[Task]] = relationship(back_populates="collaboration")
+    # Nodes and tasks keep a collaboration from being deleted (see Organization.users).
+    nodes: Mapped[list[Node]] = relationship(back_populates="collaboration", passive_deletes="all")
+    tasks: Mapped[list[Task]] = relationship(back_populates="collaboration", passive_deletes="all")
 
     def get_organization_ids(self) -> list[int]:
         return [organization.id for organization in self.organizations]

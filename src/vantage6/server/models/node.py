@@ -1,4 +1,5 @@
 """Nodes: the service an organization runs next to its data, one per collaboration."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -7,8 +8,8 @@ from sqlalchemy import ForeignKey, ForeignKeyConstraint, String, UniqueConstrain
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from vantage6.server.models.authenticatable import Authenticatable
-from vantage6.server.models.shell import NamedMixin
 from vantage6.server.models.errors import ModelError
+from vantage6.server.models.shell import NamedMixin
 from vantage6.server.security.hashing import api_key_lookup_id, hash_secret, verify_secret
 
 if TYPE_CHECKING:

@@ -1,4 +1,5 @@
 """Organizations: the parties of a collaboration, each with its own node(s) and users."""
+
 from __future__ import annotations
 
 import base64
@@ -9,8 +10,8 @@ from sqlalchemy import LargeBinary
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vantage6.server.models.base import Base
-from vantage6.server.models.shell import NamedMixin
 from vantage6.server.models.errors import ModelError
+from vantage6.server.models.shell import NamedMixin
 
 if TYPE_CHECKING:
     from vantage6.server.models.collaboration import Collaboration
@@ -37,11 +38,20 @@ class Organization(NamedMixin, Base):
     collaborations: Mapped[list[Collaboration]] = relationship(
         secondary="member", back_populates="organizations"
     )
-    users: Mapped[list[User]] = relationship(back_populates="organization")
-    nodes: Mapped[list[Node]] = relationship(back_populates="organization")
-    runs: Mapped[list[Run]] = relationship(back_populates="organization")
-    created_tasks: Mapped[list[Task]] = relationship(back_populates="init_org")
-    roles: Mapped[list[Role]] = relationship(back_populates="organization")
+    # The organization's users, nodes, tasks and runs keep it from being deleted: the database
+    # refuses (passive_deletes="all" stops the ORM from first blanking their organization_id,
+    # which would fail with a misleading "organization is required").
+    users: Mapped[list[User]] = relationship(back_populates="organization", passive_deletes="all")
+    nodes: Mapped[list[Node]] = relationship(back_populates="organization", passive_deletes="all")
+    runs: Mapped[list[Run]] = relationship(back_populates="organization", passive_deletes="all")
+    created_tasks: Mapped[list[Task]] = relationship(
+        back_populates="init_org", passive_deletes="all"
+    )
+    # Its own roles go with it, and a role taken off this list is deleted: left alone, the ORM
+    # would set organization_id to NULL and so turn the role into a global one.
+    roles: Mapped[list[Role]] = relationship(
+        back_populates="organization", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     @property
     def public_key(self) -> str:

@@ -1,12 +1,13 @@
 """Roles: named bundles of rules, global (default roles) or owned by one organization."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, ForeignKey, Table, UniqueConstraint, func, select
+from sqlalchemy import ForeignKey, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from vantage6.server.models.base import Base
+from vantage6.server.models.base import Base, association_table
 from vantage6.server.models.errors import ModelError
 from vantage6.server.models.shell import NamedMixin, shell_session
 
@@ -15,19 +16,9 @@ if TYPE_CHECKING:
     from vantage6.server.models.rule import Rule
     from vantage6.server.models.user import User
 
-role_rule = Table(
-    "role_rule",
-    Base.metadata,
-    Column("role_id", ForeignKey("role.id", ondelete="CASCADE"), primary_key=True),
-    Column("rule_id", ForeignKey("rule.id", ondelete="CASCADE"), primary_key=True),
-)
+role_rule = association_table("role_rule", "role", "rule")
 
-user_role = Table(
-    "user_role",
-    Base.metadata,
-    Column("role_id", ForeignKey("role.id", ondelete="CASCADE"), primary_key=True),
-    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
-)
+user_role = association_table("user_role", "role", "user")
 
 
 class Role(NamedMixin, Base):

@@ -1,13 +1,14 @@
 """Rules: one permission each, a (resource, scope, operation) triple."""
+
 from __future__ import annotations
 
 import enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey, Table, Column, UniqueConstraint, select
+from sqlalchemy import Enum, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from vantage6.server.models.base import Base
+from vantage6.server.models.base import Base, association_table
 from vantage6.server.models.errors import ModelError
 from vantage6.server.models.shell import NamedMixin, shell_session
 
@@ -36,12 +37,7 @@ class Scope(enum.Enum):
     GLOBAL = "glo"
 
 
-user_rule = Table(
-    "user_rule",
-    Base.metadata,
-    Column("rule_id", ForeignKey("rule.id", ondelete="CASCADE"), primary_key=True),
-    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
-)
+user_rule = association_table("user_rule", "rule", "user")
 
 
 class Rule(NamedMixin, Base):
@@ -58,14 +54,12 @@ class Rule(NamedMixin, Base):
     scope: Mapped[Scope] = mapped_column(Enum(Scope, native_enum=False, length=16))
     description: Mapped[str | None]
 
-    roles: Mapped[list[Role]] = relationship(
-        secondary="role_rule", back_populates="rules"
-    )
+    roles: Mapped[list[Role]] = relationship(secondary="role_rule", back_populates="rules")
     users: Mapped[list[User]] = relationship(secondary=user_rule, back_populates="rules")
 
     @classmethod
     def get_by_(cls, name: str, scope, operation) -> Rule | None:
-        """The rule for resource ``name``, e.g. ``get_by_("node", Scope.GLOBAL, Operation.VIEW)``."""
+        """The rule on resource ``name``: ``get_by_("node", Scope.GLOBAL, Operation.VIEW)``."""
         scope = _member(Scope, scope)
         operation = _member(Operation, operation)
         query = select(cls).filter_by(name=name, scope=scope, operation=operation)
@@ -82,5 +76,7 @@ def _member(enum_class: type[enum.Enum], value):
         for member in enum_class:
             if value.lower() in (member.value, member.name.lower()):
                 return member
-    example = f"{enum_class.__name__}.{next(iter(enum_class)).name}"
-    raise ModelError(f"expected a {enum_class.__name__} such as {example}, not {value!r}")
+    choices = ", ".join(f"{enum_class.__name__}.{member.name}" for member in enum_class)
+    # The 3.x docs write get_by_("node", Scope, Operation): name the class, not its repr.
+    given = f"the class {enum_class.__name__} itself" if value is enum_class else repr(value)
+    raise ModelError(f"expected one of {choices}; got {given}")

@@ -1,4 +1,5 @@
 """Runs (called results in 3.x): one organization's execution of a task."""
+
 from __future__ import annotations
 
 import base64
@@ -12,8 +13,8 @@ from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from vantage6.common.task_status import TaskStatus
 from vantage6.server.models.base import Base
-from vantage6.server.models.types import utcnow
 from vantage6.server.models.node import Node
+from vantage6.server.models.types import utcnow
 
 if TYPE_CHECKING:
     from vantage6.server.models.organization import Organization

@@ -3,6 +3,7 @@
 They work only while a shell session is bound (``pshell`` / ``vserver shell`` bind one), so they
 cannot creep into request code, which uses ``request.dbsession``.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -110,7 +111,8 @@ def describe_model(cls) -> str:
         many = "list of " if rel.uselist else ""
         lines.append(f"  {rel.key:<30} {many}{rel.mapper.class_.__name__}")
     properties = sorted(
-        name for name, member in inspect.getmembers(cls)
+        name
+        for name, member in inspect.getmembers(cls)
         if not name.startswith("_") and isinstance(member, property)
     )
     lines += ["", "properties: " + ", ".join(properties)]

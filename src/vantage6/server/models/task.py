@@ -1,4 +1,5 @@
 """Tasks: a computation request to some organizations of a collaboration, and its jobs."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,8 +10,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, synonym
 
 from vantage6.common.task_status import TaskStatus
 from vantage6.server.models.base import Base
-from vantage6.server.models.types import utcnow
 from vantage6.server.models.shell import NamedMixin, shell_session
+from vantage6.server.models.types import utcnow
 
 if TYPE_CHECKING:
     from vantage6.server.models.collaboration import Collaboration

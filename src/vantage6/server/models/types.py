@@ -1,4 +1,5 @@
 """Column types shared by the models."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +9,7 @@ from sqlalchemy import DateTime, TypeDecorator
 
 def utcnow() -> dt.datetime:
     """Now, timezone-aware; used as a column default (called per row, never at import)."""
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -24,9 +25,9 @@ class UTCDateTime(TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
-        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return value.replace(tzinfo=dt.timezone.utc)
+        return value.replace(tzinfo=dt.UTC)

@@ -1,4 +1,5 @@
 """Users: people of an organization who log in and act according to their roles and rules."""
+
 from __future__ import annotations
 
 import datetime as dt

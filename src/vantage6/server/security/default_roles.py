@@ -1,4 +1,5 @@
 """The roles every server has, and keeping rules and those roles in step with the code."""
+
 from __future__ import annotations
 
 import logging
@@ -33,23 +34,41 @@ def _pick(name: str, scope, ops: str) -> set[RuleSpec]:
 
 
 _VIEWER = (
-    _pick("user", OWN, "e d") | _pick("user", ORG, "v")
-    | _pick("organization", ORG, "v") | _pick("organization", COL, "v")
-    | _pick("collaboration", ORG, "v") | _pick("role", ORG, "v")
-    | _pick("node", ORG, "v") | _pick("node", COL, "v")
-    | _pick("task", COL, "v") | _pick("run", COL, "v") | _pick("port", ORG, "v")
-    | _pick("event", ORG, "r") | _pick("event", COL, "r") | _pick("study", ORG, "v")
+    _pick("user", OWN, "e d")
+    | _pick("user", ORG, "v")
+    | _pick("organization", ORG, "v")
+    | _pick("organization", COL, "v")
+    | _pick("collaboration", ORG, "v")
+    | _pick("role", ORG, "v")
+    | _pick("node", ORG, "v")
+    | _pick("node", COL, "v")
+    | _pick("task", COL, "v")
+    | _pick("run", COL, "v")
+    | _pick("port", ORG, "v")
+    | _pick("event", ORG, "r")
+    | _pick("event", COL, "r")
+    | _pick("study", ORG, "v")
 )
 _RESEARCHER_EXTRA = _pick("task", COL, "c") | _pick("task", ORG, "d")
 _ORG_ADMIN = (
-    _VIEWER | _pick("user", ORG, "c e d") | _pick("organization", ORG, "e")
-    | _pick("role", ORG, "c e d") | _pick("node", ORG, "c e") | _pick("event", ORG, "s")
+    _VIEWER
+    | _pick("user", ORG, "c e d")
+    | _pick("organization", ORG, "e")
+    | _pick("role", ORG, "c e d")
+    | _pick("node", ORG, "c e")
+    | _pick("event", ORG, "s")
 )
 _COLLAB_ADMIN = (
-    _ORG_ADMIN | _RESEARCHER_EXTRA | _pick("user", COL, "v c e")
-    | _pick("organization", GLO, "v") | _pick("organization", COL, "e")
-    | _pick("collaboration", COL, "e") | _pick("role", COL, "v")
-    | _pick("node", COL, "c v d") | _pick("event", COL, "s") | _pick("study", COL, "v c e d")
+    _ORG_ADMIN
+    | _RESEARCHER_EXTRA
+    | _pick("user", COL, "v c e")
+    | _pick("organization", GLO, "v")
+    | _pick("organization", COL, "e")
+    | _pick("collaboration", COL, "e")
+    | _pick("role", COL, "v")
+    | _pick("node", COL, "c v d")
+    | _pick("event", COL, "s")
+    | _pick("study", COL, "v c e d")
 )
 
 DEFAULT_ROLE_RULES: dict[DefaultRole, frozenset[RuleSpec]] = {
@@ -76,10 +95,7 @@ DESCRIPTIONS = {
 def sync_rules_and_roles(session: Session) -> None:
     """Make the rule table and the default roles match the code (idempotent)."""
     rules = _sync_rules(session)
-    existing = {
-        role.name: role
-        for role in session.scalars(select(Role).where(Role.organization_id.is_(None)))
-    }
+    existing = _global_roles_by_name(session)
     for default_role, specs in DEFAULT_ROLE_RULES.items():
         role = existing.get(default_role.value)
         if role is None:
@@ -92,6 +108,18 @@ def sync_rules_and_roles(session: Session) -> None:
         wanted = [rules[spec.key] for spec in sorted(specs, key=RULES.index)]
         if set(role.rules) != set(wanted):
             role.rules = wanted
+
+
+def _global_roles_by_name(session: Session) -> dict[str, Role]:
+    """Roles without organization by name; where a custom role (e.g. made in the shell) shares
+    a default role's name, the default role wins, so it is still kept in sync."""
+    roles: dict[str, Role] = {}
+    query = select(Role).where(Role.organization_id.is_(None)).order_by(Role.id)
+    for role in session.scalars(query):
+        current = roles.get(role.name)
+        if current is None or (role.is_default_role and not current.is_default_role):
+            roles[role.name] = role
+    return roles
 
 
 def _sync_rules(session: Session) -> dict:

@@ -3,6 +3,7 @@
 The cost parameters come from the settings (``vantage6.argon2.*``); :func:`configure_hasher`
 is called once at start-up, and tests call it to make hashing cheap.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,9 +16,7 @@ _hasher = PasswordHasher()
 
 def configure_hasher(time_cost: int = 3, memory_cost: int = 65536, parallelism: int = 4) -> None:
     global _hasher
-    _hasher = PasswordHasher(
-        time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism
-    )
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
 
 
 def hash_secret(secret: str) -> str:

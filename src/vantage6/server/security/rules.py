@@ -3,6 +3,7 @@
 The table below is the original's 4.x set (86 rules); ``N`` marks rules the ``node`` role holds,
 ``C`` the ones the ``container`` role holds.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,0 +1,53 @@
+"""The hashing helpers: configured argon2, salted hashes, and verification that never raises."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from vantage6.server.security import hashing
+
+
+@pytest.fixture
+def restore_hasher():
+    yield
+    hashing.configure_hasher(time_cost=1, memory_cost=8, parallelism=1)  # as tests/conftest.py
+
+
+def test_hashes_use_the_configured_cost(restore_hasher):
+    assert "$m=8,t=1,p=1$" in hashing.hash_secret("s")  # set by the suite's fast_hashing
+    hashing.configure_hasher(time_cost=2, memory_cost=16, parallelism=1)
+    hashed = hashing.hash_secret("s")
+    assert hashed.startswith("$argon2id$") and "$m=16,t=2,p=1$" in hashed
+    assert hashing.verify_secret(hashed, "s")
+
+
+def test_hashes_are_salted():
+    assert hashing.hash_secret("same") != hashing.hash_secret("same")
+
+
+@pytest.mark.parametrize(
+    "hashed, secret",
+    [
+        (None, "s"),
+        ("", "s"),
+        ("not-a-hash", "s"),
+        ("$argon2id$v=19$m=8,t=1,p=1$broken", "s"),
+        ("$2b$12$abcdefghijklmnopqrstuu5Vd2Klq5gq2ESh5Zr0QGLn3LV8o7V.y", "s"),  # bcrypt
+    ],
+)
+def test_verify_refuses_missing_or_foreign_hashes_without_raising(hashed, secret):
+    assert hashing.verify_secret(hashed, secret) is False
+
+
+@pytest.mark.parametrize("secret", [None, 1, b"s"])
+def test_verify_refuses_non_text_secrets(secret):
+    assert hashing.verify_secret(hashing.hash_secret("s"), secret) is False
+
+
+def test_lookup_id_is_a_stable_16_hex_prefix_of_sha256():
+    key = "b1c2d3-node-key"
+    assert hashing.api_key_lookup_id(key) == hashlib.sha256(key.encode()).hexdigest()[:16]
+    assert hashing.api_key_lookup_id(key) == hashing.api_key_lookup_id(key)
+    assert hashing.api_key_lookup_id(key) != hashing.api_key_lookup_id(key + "x")
