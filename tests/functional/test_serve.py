@@ -99,7 +99,7 @@ def test_production_needs_an_explicit_migration_then_starts(tmp_path, run, datab
     url = database_factory.new_url()
     port = free_port()
     ini = ini_copy("production.ini", tmp_path, port, **{"sqlalchemy.url": url})
-    env = {"VANTAGE6_ROOT_PASSWORD": "Initial-Root-1"}
+    env = {"VANTAGE6_ROOT_PASSWORD": "Initial-Root-1", "VANTAGE6_JWT_SECRET": "s" * 40}
 
     refused = run("pserve", ini, env=env)
     output, _ = refused.communicate(timeout=60)

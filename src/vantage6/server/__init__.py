@@ -1,10 +1,15 @@
 """The vantage6 server: a Pyramid application assembled from its subpackages."""
 
 from pyramid.config import Configurator
+from pyramid.settings import aslist
 
+from vantage6.plugins.manager import build_plugin_manager
 from vantage6.server.bootstrap import prepare_database
+from vantage6.server.security import jwt_backend
 from vantage6.server.security.hashing import configure_hasher
 from vantage6.server.settings import load_settings
+
+BUILTIN_PLUGINS = (("vantage6.jwt", jwt_backend),)
 
 
 def main(global_config, **settings):
@@ -15,9 +20,16 @@ def main(global_config, **settings):
         memory_cost=settings["vantage6.argon2.memory_cost"],
         parallelism=settings["vantage6.argon2.parallelism"],
     )
+    plugins = build_plugin_manager(
+        "vantage6.server", BUILTIN_PLUGINS, aslist(settings["vantage6.plugins.blocked"])
+    )
     with Configurator(settings=settings) as config:
+        config.registry["vantage6.plugins"] = plugins
         config.include(".db")
         prepare_database(config.registry["dbengine"], settings)
+        config.include(".security.policy")
         config.include("cornice")
+        config.commit()  # our JSON error views (api.errors) then replace Cornice's own
         config.include(".api", route_prefix=settings["vantage6.api_path"])
+        plugins.hook.vantage6_pyramid_configure(config=config)
     return config.make_wsgi_app()

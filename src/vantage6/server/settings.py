@@ -23,17 +23,32 @@ DEFAULT_SETTINGS = {
     "vantage6.argon2.time_cost": "3",
     "vantage6.argon2.memory_cost": "65536",
     "vantage6.argon2.parallelism": "4",
+    "vantage6.jwt.secret": "",
+    "vantage6.jwt.access_expires_seconds": "21600",
+    "vantage6.jwt.refresh_expires_seconds": "172800",
+    "vantage6.login.max_failed_attempts": "5",
+    "vantage6.login.inactivation_minutes": "15",
+    "vantage6.max_body_bytes": "16777216",
+    "vantage6.pagination.max_per_page": "500",
+    "vantage6.plugins.blocked": "",
 }
 
 _FROM_ENVIRONMENT = {
     "VANTAGE6_DATABASE_URL": "sqlalchemy.url",
     "VANTAGE6_ROOT_PASSWORD": "vantage6.root_password",
+    "VANTAGE6_JWT_SECRET": "vantage6.jwt.secret",
 }
 
 _INTEGERS = (
     "vantage6.argon2.time_cost",
     "vantage6.argon2.memory_cost",
     "vantage6.argon2.parallelism",
+    "vantage6.jwt.access_expires_seconds",
+    "vantage6.jwt.refresh_expires_seconds",
+    "vantage6.login.max_failed_attempts",
+    "vantage6.login.inactivation_minutes",
+    "vantage6.max_body_bytes",
+    "vantage6.pagination.max_per_page",
 )
 
 
@@ -60,6 +75,8 @@ def load_settings(settings: dict, environ=os.environ) -> dict:
             merged[key] = int(merged[key])
         except (TypeError, ValueError):
             raise ConfigurationError(f"{key} must be a whole number, not {merged[key]!r}") from None
+        if merged[key] <= 0:
+            raise ConfigurationError(f"{key} must be positive, not {merged[key]}")
     return merged
 
 

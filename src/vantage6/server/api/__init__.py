@@ -2,4 +2,5 @@
 
 
 def includeme(config) -> None:
+    config.add_tween("vantage6.server.api.limits.body_limit_tween_factory")
     config.scan(".")

@@ -1,0 +1,69 @@
+"""Every error leaves the API as JSON ``{"msg": ...}`` (with ``errors`` per field for 400s)."""
+
+from __future__ import annotations
+
+import logging
+
+from pyramid.httpexceptions import HTTPError, HTTPForbidden, HTTPNotFound
+from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
+
+from vantage6.server.resources import NOT_FOUND
+from vantage6.server.security.jwt_backend import AUTH_ERROR
+
+log = logging.getLogger(__name__)
+
+
+def json_error(request, status: int, msg: str, errors=None):
+    response = request.response
+    response.status = status
+    body = {"msg": msg}
+    if errors:
+        body["errors"] = errors
+    response.content_type = "application/json"
+    response.json_body = body
+    return response
+
+
+@forbidden_view_config()
+def forbidden(exc: HTTPForbidden, request):
+    """401 when we do not know who is asking, 403 when we do and the answer is no."""
+    if request.identity is None:
+        reason = request.environ.get(AUTH_ERROR)
+        msg = (
+            f"Authentication failed: {reason}"
+            if reason
+            else "Authentication required: send 'Authorization: Bearer <access token>'"
+        )
+        response = json_error(request, 401, msg)
+        response.headers["WWW-Authenticate"] = 'Bearer realm="vantage6"'
+        return response
+    return json_error(request, 403, "You lack the permission to do that!")
+
+
+@notfound_view_config()
+def not_found(exc: HTTPNotFound, request):
+    return json_error(request, 404, request.environ.get(NOT_FOUND) or "Not found")
+
+
+@exception_view_config(HTTPError)
+def http_error(exc: HTTPError, request):
+    return json_error(request, exc.code, exc.detail or exc.title)
+
+
+@exception_view_config(Exception)
+def unexpected_error(exc: Exception, request):
+    log.exception("Unhandled error on %s %s", request.method, request.path)
+    return json_error(request, 500, "An unexpected error occurred on the server")
+
+
+def cornice_errors(request):
+    """Cornice's error handler: validation problems as ``{"msg", "errors": {field: [..]}}``."""
+    problems = request.errors
+    by_field: dict[str, list[str]] = {}
+    for error in problems:
+        field = error.get("name") or error.get("location") or "body"
+        by_field.setdefault(field, []).append(error.get("description"))
+    status = getattr(problems, "status", 400)
+    summary = "; ".join(f"{field}: {' '.join(map(str, msgs))}" for field, msgs in by_field.items())
+    response = json_error(request, status, f"Request is incorrect ({summary})", by_field)
+    return response

@@ -1,0 +1,145 @@
+"""``/organization``: the parties of collaborations."""
+
+from __future__ import annotations
+
+import colander
+from pyramid.httpexceptions import HTTPBadRequest
+from sqlalchemy import or_, select
+
+from vantage6.server.api.pagination import paginate
+from vantage6.server.api.schema import Body, text
+from vantage6.server.api.service import api_service, colander_body_validator
+from vantage6.server.api.writes import flush_or_400, query_int, set_fields
+from vantage6.server.models import Organization, member
+from vantage6.server.models.rule import Operation, Scope
+
+organizations = api_service("organizations", "/organization", traverse="/organizations")
+organization = api_service("organization", "/organization/{id}", traverse="/organizations/{id}")
+
+EDITABLE = ("name", "domain", "address1", "address2", "zipcode", "country", "public_key")
+
+
+class OrganizationFields(Body):
+    name = text(validator=colander.Length(min=1, max=128))
+    domain = text(missing=colander.drop)
+    address1 = text(missing=colander.drop)
+    address2 = text(missing=colander.drop)
+    zipcode = text(missing=colander.drop)
+    country = text(missing=colander.drop)
+    public_key = text(missing=colander.drop)
+
+
+class OrganizationPatch(OrganizationFields):
+    name = text(validator=colander.Length(min=1, max=128), missing=colander.drop)
+
+
+def serialize(request, organization: Organization) -> dict:
+    api = request.registry.settings["vantage6.api_path"]
+
+    def link(resource: str) -> str:
+        return f"{api}/{resource}?organization_id={organization.id}"
+
+    return {
+        "id": organization.id,
+        "name": organization.name,
+        "domain": organization.domain,
+        "address1": organization.address1,
+        "address2": organization.address2,
+        "zipcode": organization.zipcode,
+        "country": organization.country,
+        "public_key": organization.public_key,
+        "collaborations": link("collaboration"),
+        "users": link("user"),
+        "nodes": link("node"),
+        "tasks": link("task"),
+        "runs": link("run"),
+    }
+
+
+def visible(identity):
+    """SQL condition: organizations the caller may view (mirrors OrganizationContext's ACL)."""
+    conditions = []
+    for name, scope, operation in identity.rules:
+        if name != "organization" or operation is not Operation.VIEW:
+            continue
+        if scope is Scope.GLOBAL:
+            return True
+        if scope is Scope.COLLABORATION:
+            in_collaborations = select(member.c.organization_id).where(
+                member.c.collaboration_id.in_(identity.collaboration_ids)
+            )
+            conditions.append(Organization.id.in_(in_collaborations))
+        elif scope is Scope.ORGANIZATION:
+            conditions.append(Organization.id == identity.organization_id)
+    return or_(False, *conditions)
+
+
+@organizations.get(permission="view")
+def list_organizations(request):
+    query = select(Organization).where(visible(request.identity))
+    params = request.params
+    if "name" in params:
+        query = query.where(Organization.name.like(params["name"]))
+    if "country" in params:
+        query = query.where(Organization.country == params["country"])
+    if "collaboration_id" in params:
+        collaboration_id = query_int(request, "collaboration_id")
+        members = select(member.c.organization_id).where(
+            member.c.collaboration_id == collaboration_id
+        )
+        query = query.where(Organization.id.in_(members))
+    if "ids" in params:
+        ids = [query_int(request, "ids", raw) for raw in params.getall("ids")]
+        query = query.where(Organization.id.in_(ids))
+    sortable = {"id": Organization.id, "name": Organization.name, "country": Organization.country}
+    return paginate(
+        request, query, lambda o: serialize(request, o), sortable, Organization.id.asc()
+    )
+
+
+@organizations.post(
+    permission="create", schema=OrganizationFields(), validators=(colander_body_validator,)
+)
+def create_organization(request):
+    created = Organization()
+    set_fields(created, request.validated, EDITABLE)
+    request.dbsession.add(created)
+    flush_or_400(request, created)
+    request.response.status = 201
+    return serialize(request, created)
+
+
+@organization.get(permission="view")
+def get_organization(request):
+    return serialize(request, request.context.row)
+
+
+@organization.patch(
+    permission="edit", schema=OrganizationPatch(), validators=(colander_body_validator,)
+)
+def patch_organization(request):
+    changed = request.context.row
+    set_fields(changed, request.validated, EDITABLE)
+    flush_or_400(request, changed)
+    return serialize(request, changed)
+
+
+@organization.delete(permission="delete")
+def delete_organization(request):
+    target = request.context.row
+    dependents = [
+        f"{len(rows)} {label}"
+        for label, rows in (
+            ("users", target.users),
+            ("nodes", target.nodes),
+            ("tasks", target.created_tasks),
+        )
+        if rows
+    ]
+    if dependents:
+        raise HTTPBadRequest(
+            f"Organization {target.id} still has {', '.join(dependents)}; delete those first"
+        )
+    request.dbsession.delete(target)
+    flush_or_400(request, target)
+    return {"msg": f"Organization {target.id} was deleted"}

@@ -1,0 +1,85 @@
+"""``/token/*``: log in as a user or node, and refresh an access token."""
+
+from __future__ import annotations
+
+import colander
+from pyramid.security import NO_PERMISSION_REQUIRED
+
+from vantage6.server.api.errors import json_error
+from vantage6.server.api.schema import Body, text
+from vantage6.server.api.service import api_service, colander_body_validator
+from vantage6.server.models import Node, User
+from vantage6.server.security.jwt_backend import bearer_token
+from vantage6.server.security.login import FAILED, check_login
+from vantage6.server.security.tokens import InvalidToken
+
+user_token = api_service("token_user", "/token/user")
+node_token = api_service("token_node", "/token/node")
+refresh_token = api_service("token_refresh", "/token/refresh")
+
+
+class UserLogin(Body):
+    username = text(validator=colander.Length(min=1, max=256))
+    password = text(validator=colander.Length(min=1, max=1024))
+    mfa_code = text(missing=colander.drop)
+
+
+class NodeLogin(Body):
+    api_key = text(validator=colander.Length(min=1, max=1024))
+
+
+def token_pair(request, account) -> dict:
+    """The original server's token answer, plus the access token in a ``jwt-token`` header."""
+    tokens = request.registry["vantage6.tokens"]
+    api = request.registry.settings["vantage6.api_path"]
+    kind = "user" if isinstance(account, User) else "node"
+    claims = {"roles": [role.name for role in account.roles]} if kind == "user" else {}
+    access = tokens.issue(str(account.id), kind, **claims)
+    body = {
+        "access_token": access,
+        "refresh_token": tokens.issue(str(account.id), kind, kind="refresh"),
+        "refresh_url": f"{api}/token/refresh",
+        f"{kind}_url": f"{api}/{kind}/{account.id}",
+    }
+    request.response.headers["jwt-token"] = access
+    return body
+
+
+@user_token.post(
+    permission=NO_PERMISSION_REQUIRED, schema=UserLogin(), validators=(colander_body_validator,)
+)
+def login_user(request):
+    body = request.validated
+    result = check_login(
+        request.dbsession, body["username"], body["password"], request.registry.settings
+    )
+    if result.user is None:  # returned, not raised: the failed attempt must be committed
+        return json_error(request, 401, result.problem)
+    return token_pair(request, result.user)
+
+
+@node_token.post(
+    permission=NO_PERMISSION_REQUIRED, schema=NodeLogin(), validators=(colander_body_validator,)
+)
+def login_node(request):
+    node = Node.find_by_api_key(request.dbsession, request.validated["api_key"])
+    if node is None:
+        return json_error(request, 401, FAILED)
+    return token_pair(request, node)
+
+
+@refresh_token.post(permission=NO_PERMISSION_REQUIRED)
+def refresh(request):
+    """Trade a refresh token (``Authorization: Bearer <refresh token>``) for a new pair."""
+    token = bearer_token(request)
+    if token is None:
+        return json_error(request, 401, "Send the refresh token as 'Authorization: Bearer <token>'")
+    try:
+        claims = request.registry["vantage6.tokens"].decode(token, kind="refresh")
+    except InvalidToken as exc:
+        return json_error(request, 401, f"Authentication failed: {exc}")
+    model = {"user": User, "node": Node}.get(claims["client_type"])
+    account = request.dbsession.get(model, int(claims["sub"])) if model else None
+    if account is None:
+        return json_error(request, 401, "Authentication failed: the account no longer exists")
+    return token_pair(request, account)

@@ -1,0 +1,139 @@
+"""Who is calling, and the principals that ACLs grant permissions to.
+
+Vocabulary (used by every ``__acl__`` and every list filter):
+
+- ``user:5``, ``node:4``, ``container:run:12``: the caller itself;
+- ``org:3``, ``collab:7``: the caller's organization and its collaborations;
+- ``<resource>:<op>@global``, ``@collab:<id>``, ``@org:<id>``, ``@user:<id>``: a rule
+  (resource, operation) held at a scope, expanded to the objects that scope covers;
+- ``<resource>:<op>@any``: the rule is held at some scope (lets a caller reach a collection,
+  which is then filtered by scope).
+
+``op`` is the rule operation's letter: v(iew), e(dit), c(reate), d(elete), s(end), r(eceive).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from vantage6.server.models import Node, Role, Rule, User, member
+from vantage6.server.models.role import role_rule, user_role
+from vantage6.server.models.rule import Operation, Scope, user_rule
+from vantage6.server.security.default_roles import DefaultRole
+
+SCOPE_ORDER = (Scope.OWN, Scope.ORGANIZATION, Scope.COLLABORATION, Scope.GLOBAL)
+
+RuleKey = tuple[str, Scope, Operation]
+
+
+@dataclass(frozen=True)
+class Identity:
+    kind: str  # "user", "node" or "container"
+    id: int  # the user's or node's id; for a container, its node's id
+    organization_id: int
+    collaboration_ids: frozenset[int]
+    rules: frozenset[RuleKey]
+    claims: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def principal(self) -> str:
+        if self.kind == "container":
+            return f"container:run:{self.claims['sub'].get('run_id')}"
+        return f"{self.kind}:{self.id}"
+
+    def principals(self) -> set[str]:
+        found = {self.principal, f"org:{self.organization_id}"}
+        found |= {f"collab:{collaboration}" for collaboration in self.collaboration_ids}
+        if self.kind == "node":
+            found.add(node_principal(self.organization_id, *self.collaboration_ids))
+        for name, scope, operation in self.rules:
+            prefix = f"{name}:{operation.value}"
+            found.add(f"{prefix}@any")
+            if scope is Scope.GLOBAL:
+                found.add(f"{prefix}@global")
+            elif scope is Scope.COLLABORATION:
+                found |= {f"{prefix}@collab:{c}" for c in self.collaboration_ids}
+            elif scope is Scope.ORGANIZATION:
+                found.add(f"{prefix}@org:{self.organization_id}")
+            elif self.kind == "user":
+                found.add(f"{prefix}@user:{self.id}")
+        return found
+
+    def max_scope(self, name: str, operation: Operation) -> Scope | None:
+        """The widest scope at which the caller holds the rule, or None."""
+        held = [scope for (n, scope, op) in self.rules if n == name and op is operation]
+        return max(held, key=SCOPE_ORDER.index) if held else None
+
+    def can(self, name: str, scope: Scope, operation: Operation) -> bool:
+        """Holds the rule at ``scope`` or wider."""
+        widest = self.max_scope(name, operation)
+        return widest is not None and SCOPE_ORDER.index(widest) >= SCOPE_ORDER.index(scope)
+
+
+def node_principal(organization_id: int, collaboration_id: int) -> str:
+    """The node of an organization in a collaboration (who may report that pair's runs)."""
+    return f"node-of:{organization_id}:{collaboration_id}"
+
+
+def user_identity(session: Session, user: User, claims: dict | None = None) -> Identity:
+    by_role = (
+        select(Rule.name, Rule.scope, Rule.operation)
+        .join(role_rule, role_rule.c.rule_id == Rule.id)
+        .join(user_role, user_role.c.role_id == role_rule.c.role_id)
+        .where(user_role.c.user_id == user.id)
+    )
+    direct = (
+        select(Rule.name, Rule.scope, Rule.operation)
+        .join(user_rule, user_rule.c.rule_id == Rule.id)
+        .where(user_rule.c.user_id == user.id)
+    )
+    rules = frozenset(tuple(row) for row in session.execute(by_role.union(direct)))
+    return Identity(
+        kind="user",
+        id=user.id,
+        organization_id=user.organization_id,
+        collaboration_ids=organization_collaborations(session, user.organization_id),
+        rules=rules,
+        claims=claims or {},
+    )
+
+
+def node_identity(session: Session, node: Node, claims: dict | None = None) -> Identity:
+    return Identity(
+        kind="node",
+        id=node.id,
+        organization_id=node.organization_id,
+        collaboration_ids=frozenset({node.collaboration_id}),
+        rules=default_role_rules(session, DefaultRole.NODE),
+        claims=claims or {},
+    )
+
+
+def container_identity(session: Session, claims: dict) -> Identity:
+    about = claims["sub"]
+    return Identity(
+        kind="container",
+        id=about["node_id"],
+        organization_id=about["organization_id"],
+        collaboration_ids=frozenset({about["collaboration_id"]}),
+        rules=default_role_rules(session, DefaultRole.CONTAINER),
+        claims=claims,
+    )
+
+
+def organization_collaborations(session: Session, organization_id: int) -> frozenset[int]:
+    query = select(member.c.collaboration_id).where(member.c.organization_id == organization_id)
+    return frozenset(session.scalars(query))
+
+
+def default_role_rules(session: Session, role: DefaultRole) -> frozenset[RuleKey]:
+    query = (
+        select(Rule.name, Rule.scope, Rule.operation)
+        .join(role_rule, role_rule.c.rule_id == Rule.id)
+        .join(Role, Role.id == role_rule.c.role_id)
+        .where(Role.name == role.value, Role.is_default_role.is_(True))
+    )
+    return frozenset(tuple(row) for row in session.execute(query))

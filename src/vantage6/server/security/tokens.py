@@ -1,0 +1,94 @@
+"""JSON Web Tokens (PyJWT, HS256): what logged-in users, nodes and containers present.
+
+Claims follow the original server: ``sub`` (the user or node id, or for containers a dict
+describing the run), ``client_type``, ``type`` (access or refresh), ``iat``/``nbf``/``exp``
+and ``jti``; users also carry ``roles``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+import uuid
+
+import jwt
+from pyramid.exceptions import ConfigurationError
+
+log = logging.getLogger(__name__)
+
+ALGORITHM = "HS256"
+MIN_SECRET_LENGTH = 32
+
+
+class InvalidToken(Exception):
+    """The token is missing, malformed, forged, of the wrong kind or expired."""
+
+
+class TokenService:
+    def __init__(self, secret: str, access_seconds: int, refresh_seconds: int):
+        self._secret = secret
+        self.access_seconds = access_seconds
+        self.refresh_seconds = refresh_seconds
+
+    @classmethod
+    def from_settings(cls, settings: dict) -> TokenService:
+        """The service for a server; production refuses to start without a real secret."""
+        secret = settings["vantage6.jwt.secret"]
+        if not secret:
+            if settings["vantage6.profile"] == "production":
+                raise ConfigurationError(
+                    "vantage6.jwt.secret (or VANTAGE6_JWT_SECRET) must be set in production: "
+                    "a long random string shared by all server processes"
+                )
+            log.warning("No vantage6.jwt.secret set: tokens stop working when the server restarts")
+            secret = secrets.token_urlsafe(48)
+        elif len(secret) < MIN_SECRET_LENGTH:
+            raise ConfigurationError(
+                f"vantage6.jwt.secret must be at least {MIN_SECRET_LENGTH} characters long"
+            )
+        if (
+            settings["vantage6.jwt.refresh_expires_seconds"]
+            <= settings["vantage6.jwt.access_expires_seconds"]
+        ):
+            raise ConfigurationError(
+                "vantage6.jwt.refresh_expires_seconds must be longer than access_expires_seconds"
+            )
+        return cls(
+            secret,
+            settings["vantage6.jwt.access_expires_seconds"],
+            settings["vantage6.jwt.refresh_expires_seconds"],
+        )
+
+    def issue(self, subject, client_type: str, kind: str = "access", expires=True, **claims) -> str:
+        """A signed token; ``expires`` is False only for tokens bounded by other means."""
+        now = dt.datetime.now(dt.UTC)
+        payload = {
+            "sub": subject,
+            "client_type": client_type,
+            "type": kind,
+            "iat": now,
+            "nbf": now,
+            "jti": uuid.uuid4().hex,
+            **claims,
+        }
+        if expires:
+            lifetime = self.refresh_seconds if kind == "refresh" else self.access_seconds
+            payload["exp"] = now + dt.timedelta(seconds=lifetime)
+        return jwt.encode(payload, self._secret, algorithm=ALGORITHM)
+
+    def decode(self, token: str, kind: str = "access") -> dict:
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[ALGORITHM],
+                options={"require": ["sub", "type", "client_type"], "verify_sub": False},
+            )
+        except jwt.ExpiredSignatureError:
+            raise InvalidToken("token has expired") from None
+        except jwt.InvalidTokenError as exc:
+            raise InvalidToken(f"invalid token ({exc})") from None
+        if claims["type"] != kind:
+            raise InvalidToken(f"a {claims['type']} token cannot be used here")
+        return claims

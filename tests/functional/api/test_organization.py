@@ -1,0 +1,182 @@
+"""``/organization``: listing by scope, create, read, patch, delete, and bad input."""
+
+import pytest
+
+from vantage6.server.models.rule import Operation, Scope
+
+V, E, C = Operation.VIEW, Operation.EDIT, Operation.CREATE
+
+
+@pytest.fixture
+def world(api):
+    """Two collaborations: A = {a1, a2}, B = {b1}; a2 is also in B."""
+    return {
+        "a1": api.organization("a1", ["A"]),
+        "a2": api.organization("a2", ["A", "B"]),
+        "b1": api.organization("b1", ["B"]),
+        "lonely": api.organization("lonely"),
+    }
+
+
+def names(response):
+    return sorted(item["name"] for item in response.json["data"])
+
+
+def test_root_lists_every_organization_in_the_original_shape(api, root, world):
+    response = api.app.get("/api/organization", headers=root)
+    assert names(response) == ["a1", "a2", "b1", "lonely", "root"]
+    first = response.json["data"][0]
+    assert first["collaborations"] == f"/api/collaboration?organization_id={first['id']}"
+    assert {"id", "name", "domain", "public_key", "users", "nodes"} <= set(first)
+    assert response.headers["total-count"] == "5"
+
+
+@pytest.mark.parametrize(
+    "scope, visible",
+    [
+        (Scope.ORGANIZATION, ["a1"]),
+        (Scope.COLLABORATION, ["a1", "a2"]),
+        (Scope.GLOBAL, ["a1", "a2", "b1", "lonely", "root"]),
+    ],
+)
+def test_list_and_get_agree_with_the_view_scope(api, world, scope, visible):
+    headers = api.user("viewer", world["a1"], rules=[("organization", scope, V)])
+    listed = names(api.app.get("/api/organization", headers=headers))
+    assert listed == visible
+    for name, organization_id in {**world, "root": 1}.items():
+        status = 200 if name in visible else 403
+        api.app.get(f"/api/organization/{organization_id}", headers=headers, status=status)
+
+
+def test_collaboration_scope_follows_every_collaboration_of_the_caller(api, world):
+    headers = api.user("bridge", world["a2"], rules=[("organization", Scope.COLLABORATION, V)])
+    assert names(api.app.get("/api/organization", headers=headers)) == ["a1", "a2", "b1"]
+
+
+def test_a_node_sees_the_organizations_of_its_collaboration(api, world):
+    api.node(world["b1"], "B", api_key="node-b1-key")
+    token = api.app.post_json("/api/token/node", {"api_key": "node-b1-key"}).json
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    assert names(api.app.get("/api/organization", headers=headers)) == ["a2", "b1"]
+
+
+def test_without_any_view_rule_the_list_is_forbidden(api, world):
+    headers = api.user("nobody", world["a1"])
+    response = api.app.get("/api/organization", headers=headers, status=403)
+    assert response.json == {"msg": "You lack the permission to do that!"}
+
+
+def test_anonymous_callers_get_401(api):
+    response = api.app.get("/api/organization", status=401)
+    assert "Authentication required" in response.json["msg"]
+
+
+def test_pagination_links_and_limits(api, root, world):
+    page = api.app.get("/api/organization?per_page=2&page=2&sort=name", headers=root)
+    assert names(page) == ["b1", "lonely"]
+    links = page.json["links"]
+    assert links["previous"].endswith("page=1") and links["next"].endswith("page=3")
+    assert links["last"] == "/api/organization?per_page=2&sort=name&page=3"
+    assert 'rel="next"' in page.headers["Link"]
+    descending = api.app.get("/api/organization?sort=-name&per_page=1", headers=root)
+    assert names(descending) == ["root"]
+    beyond = api.app.get("/api/organization?page=99", headers=root)
+    assert beyond.json["data"] == []
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("per_page=100000", "per_page may be at most 500"),
+        ("per_page=0", "per_page must be a whole number of at least 1"),
+        ("page=-1", "page must be a whole number"),
+        ("page=99999999999999999999", "page may be at most"),
+        ("sort=password", "cannot sort on 'password'"),
+        ("collaboration_id=abc", "collaboration_id must be a whole number"),
+        ("ids=1&ids=x", "ids must be a whole number"),
+    ],
+)
+def test_bad_query_parameters_are_400(api, root, query, message):
+    response = api.app.get(f"/api/organization?{query}", headers=root, status=400)
+    assert message in response.json["msg"]
+
+
+def test_filters(api, root, world):
+    get = api.app.get
+    assert names(get("/api/organization?name=a%25", headers=root)) == ["a1", "a2"]
+    assert names(get("/api/organization?collaboration_id=2", headers=root)) == ["a2", "b1"]
+    ids = f"ids={world['a1']}&ids={world['b1']}"
+    assert names(get(f"/api/organization?{ids}", headers=root)) == ["a1", "b1"]
+    injection = get("/api/organization?name=' OR 1=1 --", headers=root)
+    assert injection.json["data"] == []
+
+
+def test_create_then_duplicate_is_400_and_writes_nothing(api, root):
+    body = {"name": "IKNL", "country": "NL", "domain": "iknl.nl"}
+    created = api.app.post_json("/api/organization", body, headers=root, status=201).json
+    assert created["name"] == "IKNL" and created["country"] == "NL"
+    duplicate = api.app.post_json("/api/organization", body, headers=root, status=400)
+    assert "name 'IKNL' is already in use" in duplicate.json["msg"]
+    total = api.app.get("/api/organization", headers=root).headers["total-count"]
+    assert total == "2"
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({}, "name"),
+        ({"name": ""}, "name"),
+        ({"name": 12}, "name"),
+        ({"name": "x", "public_key": "not base64!"}, "public_key"),
+        ({"name": "x", "owner": "me"}, "body"),
+    ],
+)
+def test_create_refuses_bad_bodies(api, root, body, field):
+    response = api.app.post_json("/api/organization", body, headers=root, status=400)
+    assert field in response.json["msg"]
+
+
+def test_create_needs_the_global_create_rule(api, world):
+    headers = api.user("admin", world["a1"], rules=[("organization", Scope.ORGANIZATION, E)])
+    api.app.post_json("/api/organization", {"name": "new"}, headers=headers, status=403)
+    allowed = api.user("creator", world["a1"], rules=[("organization", Scope.GLOBAL, C)])
+    api.app.post_json("/api/organization", {"name": "new"}, headers=allowed, status=201)
+
+
+def test_patch_changes_only_what_is_sent(api, root, world):
+    url = f"/api/organization/{world['a1']}"
+    api.app.patch_json(url, {"country": "NL", "zipcode": "1234"}, headers=root)
+    patched = api.app.patch_json(url, {"zipcode": "5678"}, headers=root).json
+    assert (patched["country"], patched["zipcode"], patched["name"]) == ("NL", "5678", "a1")
+
+
+def test_patch_by_scope(api, world):
+    headers = api.user(
+        "orgadmin",
+        world["a1"],
+        rules=[("organization", Scope.ORGANIZATION, E), ("organization", Scope.GLOBAL, V)],
+    )
+    api.app.patch_json(f"/api/organization/{world['a1']}", {"country": "NL"}, headers=headers)
+    api.app.patch_json(
+        f"/api/organization/{world['a2']}", {"country": "NL"}, headers=headers, status=403
+    )
+
+
+def test_public_key_round_trips_as_base64(api, root, world):
+    url = f"/api/organization/{world['a1']}"
+    patched = api.app.patch_json(url, {"public_key": "cHVibGljIGtleQ=="}, headers=root).json
+    assert patched["public_key"] == "cHVibGljIGtleQ=="
+
+
+def test_missing_and_malformed_ids_are_404(api, root):
+    missing = api.app.get("/api/organization/999", headers=root, status=404)
+    assert missing.json == {"msg": "Organization '999' does not exist"}
+    api.app.get("/api/organization/abc", headers=root, status=404)
+    api.app.get("/api/organization/-1", headers=root, status=404)
+
+
+def test_delete_refuses_organizations_with_users_and_deletes_empty_ones(api, root, world):
+    refused = api.app.delete("/api/organization/1", headers=root, status=400)
+    assert "still has 1 users" in refused.json["msg"]
+    api.app.delete(f"/api/organization/{world['lonely']}", headers=root)
+    api.app.get(f"/api/organization/{world['lonely']}", headers=root, status=404)

@@ -1,0 +1,133 @@
+"""Logging in as user or node, refreshing, and what happens to bad or stale tokens."""
+
+import datetime as dt
+
+import jwt
+import pytest
+from sqlalchemy import select
+
+from tests.functional.api.conftest import JWT_SECRET
+from vantage6.server.models import User
+
+
+def test_user_login_answers_the_original_token_shape(api):
+    response = api.app.post_json("/api/token/user", {"username": "root", "password": "root"})
+    body = response.json
+    assert set(body) == {"access_token", "refresh_token", "refresh_url", "user_url"}
+    assert body["refresh_url"] == "/api/token/refresh"
+    assert body["user_url"] == "/api/user/1"
+    assert response.headers["jwt-token"] == body["access_token"]
+    claims = jwt.decode(body["access_token"], JWT_SECRET, algorithms=["HS256"])
+    assert claims["client_type"] == "user" and claims["type"] == "access"
+    assert claims["roles"] == ["Root"]
+
+
+@pytest.mark.parametrize("username", ["root", "nobody"])
+def test_wrong_password_and_unknown_user_get_the_same_answer(api, username):
+    response = api.app.post_json(
+        "/api/token/user", {"username": username, "password": "wrong"}, status=401
+    )
+    assert response.json == {"msg": "Failed to login"}
+
+
+def test_repeated_failures_block_the_account_and_are_remembered(make_api):
+    api = make_api(**{"vantage6.login.max_failed_attempts": "3"})
+    for _ in range(3):
+        api.app.post_json("/api/token/user", {"username": "root", "password": "x"}, status=401)
+    blocked = api.app.post_json(
+        "/api/token/user", {"username": "root", "password": "root"}, status=401
+    )
+    assert "blocked for 15 more minute(s)" in blocked.json["msg"]
+    with api.session() as session:
+        assert session.scalars(select(User.failed_login_attempts)).one() == 3
+
+
+def test_a_good_login_resets_the_failure_count(api):
+    api.app.post_json("/api/token/user", {"username": "root", "password": "x"}, status=401)
+    api.login("root", "root")
+    with api.session() as session:
+        assert session.scalars(select(User.failed_login_attempts)).one() == 0
+
+
+def test_node_login_with_its_api_key(api):
+    organization = api.organization("hospital", collaborations=["study"])
+    node_id = api.node(organization, "study", api_key="0b0e3b5e-key")
+    body = api.app.post_json("/api/token/node", {"api_key": "0b0e3b5e-key"}).json
+    assert body["node_url"] == f"/api/node/{node_id}"
+    claims = jwt.decode(body["access_token"], JWT_SECRET, algorithms=["HS256"])
+    assert claims["client_type"] == "node" and claims["sub"] == str(node_id)
+    api.app.post_json("/api/token/node", {"api_key": "0b0e3b5e-kez"}, status=401)
+
+
+def test_refresh_gives_a_new_pair_only_for_a_refresh_token(api):
+    tokens = api.app.post_json("/api/token/user", {"username": "root", "password": "root"}).json
+    refreshed = api.app.post(
+        "/api/token/refresh", headers={"Authorization": f"Bearer {tokens['refresh_token']}"}
+    ).json
+    assert refreshed["access_token"] != tokens["access_token"]
+    api.app.get(
+        "/api/organization", headers={"Authorization": f"Bearer {refreshed['access_token']}"}
+    )
+    wrong_kind = api.app.post(
+        "/api/token/refresh",
+        headers={"Authorization": f"Bearer {tokens['access_token']}"},
+        status=401,
+    )
+    assert "access token cannot be used here" in wrong_kind.json["msg"]
+    api.app.post("/api/token/refresh", status=401)
+
+
+def _token(**overrides):
+    now = dt.datetime.now(dt.UTC)
+    claims = {"sub": "1", "client_type": "user", "type": "access", "iat": now, **overrides}
+    return jwt.encode(claims, overrides.pop("key", JWT_SECRET), algorithm="HS256")
+
+
+@pytest.mark.parametrize(
+    "token, reason",
+    [
+        (_token(exp=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5)), "expired"),
+        (_token(key="another-secret-" + "y" * 40), "Signature verification failed"),
+        (_token(sub="999"), "no longer exists"),
+        (_token(client_type="robot"), "unknown subject"),
+        ("not.a.token", "invalid token"),
+    ],
+)
+def test_bad_tokens_are_401_with_the_reason(api, token, reason):
+    response = api.app.get(
+        "/api/organization", headers={"Authorization": f"Bearer {token}"}, status=401
+    )
+    assert reason in response.json["msg"]
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"username": "root"}, "password"),
+        ({"username": 5, "password": "root"}, "username"),
+        ({"username": "root", "password": "root", "admin": True}, "body"),
+    ],
+)
+def test_login_body_errors_name_the_field(api, body, field):
+    response = api.app.post_json("/api/token/user", body, status=400)
+    assert field in response.json["errors"]
+    assert response.json["msg"].startswith("Request is incorrect")
+
+
+def test_malformed_json_is_a_400(api):
+    response = api.app.post(
+        "/api/token/user",
+        "{not json",
+        headers={"Content-Type": "application/json"},
+        status=400,
+    )
+    assert "msg" in response.json
+
+
+def test_oversized_bodies_are_refused_before_reading(make_api):
+    api = make_api(**{"vantage6.max_body_bytes": "1000"})
+    response = api.app.post_json(
+        "/api/token/user", {"username": "root", "password": "x" * 2000}, status=413
+    )
+    assert "larger than the limit of 1000 bytes" in response.json["msg"]
