@@ -180,3 +180,10 @@ def test_delete_refuses_organizations_with_users_and_deletes_empty_ones(api, roo
     assert "still has 1 users" in refused.json["msg"]
     api.app.delete(f"/api/organization/{world['lonely']}", headers=root)
     api.app.get(f"/api/organization/{world['lonely']}", headers=root, status=404)
+
+
+def test_a_request_failing_halfway_changes_nothing(api, root, world):
+    url = f"/api/organization/{world['a1']}"
+    body = {"name": "renamed", "public_key": "not base64!"}  # name is applied first
+    api.app.patch_json(url, body, headers=root, status=400)
+    assert api.app.get(url, headers=root).json["name"] == "a1"
