@@ -9,9 +9,26 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from vantage6.server.models.rule import Operation, Scope
 from vantage6.server.settings import load_settings
 
 POSTGRES_URL = os.environ.get("VANTAGE6_TEST_DATABASE_URL")
+
+# The words the reference (§2.2) uses for scopes and operations.
+SCOPES = {
+    "own": Scope.OWN,
+    "org": Scope.ORGANIZATION,
+    "col": Scope.COLLABORATION,
+    "glo": Scope.GLOBAL,
+}
+OPERATIONS = {
+    "view": Operation.VIEW,
+    "edit": Operation.EDIT,
+    "create": Operation.CREATE,
+    "delete": Operation.DELETE,
+    "send": Operation.SEND,
+    "receive": Operation.RECEIVE,
+}
 
 FAST_ARGON2 = {
     "vantage6.argon2.time_cost": "1",

@@ -13,6 +13,15 @@ from pyramid.authorization import DENY_ALL, Allow
 from vantage6.server.models import Organization
 
 NOT_FOUND = "vantage6.not_found"  # environ key: what traversal could not find, for the 404
+MAX_ID = 2**63 - 1  # the largest id any supported database stores
+
+
+def parse_id(text: str) -> int | None:
+    """A record id from a path segment or query value, or None when it cannot be one."""
+    if not text.isascii() or not text.isdigit():
+        return None
+    value = int(text)
+    return value if value <= MAX_ID else None
 
 
 def scoped_aces(resource: str, op: str, permission: str, *, orgs=(), collabs=(), owner=None):
@@ -50,7 +59,8 @@ class ModelContainer(Location):
     context_class: type
 
     def __getitem__(self, name: str):
-        row = self.request.dbsession.get(self.model, int(name)) if name.isdigit() else None
+        id_ = parse_id(name)
+        row = None if id_ is None else self.request.dbsession.get(self.model, id_)
         if row is None:
             self.request.environ[NOT_FOUND] = f"{self.model.__name__} {name!r} does not exist"
             raise KeyError(name)

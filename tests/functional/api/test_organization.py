@@ -93,6 +93,7 @@ def test_pagination_links_and_limits(api, root, world):
         ("page=99999999999999999999", "page may be at most"),
         ("sort=password", "cannot sort on 'password'"),
         ("collaboration_id=abc", "collaboration_id must be a whole number"),
+        ("collaboration_id=99999999999999999999999", "collaboration_id must be a whole number"),
         ("ids=1&ids=x", "ids must be a whole number"),
     ],
 )
@@ -171,8 +172,8 @@ def test_public_key_round_trips_as_base64(api, root, world):
 def test_missing_and_malformed_ids_are_404(api, root):
     missing = api.app.get("/api/organization/999", headers=root, status=404)
     assert missing.json == {"msg": "Organization '999' does not exist"}
-    api.app.get("/api/organization/abc", headers=root, status=404)
-    api.app.get("/api/organization/-1", headers=root, status=404)
+    for bad in ("abc", "-1", "%C2%B2", "99999999999999999999999", "1.0"):
+        api.app.get(f"/api/organization/{bad}", headers=root, status=404)
 
 
 def test_delete_refuses_organizations_with_users_and_deletes_empty_ones(api, root, world):

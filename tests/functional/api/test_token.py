@@ -75,6 +75,10 @@ def test_refresh_gives_a_new_pair_only_for_a_refresh_token(api):
     )
     assert "access token cannot be used here" in wrong_kind.json["msg"]
     api.app.post("/api/token/refresh", status=401)
+    forged_kind = _token(type="refresh", client_type="container")
+    api.app.post(
+        "/api/token/refresh", headers={"Authorization": f"Bearer {forged_kind}"}, status=401
+    )
 
 
 def _token(**overrides):
@@ -90,6 +94,8 @@ def _token(**overrides):
         (_token(key="another-secret-" + "y" * 40), "Signature verification failed"),
         (_token(sub="999"), "no longer exists"),
         (_token(client_type="robot"), "unknown subject"),
+        (_token(client_type="container"), "unknown subject"),
+        (_token(sub="99999999999999999999999"), "unknown subject"),
         ("not.a.token", "invalid token"),
     ],
 )

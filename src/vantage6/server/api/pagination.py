@@ -17,7 +17,7 @@ def int_param(request, name: str, default: int, maximum: int) -> int:
     raw = request.params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or int(raw) < 1:
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
         raise HTTPBadRequest(f"{name} must be a whole number of at least 1, not {raw!r}")
     value = int(raw)
     if value > maximum:

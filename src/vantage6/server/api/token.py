@@ -9,7 +9,7 @@ from vantage6.server.api.errors import json_error
 from vantage6.server.api.schema import Body, text
 from vantage6.server.api.service import api_service, colander_body_validator
 from vantage6.server.models import Node, User
-from vantage6.server.security.jwt_backend import bearer_token
+from vantage6.server.security.jwt_backend import bearer_token, token_account
 from vantage6.server.security.login import FAILED, check_login
 from vantage6.server.security.tokens import InvalidToken
 
@@ -76,10 +76,7 @@ def refresh(request):
         return json_error(request, 401, "Send the refresh token as 'Authorization: Bearer <token>'")
     try:
         claims = request.registry["vantage6.tokens"].decode(token, kind="refresh")
+        account = token_account(request.dbsession, claims)
     except InvalidToken as exc:
         return json_error(request, 401, f"Authentication failed: {exc}")
-    model = {"user": User, "node": Node}.get(claims["client_type"])
-    account = request.dbsession.get(model, int(claims["sub"])) if model else None
-    if account is None:
-        return json_error(request, 401, "Authentication failed: the account no longer exists")
     return token_pair(request, account)

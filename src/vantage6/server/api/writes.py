@@ -6,6 +6,7 @@ from pyramid.httpexceptions import HTTPBadRequest
 from sqlalchemy.exc import IntegrityError
 
 from vantage6.server.models.errors import ModelError, explain_database_error
+from vantage6.server.resources import parse_id
 
 
 def set_fields(row, values: dict, allowed) -> None:
@@ -33,6 +34,7 @@ def flush_or_400(request, row) -> None:
 
 def query_int(request, name: str, raw: str | None = None) -> int:
     raw = request.params.get(name) if raw is None else raw
-    if raw is None or not raw.isdigit():
-        raise HTTPBadRequest(f"{name} must be a whole number, not {raw!r}")
-    return int(raw)
+    value = None if raw is None else parse_id(raw)
+    if value is None:
+        raise HTTPBadRequest(f"{name} must be a whole number (an id), not {raw!r}")
+    return value

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from vantage6.plugins import hookimpl
 from vantage6.server.models import Node, User
+from vantage6.server.resources import parse_id
 from vantage6.server.security.identity import (
     Identity,
     container_identity,
@@ -16,6 +17,7 @@ from vantage6.server.security.identity import (
 from vantage6.server.security.tokens import InvalidToken
 
 AUTH_ERROR = "vantage6.auth_error"  # environ key: why a presented token was not accepted
+CONTAINER_CLAIMS = {"node_id", "organization_id", "collaboration_id"}
 
 
 def bearer_token(request) -> str | None:
@@ -40,16 +42,24 @@ def vantage6_identify(request) -> Identity | None:
 
 def identity_from_claims(request, claims: dict) -> Identity:
     session = request.dbsession
-    client_type = claims["client_type"]
-    if client_type == "container":
+    if claims["client_type"] == "container":
+        if not isinstance(claims["sub"], dict) or not CONTAINER_CLAIMS <= claims["sub"].keys():
+            raise InvalidToken("invalid token (unknown subject)")
         return container_identity(session, claims)
-    model = {"user": User, "node": Node}.get(client_type)
-    subject = claims["sub"]
-    if model is None or not isinstance(subject, (int, str)) or not str(subject).isdigit():
-        raise InvalidToken("invalid token (unknown subject)")
-    account = session.get(model, int(subject))
-    if account is None:
-        raise InvalidToken(f"the {client_type} of this token no longer exists")
-    if model is User:
+    account = token_account(session, claims)
+    if isinstance(account, User):
         return user_identity(session, account, claims)
     return node_identity(session, account, claims)
+
+
+def token_account(session, claims: dict) -> User | Node:
+    """The user or node a token speaks for (it must still exist)."""
+    model = {"user": User, "node": Node}.get(claims["client_type"])
+    subject = claims["sub"]
+    id_ = parse_id(subject) if isinstance(subject, str) else None
+    if model is None or id_ is None:
+        raise InvalidToken("invalid token (unknown subject)")
+    account = session.get(model, id_)
+    if account is None:
+        raise InvalidToken(f"the {claims['client_type']} of this token no longer exists")
+    return account

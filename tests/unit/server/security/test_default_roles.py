@@ -13,6 +13,7 @@ import logging
 import pytest
 from sqlalchemy import event, select
 
+from tests.support import OPERATIONS, SCOPES
 from vantage6.server.models import Operation, Organization, Role, Rule, Scope, User
 from vantage6.server.security.default_roles import sync_rules_and_roles
 
@@ -25,20 +26,6 @@ DEFAULT_ROLE_NAMES = [
     "Organization Admin",
     "Collaboration Admin",
 ]
-SCOPES = {
-    "own": Scope.OWN,
-    "org": Scope.ORGANIZATION,
-    "col": Scope.COLLABORATION,
-    "glo": Scope.GLOBAL,
-}
-OPERATIONS = {
-    "view": Operation.VIEW,
-    "edit": Operation.EDIT,
-    "create": Operation.CREATE,
-    "delete": Operation.DELETE,
-    "send": Operation.SEND,
-    "receive": Operation.RECEIVE,
-}
 
 
 def rules(*specs: str) -> set[tuple[str, Scope, Operation]]:

@@ -10,23 +10,9 @@ from collections import Counter
 
 from sqlalchemy import func, select, text
 
+from tests.support import OPERATIONS, SCOPES
 from vantage6.server.models import Operation, Rule, Scope
 from vantage6.server.security.rules import RULES
-
-SCOPES = {
-    "own": Scope.OWN,
-    "org": Scope.ORGANIZATION,
-    "col": Scope.COLLABORATION,
-    "glo": Scope.GLOBAL,
-}
-OPERATIONS = {
-    "view": Operation.VIEW,
-    "edit": Operation.EDIT,
-    "create": Operation.CREATE,
-    "delete": Operation.DELETE,
-    "send": Operation.SEND,
-    "receive": Operation.RECEIVE,
-}
 
 # §2.2 of the reference: resource -> scope -> operations.
 REFERENCE_TABLE = {
