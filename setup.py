@@ -29,6 +29,7 @@ setup(
         "ipython>=8",
         "plaster_pastedeploy>=1.0",
         "pluggy>=1.5",
+        "PyJWT>=2.8",
         "pyramid>=2.0,<3",
         "pyramid_ipython>=0.2",
         "pyramid_tm>=2.5",

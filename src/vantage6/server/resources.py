@@ -8,9 +8,9 @@ each permission on *that* object, and ends in DENY_ALL: nothing is inherited fro
 
 from __future__ import annotations
 
-from pyramid.authorization import DENY_ALL, Allow
+from pyramid.authorization import DENY_ALL, Allow, Authenticated
 
-from vantage6.server.models import Organization
+from vantage6.server.models import Organization, Rule
 
 NOT_FOUND = "vantage6.not_found"  # environ key: what traversal could not find, for the 404
 MAX_ID = 2**63 - 1  # the largest id any supported database stores
@@ -96,13 +96,26 @@ class OrganizationContainer(ModelContainer):
         ]
 
 
+class RuleContext(ModelContext):
+    def aces(self):
+        return [(Allow, Authenticated, "view")]  # rules are public knowledge to callers
+
+
+class RuleContainer(ModelContainer):
+    model = Rule
+    context_class = RuleContext
+
+    def aces(self):
+        return [(Allow, Authenticated, "view")]
+
+
 class Root:
     """The tree's root; it grants nothing by itself."""
 
     __name__ = ""
     __parent__ = None
     __acl__: list = []
-    children = {"organizations": OrganizationContainer}
+    children = {"organizations": OrganizationContainer, "rules": RuleContainer}
 
     def __init__(self, request):
         self.request = request
