@@ -24,8 +24,6 @@ from vantage6.server.models.role import role_rule, user_role
 from vantage6.server.models.rule import Operation, Scope, user_rule
 from vantage6.server.security.default_roles import DefaultRole
 
-SCOPE_ORDER = (Scope.OWN, Scope.ORGANIZATION, Scope.COLLABORATION, Scope.GLOBAL)
-
 RuleKey = tuple[str, Scope, Operation]
 
 
@@ -61,16 +59,6 @@ class Identity:
             elif self.kind == "user":
                 found.add(f"{prefix}@user:{self.id}")
         return found
-
-    def max_scope(self, name: str, operation: Operation) -> Scope | None:
-        """The widest scope at which the caller holds the rule, or None."""
-        held = [scope for (n, scope, op) in self.rules if n == name and op is operation]
-        return max(held, key=SCOPE_ORDER.index) if held else None
-
-    def can(self, name: str, scope: Scope, operation: Operation) -> bool:
-        """Holds the rule at ``scope`` or wider."""
-        widest = self.max_scope(name, operation)
-        return widest is not None and SCOPE_ORDER.index(widest) >= SCOPE_ORDER.index(scope)
 
 
 def node_principal(organization_id: int, collaboration_id: int) -> str:

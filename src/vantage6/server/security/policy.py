@@ -52,11 +52,6 @@ class SecurityPolicy:
         return []
 
 
-def effective_principals(request) -> frozenset[str]:
-    """The principals of the request's caller (for SQL filters that mirror the ACLs)."""
-    return request.registry["vantage6.security_policy"].principals(request)
-
-
 def includeme(config) -> None:
     settings = config.get_settings()
     config.registry["vantage6.tokens"] = TokenService.from_settings(settings)
