@@ -188,3 +188,29 @@ def test_a_request_failing_halfway_changes_nothing(api, root, world):
     body = {"name": "renamed", "public_key": "not base64!"}  # name is applied first
     api.app.patch_json(url, body, headers=root, status=400)
     assert api.app.get(url, headers=root).json["name"] == "a1"
+
+
+def test_nul_characters_are_refused_on_every_backend(api, root):
+    body = api.app.post_json("/api/organization", {"name": "a\u0000b"}, headers=root, status=400)
+    assert "name" in body.json["errors"]
+    query = api.app.get("/api/organization?name=a%00b", headers=root, status=400)
+    assert "NUL" in query.json["msg"]
+
+
+def test_a_query_string_that_is_not_utf8_is_a_400(api, root):
+    response = api.app.get("/api/organization?name=%ff", headers=root, status=400)
+    assert response.json == {"msg": "The query string is not valid UTF-8"}
+
+
+def test_bodies_must_be_json(api, root):
+    response = api.app.post("/api/organization", "name=x", headers=root, status=415)
+    assert "application/json" in response.json["msg"]
+    assert api.app.get("/api/organization", headers=root).headers["total-count"] == "1"
+
+
+def test_null_clears_an_optional_field_and_is_refused_for_a_required_one(api, root, world):
+    url = f"/api/organization/{world['a1']}"
+    api.app.patch_json(url, {"country": "NL"}, headers=root)
+    assert api.app.patch_json(url, {"country": None}, headers=root).json["country"] is None
+    refused = api.app.patch_json(url, {"name": None}, headers=root, status=400)
+    assert refused.json["errors"]["name"] == ["must not be null"]

@@ -137,3 +137,9 @@ def test_oversized_bodies_are_refused_before_reading(make_api):
         "/api/token/user", {"username": "root", "password": "x" * 2000}, status=413
     )
     assert "larger than the limit of 1000 bytes" in response.json["msg"]
+
+
+def test_nul_in_a_login_is_a_400_not_a_database_error(api):
+    body = {"username": "ro\u0000ot", "password": "root"}
+    response = api.app.post_json("/api/token/user", body, status=400)
+    assert response.json["errors"]["username"] == ["must not contain NUL characters"]

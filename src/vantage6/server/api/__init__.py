@@ -2,5 +2,5 @@
 
 
 def includeme(config) -> None:
-    config.add_tween("vantage6.server.api.limits.body_limit_tween_factory")
+    config.add_tween("vantage6.server.api.limits.request_limits_tween_factory")
     config.scan(".")

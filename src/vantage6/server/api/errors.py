@@ -6,7 +6,9 @@ import logging
 
 from pyramid.httpexceptions import HTTPError, HTTPForbidden, HTTPNotFound
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
+from sqlalchemy.exc import DataError
 
+from vantage6.server.models.errors import first_line
 from vantage6.server.resources import NOT_FOUND
 from vantage6.server.security.jwt_backend import AUTH_ERROR
 
@@ -48,6 +50,12 @@ def not_found(exc: HTTPNotFound, request):
 @exception_view_config(HTTPError)
 def http_error(exc: HTTPError, request):
     return json_error(request, exc.code, exc.detail or exc.title)
+
+
+@exception_view_config(DataError)
+def refused_value(exc: DataError, request):
+    """A value the database cannot take (too large a number, an invalid byte) is bad input."""
+    return json_error(request, 400, f"A value was refused by the database: {first_line(exc.orig)}")
 
 
 @exception_view_config(Exception)

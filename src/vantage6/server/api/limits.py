@@ -1,16 +1,22 @@
-"""A tween that refuses request bodies above ``vantage6.max_body_bytes`` with 413."""
+"""A tween that refuses what no endpoint can take: bodies above ``vantage6.max_body_bytes``
+(413), and query strings that are not UTF-8 or hold NUL characters (400; PostgreSQL can
+neither store nor compare NUL)."""
 
 from __future__ import annotations
 
 import io
 
-from pyramid.httpexceptions import HTTPRequestEntityTooLarge
 
-
-def body_limit_tween_factory(handler, registry):
+def request_limits_tween_factory(handler, registry):
     limit = registry.settings["vantage6.max_body_bytes"]
 
-    def body_limit_tween(request):
+    def request_limits_tween(request):
+        try:
+            params = request.GET.items()
+        except UnicodeDecodeError:
+            return _refuse(request, 400, "The query string is not valid UTF-8")
+        if any("\x00" in key + value for key, value in params):
+            return _refuse(request, 400, "Query parameters must not contain NUL characters")
         if request.content_length is not None:
             if request.content_length > limit:
                 return _too_large(request, limit)
@@ -21,11 +27,16 @@ def body_limit_tween_factory(handler, registry):
             request.body_file = io.BytesIO(body)
         return handler(request)
 
-    return body_limit_tween
+    return request_limits_tween
 
 
 def _too_large(request, limit: int):
-    response = HTTPRequestEntityTooLarge()
-    response.json_body = {"msg": f"Request body is larger than the limit of {limit} bytes"}
+    return _refuse(request, 413, f"Request body is larger than the limit of {limit} bytes")
+
+
+def _refuse(request, status: int, msg: str):
+    response = request.response
+    response.status = status
     response.content_type = "application/json"
+    response.json_body = {"msg": msg}
     return response

@@ -7,8 +7,8 @@ from pyramid.httpexceptions import HTTPBadRequest
 from sqlalchemy import or_, select
 
 from vantage6.server.api.pagination import paginate
-from vantage6.server.api.schema import Body, text
-from vantage6.server.api.service import api_service, colander_body_validator
+from vantage6.server.api.schema import Body, json_body, optional_text, text
+from vantage6.server.api.service import api_service
 from vantage6.server.api.writes import flush_or_400, query_int, set_fields
 from vantage6.server.models import Organization, member
 from vantage6.server.models.rule import Operation, Scope
@@ -21,12 +21,12 @@ EDITABLE = ("name", "domain", "address1", "address2", "zipcode", "country", "pub
 
 class OrganizationFields(Body):
     name = text(validator=colander.Length(min=1, max=128))
-    domain = text(missing=colander.drop)
-    address1 = text(missing=colander.drop)
-    address2 = text(missing=colander.drop)
-    zipcode = text(missing=colander.drop)
-    country = text(missing=colander.drop)
-    public_key = text(missing=colander.drop)
+    domain = optional_text()
+    address1 = optional_text()
+    address2 = optional_text()
+    zipcode = optional_text()
+    country = optional_text()
+    public_key = optional_text()
 
 
 class OrganizationPatch(OrganizationFields):
@@ -97,9 +97,7 @@ def list_organizations(request):
     )
 
 
-@organizations.post(
-    permission="create", schema=OrganizationFields(), validators=(colander_body_validator,)
-)
+@organizations.post(permission="create", schema=OrganizationFields(), validators=(json_body,))
 def create_organization(request):
     created = Organization()
     set_fields(created, request.validated, EDITABLE)
@@ -114,9 +112,7 @@ def get_organization(request):
     return serialize(request, request.context.row)
 
 
-@organization.patch(
-    permission="edit", schema=OrganizationPatch(), validators=(colander_body_validator,)
-)
+@organization.patch(permission="edit", schema=OrganizationPatch(), validators=(json_body,))
 def patch_organization(request):
     changed = request.context.row
     set_fields(changed, request.validated, EDITABLE)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import colander
+from cornice.validators import colander_body_validator
 
 
 class _Strict(colander.SchemaType):
@@ -14,8 +15,12 @@ class _Strict(colander.SchemaType):
         return colander.null if appstruct is None else appstruct
 
     def deserialize(self, node, cstruct):
-        if cstruct is colander.null or cstruct is None:
+        if cstruct is colander.null:
             return colander.null
+        if cstruct is None:
+            if getattr(node, "nullable", False):
+                return None  # an explicit null clears the field
+            raise colander.Invalid(node, "must not be null")
         if type(cstruct) not in self.python_types:
             raise colander.Invalid(node, f"must be {self.described}, not {cstruct!r}")
         return cstruct
@@ -35,12 +40,34 @@ class StrictString(_Strict):
     python_types = (str,)
     described = "text"
 
+    def deserialize(self, node, cstruct):
+        value = super().deserialize(node, cstruct)
+        if isinstance(value, str) and "\x00" in value:
+            raise colander.Invalid(node, "must not contain NUL characters")
+        return value
+
+
+def json_body(request, **kwargs):
+    """Cornice validator: the body must be a JSON object matching the service's schema."""
+    if request.content_type != "application/json":
+        request.errors.add("header", "Content-Type", "send the body as application/json")
+        request.errors.status = 415
+        return
+    colander_body_validator(request, **kwargs)
+
 
 class Body(colander.MappingSchema):
     """A JSON object body; keys not in the schema are an error, not silently dropped."""
 
     def schema_type(self, **kw):
         return colander.Mapping(unknown="raise")
+
+
+def optional_text(**kw):
+    """Text that may be left out (kept as it is) or set to null (cleared)."""
+    node = colander.SchemaNode(StrictString(), missing=colander.drop, **kw)
+    node.nullable = True
+    return node
 
 
 def text(**kw):

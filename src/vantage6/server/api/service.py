@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from cornice import Service
-from cornice.validators import colander_body_validator
 
 from vantage6.server.api.errors import cornice_errors
 from vantage6.server.resources import Root
-
-__all__ = ["api_service", "colander_body_validator"]
 
 
 def api_service(name: str, path: str, traverse: str = "/", **kwargs) -> Service:

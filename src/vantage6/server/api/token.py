@@ -6,8 +6,8 @@ import colander
 from pyramid.security import NO_PERMISSION_REQUIRED
 
 from vantage6.server.api.errors import json_error
-from vantage6.server.api.schema import Body, text
-from vantage6.server.api.service import api_service, colander_body_validator
+from vantage6.server.api.schema import Body, json_body, text
+from vantage6.server.api.service import api_service
 from vantage6.server.models import Node, User
 from vantage6.server.security.jwt_backend import bearer_token, token_account
 from vantage6.server.security.login import FAILED, check_login
@@ -45,9 +45,7 @@ def token_pair(request, account) -> dict:
     return body
 
 
-@user_token.post(
-    permission=NO_PERMISSION_REQUIRED, schema=UserLogin(), validators=(colander_body_validator,)
-)
+@user_token.post(permission=NO_PERMISSION_REQUIRED, schema=UserLogin(), validators=(json_body,))
 def login_user(request):
     body = request.validated
     result = check_login(
@@ -58,9 +56,7 @@ def login_user(request):
     return token_pair(request, result.user)
 
 
-@node_token.post(
-    permission=NO_PERMISSION_REQUIRED, schema=NodeLogin(), validators=(colander_body_validator,)
-)
+@node_token.post(permission=NO_PERMISSION_REQUIRED, schema=NodeLogin(), validators=(json_body,))
 def login_node(request):
     node = Node.find_by_api_key(request.dbsession, request.validated["api_key"])
     if node is None:

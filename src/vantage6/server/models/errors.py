@@ -22,7 +22,7 @@ _DELETE = re.compile(r'\s*DELETE FROM "?(?P<table>\w+)"?', re.IGNORECASE)
 def explain_database_error(exc: SQLAlchemyError, obj=None) -> str:
     """A one-line reason for ``exc``; ``obj`` (the object being saved) supplies values."""
     if not isinstance(exc, IntegrityError):
-        return f"the database refused it ({_first_line(exc.orig or exc)})"
+        return f"the database refused it ({first_line(exc.orig or exc)})"
     orig = exc.orig
     diag = getattr(orig, "diag", None)
     sqlstate = getattr(orig, "sqlstate", None)
@@ -40,7 +40,7 @@ def explain_database_error(exc: SQLAlchemyError, obj=None) -> str:
             "it refers to a record that does not exist "
             "(a node needs its organization to be a member of its collaboration)"
         )
-    return f"the database refused it ({_first_line(orig)})"
+    return f"the database refused it ({first_line(orig)})"
 
 
 def _explain_still_referred_to(table: str, diag) -> str:
@@ -107,5 +107,5 @@ def _readable(column: str) -> str:
     return column.removesuffix("_id").replace("_", " ")
 
 
-def _first_line(exc) -> str:
+def first_line(exc) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
