@@ -43,11 +43,8 @@ def get_tm_session(session_factory, transaction_manager, request=None) -> Sessio
 
 
 def _request_dbsession(request) -> Session:
-    # Tests hand in their own session through the environ (see tests/conftest.py).
-    session = request.environ.get("app.dbsession")
-    if session is None:
-        session = get_tm_session(request.registry["dbsession_factory"], request.tm, request)
-        request.add_finished_callback(lambda request: session.close())
+    session = get_tm_session(request.registry["dbsession_factory"], request.tm, request)
+    request.add_finished_callback(lambda request: session.close())
     return session
 
 

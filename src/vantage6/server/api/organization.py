@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import colander
 from pyramid.httpexceptions import HTTPBadRequest
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from vantage6.server.api.pagination import paginate
 from vantage6.server.api.schema import Body, json_body, optional_text, text
 from vantage6.server.api.service import api_service
 from vantage6.server.api.writes import flush_or_400, query_int, set_fields
-from vantage6.server.models import Organization, member
+from vantage6.server.models import Node, Organization, Run, Task, User, member
 from vantage6.server.models.rule import Operation, Scope
 
 organizations = api_service("organizations", "/organization", traverse="/organizations")
@@ -123,15 +123,17 @@ def patch_organization(request):
 @organization.delete(permission="delete")
 def delete_organization(request):
     target = request.context.row
-    dependents = [
-        f"{len(rows)} {label}"
-        for label, rows in (
-            ("users", target.users),
-            ("nodes", target.nodes),
-            ("tasks", target.created_tasks),
-        )
-        if rows
-    ]
+    referring = {
+        "users": User.organization_id,
+        "nodes": Node.organization_id,
+        "tasks": Task.init_org_id,
+        "runs": Run.organization_id,
+    }
+    counts = {
+        label: request.dbsession.scalar(select(func.count()).where(column == target.id))
+        for label, column in referring.items()
+    }
+    dependents = [f"{count} {label}" for label, count in counts.items() if count]
     if dependents:
         raise HTTPBadRequest(
             f"Organization {target.id} still has {', '.join(dependents)}; delete those first"

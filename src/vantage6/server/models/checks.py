@@ -12,6 +12,7 @@ import enum
 
 from sqlalchemy import Boolean, Enum, Integer, LargeBinary, String
 from sqlalchemy.orm import RelationshipProperty, validates
+from sqlalchemy.sql import ClauseElement
 
 from vantage6.server.models.errors import ModelError
 from vantage6.server.models.types import UTCDateTime
@@ -27,8 +28,8 @@ _PYTHON_TYPES = (
 
 def checked_value(model: str, key: str, column_type, value):
     """``value`` converted for the column, or a :class:`ModelError` saying what was expected."""
-    if value is None:
-        return None
+    if value is None or isinstance(value, ClauseElement):  # None, or SQL computed on write
+        return value
     if isinstance(column_type, Enum) and column_type.enum_class is not None:
         return _enum_member(model, key, column_type.enum_class, value)
     for sa_type, python_type, described in _PYTHON_TYPES:

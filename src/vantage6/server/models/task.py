@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, event, insert
+from sqlalchemy import Connection, ForeignKey, event, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, synonym
 
 from vantage6.common.task_status import TaskStatus
@@ -28,8 +28,8 @@ class Job(Base):
     __table_args__ = {"sqlite_autoincrement": True}
 
 
-def allocate_job_id(session: Session) -> int:
-    return session.execute(insert(Job).returning(Job.id)).scalar_one()
+def allocate_job_id(executor: Session | Connection) -> int:
+    return executor.execute(insert(Job).returning(Job.id)).scalar_one()
 
 
 class TaskDatabase(Base):
@@ -135,4 +135,4 @@ def _assign_job_id(mapper, connection, task: Task) -> None:
         if task.parent is not None:
             task.job_id = task.parent.job_id
         else:
-            task.job_id = connection.execute(insert(Job).returning(Job.id)).scalar_one()
+            task.job_id = allocate_job_id(connection)

@@ -47,7 +47,8 @@ def check_login(session: Session, username: str, password: str, settings: dict) 
         )
     user.last_login_attempt = now
     if not user.check_password(password):
-        user.failed_login_attempts += 1
+        # Counted in SQL, so concurrent wrong guesses cannot overwrite each other's count.
+        user.failed_login_attempts = User.failed_login_attempts + 1
         return LoginResult(None, FAILED)
     user.failed_login_attempts = 0
     return LoginResult(user)
