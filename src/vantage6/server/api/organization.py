@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import colander
 from pyramid.httpexceptions import HTTPBadRequest
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from vantage6.server.api.pagination import paginate
 from vantage6.server.api.schema import Body, json_body, optional_text, text
 from vantage6.server.api.service import api_service
 from vantage6.server.api.writes import flush_or_400, query_int, set_fields
 from vantage6.server.models import Node, Organization, Run, Task, User, member
-from vantage6.server.models.rule import Operation, Scope
+from vantage6.server.models.rule import Operation
+from vantage6.server.resources.base import scoped_filter
 
 organizations = api_service("organizations", "/organization", traverse="/organizations")
 organization = api_service("organization", "/organization/{id}", traverse="/organizations/{id}")
@@ -58,20 +59,15 @@ def serialize(request, organization: Organization) -> dict:
 
 def visible(identity):
     """SQL condition: organizations the caller may view (mirrors OrganizationContext's ACL)."""
-    conditions = []
-    for name, scope, operation in identity.rules:
-        if name != "organization" or operation is not Operation.VIEW:
-            continue
-        if scope is Scope.GLOBAL:
-            return True
-        if scope is Scope.COLLABORATION:
-            in_collaborations = select(member.c.organization_id).where(
-                member.c.collaboration_id.in_(identity.collaboration_ids)
-            )
-            conditions.append(Organization.id.in_(in_collaborations))
-        elif scope is Scope.ORGANIZATION:
-            conditions.append(Organization.id == identity.organization_id)
-    return or_(False, *conditions)
+    return scoped_filter(
+        identity,
+        "organization",
+        Operation.VIEW,
+        organization=lambda own: Organization.id == own,
+        collaboration=lambda ids: Organization.id.in_(
+            select(member.c.organization_id).where(member.c.collaboration_id.in_(ids))
+        ),
+    )
 
 
 @organizations.get(permission="view")

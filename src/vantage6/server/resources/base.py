@@ -1,16 +1,11 @@
-"""The traversal tree that gives every API object its ACL.
-
-``Root → organizations/<id>`` (and, as the API grows, collaborations, nodes, users, roles,
-rules, tasks and runs). Every context's ``__acl__`` is a method built from the object's own
-columns and lists the rule principals (see :mod:`vantage6.server.security.identity`) that grant
-each permission on *that* object, and ends in DENY_ALL: nothing is inherited from a parent.
-"""
+"""Building blocks of the traversal tree: id parsing, scoped ACEs and their SQL mirror."""
 
 from __future__ import annotations
 
-from pyramid.authorization import DENY_ALL, Allow, Authenticated
+from pyramid.authorization import DENY_ALL, Allow
+from sqlalchemy import false, or_, true
 
-from vantage6.server.models import Organization, Rule
+from vantage6.server.models.rule import Operation, Scope
 
 NOT_FOUND = "vantage6.not_found"  # environ key: what traversal could not find, for the 404
 MAX_ID = 2**63 - 1  # the largest id any supported database stores
@@ -73,52 +68,31 @@ class ModelContext(Location):
         self.row = row
 
 
-class OrganizationContext(ModelContext):
-    def aces(self):
-        organization = self.row
-        collaborations = [c.id for c in organization.collaborations]
-        ids = {"orgs": [organization.id], "collabs": collaborations}
-        return [
-            *scoped_aces("organization", "v", "view", **ids),
-            *scoped_aces("organization", "e", "edit", **ids),
-            *scoped_aces("organization", "d", "delete"),
-        ]
+def scoped_filter(
+    identity,
+    resource: str,
+    operation: Operation,
+    *,
+    organization=None,
+    collaboration=None,
+    owner=None,
+):
+    """SQL condition selecting the rows ``identity`` may reach with rule (resource, operation):
+    the query-side mirror of :func:`scoped_aces`, so that lists and single reads agree.
 
-
-class OrganizationContainer(ModelContainer):
-    model = Organization
-    context_class = OrganizationContext
-
-    def aces(self):
-        return [
-            (Allow, "organization:v@any", "view"),
-            *scoped_aces("organization", "c", "create"),
-        ]
-
-
-class RuleContext(ModelContext):
-    def aces(self):
-        return [(Allow, Authenticated, "view")]  # rules are public knowledge to callers
-
-
-class RuleContainer(ModelContainer):
-    model = Rule
-    context_class = RuleContext
-
-    def aces(self):
-        return [(Allow, Authenticated, "view")]
-
-
-class Root:
-    """The tree's root; it grants nothing by itself."""
-
-    __name__ = ""
-    __parent__ = None
-    __acl__: list = []
-    children = {"organizations": OrganizationContainer, "rules": RuleContainer}
-
-    def __init__(self, request):
-        self.request = request
-
-    def __getitem__(self, name: str):
-        return self.children[name](self, name)
+    ``organization(org_id)``, ``collaboration(collaboration_ids)`` and ``owner(user_id)`` build
+    the condition for those scopes; a scope without a builder reaches nothing.
+    """
+    conditions = []
+    for name, scope, held in identity.rules:
+        if name != resource or held is not operation:
+            continue
+        if scope is Scope.GLOBAL:
+            return true()
+        if scope is Scope.COLLABORATION and collaboration is not None:
+            conditions.append(collaboration(identity.collaboration_ids))
+        elif scope is Scope.ORGANIZATION and organization is not None:
+            conditions.append(organization(identity.organization_id))
+        elif scope is Scope.OWN and owner is not None and identity.kind == "user":
+            conditions.append(owner(identity.id))
+    return or_(false(), *conditions)

@@ -1,0 +1,31 @@
+"""``/organizations/<id>``: reachable through its own and its collaborations' scopes."""
+
+from __future__ import annotations
+
+from pyramid.authorization import Allow
+
+from vantage6.server.models import Organization
+from vantage6.server.resources.base import ModelContainer, ModelContext, scoped_aces
+
+
+class OrganizationContext(ModelContext):
+    def aces(self):
+        organization = self.row
+        collaborations = [c.id for c in organization.collaborations]
+        ids = {"orgs": [organization.id], "collabs": collaborations}
+        return [
+            *scoped_aces("organization", "v", "view", **ids),
+            *scoped_aces("organization", "e", "edit", **ids),
+            *scoped_aces("organization", "d", "delete"),
+        ]
+
+
+class OrganizationContainer(ModelContainer):
+    model = Organization
+    context_class = OrganizationContext
+
+    def aces(self):
+        return [
+            (Allow, "organization:v@any", "view"),
+            *scoped_aces("organization", "c", "create"),
+        ]
