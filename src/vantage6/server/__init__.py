@@ -31,5 +31,6 @@ def main(global_config, **settings):
         config.include("cornice")
         config.commit()  # our JSON error views (api.errors) then replace Cornice's own
         config.include(".api", route_prefix=settings["vantage6.api_path"])
+        config.include(".apidocs")
         plugins.hook.vantage6_pyramid_configure(config=config)
     return config.make_wsgi_app()

@@ -1,0 +1,122 @@
+"""``/apidocs``: the OpenAPI (Swagger 2.0) document of every Cornice service, and a browsable
+Swagger UI page served from the packaged assets (no CDN: servers often sit offline)."""
+
+from __future__ import annotations
+
+from html import escape
+
+import colander
+from cornice.service import get_services
+from cornice_swagger import CorniceSwagger
+from cornice_swagger.converters.schema import (
+    BooleanTypeConverter,
+    IntegerTypeConverter,
+    StringTypeConverter,
+)
+from pyramid.response import Response
+from pyramid.security import NO_PERMISSION_REQUIRED
+from swagger_ui_bundle import swagger_ui_path as _swagger_ui_dir
+
+from vantage6 import __version__
+from vantage6.server.api.schema import StrictBool, StrictInt, StrictString, json_body
+
+SPEC_KEY = "vantage6.openapi"  # registry key: the document, built on first request
+ASSETS = str(_swagger_ui_dir)  # Swagger UI's built files, as shipped in the wheel
+BEARER = {"type": "apiKey", "in": "header", "name": "Authorization"}
+
+
+def _wrap_json_body(schema, args):
+    """Our ``json_body`` validator reads the schema as the request body (like Cornice's own)."""
+    if json_body not in args.get("validators", ()):
+        return schema
+    wrapped = colander.MappingSchema()
+    wrapped["body"] = schema
+    return wrapped
+
+
+def _permission(service, method: str):
+    for defined_method, _view, args in service.definitions:
+        if defined_method == method:
+            return args.get("permission")
+    return None
+
+
+class Vantage6Swagger(CorniceSwagger):
+    schema_transformers = [_wrap_json_body]
+    custom_type_converters = {
+        StrictInt: IntegerTypeConverter,
+        StrictBool: BooleanTypeConverter,
+        StrictString: StringTypeConverter,
+    }
+    summary_docstrings = True
+
+    @staticmethod
+    def default_tags(service, method):
+        return [service.path.strip("/").split("/")[0]]
+
+    @staticmethod
+    def default_op_ids(service, method):
+        return f"{method.lower()}_{service.name}"
+
+    @staticmethod
+    def default_security(service, method):
+        if _permission(service, method) == NO_PERMISSION_REQUIRED:
+            return []
+        return [{"bearer": []}]
+
+
+def openapi_document(registry) -> dict:
+    settings = registry.settings
+    generator = Vantage6Swagger(get_services(), pyramid_registry=registry)
+    return generator.generate(
+        title="vantage6 server",
+        version=__version__,
+        base_path=settings["vantage6.api_path"],
+        swagger={
+            "info": {"description": "Federated analysis: organizations, tasks and results."},
+            "securityDefinitions": {"bearer": BEARER},
+        },
+    )
+
+
+def openapi_json(request):
+    registry = request.registry
+    if SPEC_KEY not in registry:
+        registry[SPEC_KEY] = openapi_document(registry)
+    return registry[SPEC_KEY]
+
+
+PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>vantage6 API</title>
+<link rel="stylesheet" href="{css}">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="{js}"></script>
+<script>
+window.ui = SwaggerUIBundle({{url: "{spec}", dom_id: "#swagger-ui"}});
+</script>
+</body>
+</html>
+"""
+
+
+def swagger_page(request):
+    html = PAGE.format(
+        css=escape(request.static_path(f"{ASSETS}/swagger-ui.css")),
+        js=escape(request.static_path(f"{ASSETS}/swagger-ui-bundle.js")),
+        spec=escape(request.route_path("vantage6.apidocs.json")),
+    )
+    return Response(html, content_type="text/html")
+
+
+def includeme(config) -> None:
+    config.add_static_view("apidocs/static", ASSETS, cache_max_age=3600)
+    config.add_route("vantage6.apidocs", "/apidocs")
+    config.add_route("vantage6.apidocs.json", "/apidocs/swagger.json")
+    public = {"permission": NO_PERMISSION_REQUIRED}
+    config.add_view(swagger_page, route_name="vantage6.apidocs", **public)
+    config.add_view(openapi_json, route_name="vantage6.apidocs.json", renderer="json", **public)
