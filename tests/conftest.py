@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from tests.support import POSTGRES_URL, DatabaseFactory, server_settings
+from tests.support import FAST_COST, POSTGRES_URL, DatabaseFactory, server_settings
 from vantage6.server.bootstrap import prepare_database
 from vantage6.server.db import get_engine
 from vantage6.server.models.shell import bound_shell_session
@@ -34,7 +34,7 @@ def database_factory(tmp_path_factory):
 @pytest.fixture(scope="session", autouse=True)
 def fast_hashing():
     """Argon2 at its cheapest: the tests check hashing happens, not how slow it is."""
-    configure_hasher(time_cost=1, memory_cost=8, parallelism=1)
+    configure_hasher(passwords=FAST_COST, api_keys=FAST_COST)
     yield
     configure_hasher()
 

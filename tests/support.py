@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from vantage6.server.models.rule import Operation, Scope
+from vantage6.server.security.hashing import Cost
 from vantage6.server.settings import load_settings
 
 POSTGRES_URL = os.environ.get("VANTAGE6_TEST_DATABASE_URL")
@@ -34,7 +35,11 @@ FAST_ARGON2 = {
     "vantage6.argon2.time_cost": "1",
     "vantage6.argon2.memory_cost": "8",
     "vantage6.argon2.parallelism": "1",
+    "vantage6.argon2.api_key_time_cost": "1",
+    "vantage6.argon2.api_key_memory_cost": "8",
+    "vantage6.argon2.api_key_parallelism": "1",
 }
+FAST_COST = Cost(time_cost=1, memory_cost=8, parallelism=1)
 
 
 class DatabaseFactory:

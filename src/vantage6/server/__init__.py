@@ -6,19 +6,21 @@ from pyramid.settings import aslist
 from vantage6.plugins.manager import build_plugin_manager
 from vantage6.server.bootstrap import prepare_database
 from vantage6.server.security import jwt_backend
-from vantage6.server.security.hashing import configure_hasher
+from vantage6.server.security.hashing import Cost, configure_hasher
 from vantage6.server.settings import load_settings
 
 BUILTIN_PLUGINS = (("vantage6.jwt", jwt_backend),)
+
+
+def argon2_cost(settings: dict, prefix: str) -> Cost:
+    return Cost(*(settings[f"vantage6.argon2.{prefix}{field}"] for field in Cost._fields))
 
 
 def main(global_config, **settings):
     """``paste.app_factory``: the WSGI app that ``pserve <ini>`` serves."""
     settings = load_settings(settings)
     configure_hasher(
-        time_cost=settings["vantage6.argon2.time_cost"],
-        memory_cost=settings["vantage6.argon2.memory_cost"],
-        parallelism=settings["vantage6.argon2.parallelism"],
+        passwords=argon2_cost(settings, ""), api_keys=argon2_cost(settings, "api_key_")
     )
     plugins = build_plugin_manager(
         "vantage6.server", BUILTIN_PLUGINS, aslist(settings["vantage6.plugins.blocked"])

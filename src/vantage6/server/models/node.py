@@ -56,10 +56,10 @@ class Node(NamedMixin, Authenticatable):
         if not isinstance(value, str) or not value:
             raise ModelError("Node.api_key must be non-empty text")
         self.api_key_id = api_key_lookup_id(value)
-        self._api_key_hash = hash_secret(value)
+        self._api_key_hash = hash_secret(value, kind="api_key")
 
     def check_key(self, value: str) -> bool:
-        return verify_secret(self._api_key_hash, value)
+        return verify_secret(self._api_key_hash, value, kind="api_key")
 
     @classmethod
     def find_by_api_key(cls, session: Session, api_key: str) -> Node | None:

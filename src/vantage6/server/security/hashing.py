@@ -1,34 +1,51 @@
-"""Argon2 hashing for passwords and node API keys.
+"""Argon2 hashing for passwords and node API keys, each with its own cost.
 
-The cost parameters come from the settings (``vantage6.argon2.*``); :func:`configure_hasher`
-is called once at start-up, and tests call it to make hashing cheap.
+Passwords are chosen by people, so they get the expensive profile (RFC 9106's second
+recommendation by default). API keys are made by the server as random UUIDs (122 bits), so a
+far cheaper profile (OWASP's minimum) protects them just as well and keeps node login fast.
+Both costs come from the settings (``vantage6.argon2.*``, ``vantage6.argon2.api_key_*``);
+:func:`configure_hasher` is called once at start-up, and tests call it to make hashing cheap.
 """
 
 from __future__ import annotations
 
 import hashlib
+from typing import NamedTuple
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+
+class Cost(NamedTuple):
+    time_cost: int
+    memory_cost: int  # KiB
+    parallelism: int
 
 
-def configure_hasher(time_cost: int = 3, memory_cost: int = 65536, parallelism: int = 4) -> None:
-    global _hasher
-    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+PASSWORD_COST = Cost(time_cost=3, memory_cost=65536, parallelism=4)
+API_KEY_COST = Cost(time_cost=2, memory_cost=19456, parallelism=1)
+
+_hashers = {
+    "password": PasswordHasher(*PASSWORD_COST),
+    "api_key": PasswordHasher(*API_KEY_COST),
+}
 
 
-def hash_secret(secret: str) -> str:
-    return _hasher.hash(secret)
+def configure_hasher(passwords: Cost = PASSWORD_COST, api_keys: Cost = API_KEY_COST) -> None:
+    _hashers["password"] = PasswordHasher(*passwords)
+    _hashers["api_key"] = PasswordHasher(*api_keys)
 
 
-def verify_secret(hashed: str | None, secret: str) -> bool:
+def hash_secret(secret: str, kind: str = "password") -> str:
+    return _hashers[kind].hash(secret)
+
+
+def verify_secret(hashed: str | None, secret: str, kind: str = "password") -> bool:
     """True when ``secret`` matches ``hashed``; never raises for a bad or missing hash."""
     if not hashed or not isinstance(secret, str):
         return False
     try:
-        return _hasher.verify(hashed, secret)
+        return _hashers[kind].verify(hashed, secret)
     except (VerificationError, InvalidHashError):
         return False
 

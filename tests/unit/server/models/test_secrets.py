@@ -191,9 +191,9 @@ def counters(dbsession, monkeypatch):
 
     original_verify = node_module.verify_secret
 
-    def counting_verify(hashed, secret):
+    def counting_verify(hashed, secret, **kind):
         counts["verify"] += 1
-        return original_verify(hashed, secret)
+        return original_verify(hashed, secret, **kind)
 
     monkeypatch.setattr(node_module, "verify_secret", counting_verify)
     connection = dbsession.connection()

@@ -6,21 +6,32 @@ import hashlib
 
 import pytest
 
+from tests.support import FAST_COST
 from vantage6.server.security import hashing
+from vantage6.server.security.hashing import Cost
 
 
 @pytest.fixture
 def restore_hasher():
     yield
-    hashing.configure_hasher(time_cost=1, memory_cost=8, parallelism=1)  # as tests/conftest.py
+    hashing.configure_hasher(FAST_COST, FAST_COST)  # as tests/conftest.py
 
 
 def test_hashes_use_the_configured_cost(restore_hasher):
     assert "$m=8,t=1,p=1$" in hashing.hash_secret("s")  # set by the suite's fast_hashing
-    hashing.configure_hasher(time_cost=2, memory_cost=16, parallelism=1)
-    hashed = hashing.hash_secret("s")
-    assert hashed.startswith("$argon2id$") and "$m=16,t=2,p=1$" in hashed
-    assert hashing.verify_secret(hashed, "s")
+    hashing.configure_hasher(passwords=Cost(2, 16, 1), api_keys=Cost(1, 32, 2))
+    password = hashing.hash_secret("s")
+    assert password.startswith("$argon2id$") and "$m=16,t=2,p=1$" in password
+    assert hashing.verify_secret(password, "s")
+    api_key = hashing.hash_secret("s", kind="api_key")
+    assert "$m=32,t=1,p=2$" in api_key and hashing.verify_secret(api_key, "s", kind="api_key")
+
+
+def test_api_keys_are_cheaper_to_check_than_passwords_by_default():
+    """Server-made keys are random; a lighter profile keeps node login fast (bench/)."""
+    default, api_key = hashing.PASSWORD_COST, hashing.API_KEY_COST
+    assert api_key.memory_cost * api_key.time_cost < default.memory_cost * default.time_cost
+    assert api_key.memory_cost >= 19456  # OWASP's minimum for argon2id
 
 
 def test_hashes_are_salted():
