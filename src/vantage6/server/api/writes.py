@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pyramid.httpexceptions import HTTPBadRequest
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
 from vantage6.server.models.errors import ModelError, explain_database_error
@@ -24,11 +25,12 @@ def flush_or_400(request, row) -> None:
 
     The failed transaction is aborted by pyramid_tm when the exception propagates.
     """
+    values = dict(inspect(row).dict)  # a failed flush expires them; the message names them
     try:
         request.dbsession.flush()
     except IntegrityError as exc:
         raise HTTPBadRequest(
-            f"{type(row).__name__} not saved: {explain_database_error(exc, row)}"
+            f"{type(row).__name__} not saved: {explain_database_error(exc, values)}"
         ) from None
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError, NoInspectionAvailable, SQLAlchemyError
 
 
 class ModelError(ValueError):
@@ -20,7 +21,8 @@ _DELETE = re.compile(r'\s*DELETE FROM "?(?P<table>\w+)"?', re.IGNORECASE)
 
 
 def explain_database_error(exc: SQLAlchemyError, obj=None) -> str:
-    """A one-line reason for ``exc``; ``obj`` (the object being saved) supplies values."""
+    """A one-line reason for ``exc``; ``obj`` (the object being saved, or a dict of its
+    values) supplies the values to name."""
     if not isinstance(exc, IntegrityError):
         return f"the database refused it ({first_line(exc.orig or exc)})"
     orig = exc.orig
@@ -96,11 +98,24 @@ def _explain_unique(table: str | None, columns: list[str], obj) -> str:
         return "another node already uses this API key"
     described = []
     for column in columns:
-        value = getattr(obj, column, None) if obj is not None else None
+        value = _loaded_value(obj, column)
         described.append(
             f"{_readable(column)} {value!r}" if value is not None else _readable(column)
         )
     return " and ".join(described) + " is already in use"
+
+
+def _loaded_value(obj, column: str):
+    """The value ``obj`` (a model instance, or a dict of its values taken before the flush)
+    holds in memory; never loads, as the transaction may have failed."""
+    if obj is None:
+        return None
+    if isinstance(obj, dict):
+        return obj.get(column)
+    try:
+        return inspect(obj).dict.get(column)
+    except NoInspectionAvailable:
+        return getattr(obj, column, None)
 
 
 def _readable(column: str) -> str:
