@@ -1,4 +1,5 @@
 """Packaging for the vantage6 server, node, client and algorithm tools (one distribution)."""
+
 from pathlib import Path
 
 from setuptools import find_packages, setup

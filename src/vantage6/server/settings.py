@@ -2,15 +2,17 @@
 
 Settings are prefixed ``vantage6.``; the database URL is SQLAlchemy's ``sqlalchemy.url``. The
 environment wins over the ini file for the secrets and URLs that deployments inject:
-``VANTAGE6_DATABASE_URL`` and ``VANTAGE6_ROOT_PASSWORD``.
+``VANTAGE6_DATABASE_URL``, ``VANTAGE6_ROOT_PASSWORD``, ``VANTAGE6_JWT_SECRET`` and
+``VANTAGE6_SMTP_PASSWORD``.
 """
 
 from __future__ import annotations
 
 import os
+import re
 
 from pyramid.exceptions import ConfigurationError
-from pyramid.settings import asbool
+from pyramid.settings import asbool, falsey, truthy
 
 PROFILES = ("development", "production")
 
@@ -34,12 +36,27 @@ DEFAULT_SETTINGS = {
     "vantage6.max_body_bytes": "16777216",
     "vantage6.pagination.max_per_page": "500",
     "vantage6.plugins.blocked": "",
+    "vantage6.two_factor_auth": "false",
+    "vantage6.smtp.host": "",
+    "vantage6.smtp.port": "587",
+    "vantage6.smtp.security": "starttls",
+    "vantage6.smtp.username": "",
+    "vantage6.smtp.password": "",
+    "vantage6.smtp.timeout_seconds": "10",
+    "vantage6.email_from": "",
+    "vantage6.support_email": "",
+    "vantage6.email_token_validity_minutes": "60",
+    "vantage6.between_user_emails_minutes": "60",
 }
+
+SMTP_SECURITY = ("starttls", "ssl", "none")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
 _FROM_ENVIRONMENT = {
     "VANTAGE6_DATABASE_URL": "sqlalchemy.url",
     "VANTAGE6_ROOT_PASSWORD": "vantage6.root_password",
     "VANTAGE6_JWT_SECRET": "vantage6.jwt.secret",
+    "VANTAGE6_SMTP_PASSWORD": "vantage6.smtp.password",
 }
 
 _INTEGERS = (
@@ -55,6 +72,10 @@ _INTEGERS = (
     "vantage6.login.inactivation_minutes",
     "vantage6.max_body_bytes",
     "vantage6.pagination.max_per_page",
+    "vantage6.smtp.port",
+    "vantage6.smtp.timeout_seconds",
+    "vantage6.email_token_validity_minutes",
+    "vantage6.between_user_emails_minutes",
 )
 
 
@@ -75,7 +96,8 @@ def load_settings(settings: dict, environ=os.environ) -> dict:
         )
     api_path = "/" + merged["vantage6.api_path"].strip("/")
     merged["vantage6.api_path"] = "" if api_path == "/" else api_path
-    merged["vantage6.db.auto_migrate"] = asbool(merged["vantage6.db.auto_migrate"])
+    for key in ("vantage6.db.auto_migrate", "vantage6.two_factor_auth"):
+        merged[key] = _boolean(key, merged[key])
     for key in _INTEGERS:
         try:
             merged[key] = int(merged[key])
@@ -83,7 +105,41 @@ def load_settings(settings: dict, environ=os.environ) -> dict:
             raise ConfigurationError(f"{key} must be a whole number, not {merged[key]!r}") from None
         if merged[key] <= 0:
             raise ConfigurationError(f"{key} must be positive, not {merged[key]}")
+    _check_email(merged)
     return merged
+
+
+def _boolean(key: str, value) -> bool:
+    if str(value).strip().lower() not in truthy | falsey:
+        raise ConfigurationError(f"{key} must be true or false, not {value!r}")
+    return asbool(value)
+
+
+def _check_email(settings: dict) -> None:
+    """SMTP settings that cannot work are refused at start-up, not at the first email."""
+    if settings["vantage6.smtp.port"] > 65535:
+        raise ConfigurationError(
+            f"vantage6.smtp.port must be at most 65535, not {settings['vantage6.smtp.port']}"
+        )
+    if settings["vantage6.smtp.security"] not in SMTP_SECURITY:
+        raise ConfigurationError(
+            f"vantage6.smtp.security must be one of {', '.join(SMTP_SECURITY)}, "
+            f"not {settings['vantage6.smtp.security']!r}"
+        )
+    if settings["vantage6.smtp.password"] and not settings["vantage6.smtp.username"]:
+        raise ConfigurationError(
+            "vantage6.smtp.password is set but vantage6.smtp.username is not: set both to log in "
+            "to the SMTP server, or neither"
+        )
+    if settings["vantage6.smtp.host"] and not settings["vantage6.email_from"]:
+        raise ConfigurationError(
+            "vantage6.email_from must be set when vantage6.smtp.host is: the address that "
+            "emails from this server come from"
+        )
+    for key in ("vantage6.email_from", "vantage6.support_email"):
+        address = settings[key]
+        if address and not _EMAIL.fullmatch(address):
+            raise ConfigurationError(f"{key} must be an email address, not {address!r}")
 
 
 def is_development(settings: dict) -> bool:

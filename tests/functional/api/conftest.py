@@ -70,6 +70,106 @@ class Api:
             session.add(node)
         return node.id
 
+    def node_login(self, api_key: str) -> dict:
+        """The Authorization header of a node logged in with ``api_key``."""
+        token = self.app.post_json("/api/token/node", {"api_key": api_key}).json
+        return {"Authorization": f"Bearer {token['access_token']}"}
+
+    def rule_id(self, name: str, scope, operation) -> int:
+        with self.session() as session:
+            query = select(Rule.id).filter_by(name=name, scope=scope, operation=operation)
+            return session.scalars(query).one()
+
+    def role(self, name: str, organization_id: int | None, rules=()) -> int:
+        """Create a role of ``organization_id`` holding ``rules`` [(resource, Scope,
+        Operation)]; return its id."""
+        with self.session() as session, session.begin():
+            role = Role(name=name, organization_id=organization_id)
+            role.rules = [session.get(Rule, self.rule_id(*rule)) for rule in rules]
+            session.add(role)
+        return role.id
+
+    def user_id(self, username: str) -> int:
+        with self.session() as session:
+            return session.scalars(select(User.id).filter_by(username=username)).one()
+
+    def federation(self) -> dict[str, int]:
+        """Collaboration A (unencrypted) of a1 and a2, which have nodes, and a3, which has none;
+        collaboration B (encrypted) of a2 and b1, both with nodes. Node API keys are
+        ``key-<organization>-<collaboration>``. Returns the ids by name."""
+        ids = {
+            "a1": self.organization("a1", ["A"]),
+            "a2": self.organization("a2", ["A", "B"]),
+            "a3": self.organization("a3", ["A"]),
+            "b1": self.organization("b1", ["B"]),
+        }
+        for organization, collaboration in (("a1", "A"), ("a2", "A"), ("a2", "B"), ("b1", "B")):
+            self.node(ids[organization], collaboration, f"key-{organization}-{collaboration}")
+        with self.session() as session, session.begin():
+            for collaboration in session.scalars(select(Collaboration)):
+                collaboration.encrypted = collaboration.name != "A"
+                ids[collaboration.name] = collaboration.id
+        return ids
+
+    def task(
+        self,
+        collaboration_id: int,
+        organizations,
+        init_org: int,
+        init_user: int | None = None,
+        parent: int | None = None,
+        image: str = "demo/average",
+    ) -> int:
+        """Arrange a task with a pending run per organization, straight in the database; a
+        subtask (``parent``) joins its parent's job."""
+        from vantage6.server.models import Run, Task
+
+        with self.session() as session, session.begin():
+            task = Task(
+                name="arranged",
+                image=image,
+                collaboration_id=collaboration_id,
+                init_org_id=init_org,
+                init_user_id=init_user,
+                parent=None if parent is None else session.get(Task, parent),
+            )
+            task.runs = [Run(organization_id=id_, input="e30=") for id_ in organizations]
+            session.add(task)
+        return task.id
+
+    def run_id(self, task_id: int, organization_id: int) -> int:
+        from vantage6.server.models import Run
+
+        with self.session() as session:
+            query = select(Run.id).filter_by(task_id=task_id, organization_id=organization_id)
+            return session.scalars(query).one()
+
+    def node_id(self, organization_id: int, collaboration_id: int) -> int:
+        with self.session() as session:
+            query = select(Node.id).filter_by(
+                organization_id=organization_id, collaboration_id=collaboration_id
+            )
+            return session.scalars(query).one()
+
+    def container_login(self, node_headers: dict, task_id: int, image="demo/average") -> dict:
+        """The Authorization header of the algorithm container a node starts for a task."""
+        body = {"task_id": task_id, "image": image}
+        token = self.app.post_json("/api/token/container", body, headers=node_headers).json
+        return {"Authorization": f"Bearer {token['container_token']}"}
+
+    def account(self, username: str, email: str | None = None, organization_id: int = 1) -> int:
+        """Create a user with password "Password-1" and ``email``, without logging in (a
+        login is not one step when two-factor authentication is on); return its id."""
+        with self.session() as session, session.begin():
+            user = User(
+                username=username,
+                password="Password-1",
+                email=email,
+                organization_id=organization_id,
+            )
+            session.add(user)
+        return user.id
+
 
 @pytest.fixture
 def make_api(database_factory):

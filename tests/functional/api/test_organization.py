@@ -1,7 +1,11 @@
 """``/organization``: listing by scope, create, read, patch, delete, and bad input."""
 
 import pytest
+from pyramid.httpexceptions import HTTPBadRequest
+from sqlalchemy import func, select
 
+from vantage6.server.api import organization as organization_api
+from vantage6.server.models import Collaboration, Node, Role, Run, Task, User, member
 from vantage6.server.models.rule import Operation, Scope
 
 V, E, C = Operation.VIEW, Operation.EDIT, Operation.CREATE
@@ -214,3 +218,83 @@ def test_null_clears_an_optional_field_and_is_refused_for_a_required_one(api, ro
     assert api.app.patch_json(url, {"country": None}, headers=root).json["country"] is None
     refused = api.app.patch_json(url, {"name": None}, headers=root, status=400)
     assert refused.json["errors"]["name"] == ["must not be null"]
+
+
+@pytest.fixture
+def dependents(api, world):
+    """a1 with a user, a node, a role (also held by a user of a2), a task with runs at a1 and
+    a2 and a subtask by a2; a2 with a task that has a run at a1 and was started by a1's user
+    (who used to be at a2)."""
+    a1, a2 = world["a1"], world["a2"]
+    with api.session() as session:
+        collaboration = session.scalars(select(Collaboration.id).filter_by(name="A")).one()
+    mover = api.account("mover", organization_id=a1)
+    api.node(a1, "A", api_key="key-a1")
+    role = api.role("a1 role", a1)
+    api.account("other", organization_id=a2)
+    with api.session() as session, session.begin():
+        other = session.get(User, api.user_id("other"))
+        other.roles.append(session.get(Role, role))
+    own_task = api.task(collaboration, [a1, a2], init_org=a1, init_user=mover)
+    api.task(collaboration, [a2], init_org=a2, parent=own_task)
+    api.task(collaboration, [a1, a2], init_org=a2, init_user=mover)
+    return world
+
+
+def census(api) -> dict:
+    """How many rows of each kind there are."""
+    models = {"users": User, "nodes": Node, "tasks": Task, "runs": Run, "roles": Role}
+    with api.session() as session:
+        counts = {
+            name: session.scalar(select(func.count()).select_from(m)) for name, m in models.items()
+        }
+        counts["memberships"] = session.scalar(select(func.count()).select_from(member))
+    return counts
+
+
+def test_delete_dependents_removes_everything_of_the_organization(api, root, dependents):
+    a1, a2 = dependents["a1"], dependents["a2"]
+    response = api.app.delete(f"/api/organization/{a1}?delete_dependents=true", headers=root)
+    assert response.json == {"msg": f"Organization {a1} was deleted"}
+    with api.session() as session:
+        assert session.scalars(select(User.username).order_by(User.username)).all() == [
+            "other",
+            "root",
+        ]
+        assert session.scalars(select(Node)).all() == []
+        [kept] = session.scalars(select(Task)).all()
+        assert (kept.init_org_id, kept.init_user_id) == (a2, None)
+        assert [run.organization_id for run in kept.runs] == [a2]
+        assert session.scalars(select(Role).filter_by(organization_id=a1)).all() == []
+        assert session.get(User, api.user_id("other")).roles == []
+        memberships = session.execute(select(member.c.organization_id)).scalars().all()
+        assert a1 not in memberships and a2 in memberships
+
+
+@pytest.mark.parametrize("flag", ["", "?delete_dependents=false", "?delete_dependents=False"])
+def test_without_the_flag_dependents_keep_the_organization(api, root, dependents, flag):
+    before = census(api)
+    refused = api.app.delete(
+        f"/api/organization/{dependents['a1']}{flag}", headers=root, status=400
+    )
+    assert "1 nodes" in refused.json["msg"] and "delete_dependents=true" in refused.json["msg"]
+    assert census(api) == before
+
+
+def test_a_bad_flag_value_is_400(api, root, world):
+    url = f"/api/organization/{world['lonely']}?delete_dependents=yes please"
+    response = api.app.delete(url, headers=root, status=400)
+    assert response.json == {"msg": "delete_dependents must be true or false, not 'yes please'"}
+
+
+def test_a_delete_with_dependents_failing_at_the_end_deletes_nothing(
+    api, root, dependents, monkeypatch
+):
+    def fail(request, row):
+        raise HTTPBadRequest("simulated failure after the dependents were deleted")
+
+    monkeypatch.setattr(organization_api, "flush_or_400", fail)
+    before = census(api)
+    url = f"/api/organization/{dependents['a1']}?delete_dependents=true"
+    api.app.delete(url, headers=root, status=400)
+    assert census(api) == before

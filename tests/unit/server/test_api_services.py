@@ -8,7 +8,17 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 
 import vantage6.server.api as api_package
 
-PUBLIC = {"health", "version", "token_user", "token_node", "token_refresh"}
+PUBLIC = {
+    "health",
+    "version",
+    "token_user",
+    "token_node",
+    "token_refresh",
+    "recover_lost",
+    "recover_reset",
+    "recover_2fa_lost",
+    "recover_2fa_reset",
+}
 
 
 def test_every_service_method_declares_a_permission():

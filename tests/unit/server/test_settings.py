@@ -49,3 +49,45 @@ def test_unknown_profile_is_refused():
 def test_non_numeric_cost_names_the_setting():
     with pytest.raises(ConfigurationError, match="vantage6.argon2.time_cost"):
         load_settings({**BASE, "vantage6.argon2.time_cost": "lots"}, environ={})
+
+
+def test_email_and_two_factor_defaults():
+    settings = load_settings(BASE, environ={})
+    assert settings["vantage6.smtp.host"] == ""  # no email until an SMTP server is given
+    assert (settings["vantage6.smtp.port"], settings["vantage6.smtp.security"]) == (587, "starttls")
+    assert settings["vantage6.email_token_validity_minutes"] == 60
+    assert settings["vantage6.between_user_emails_minutes"] == 60
+    assert settings["vantage6.two_factor_auth"] is False
+
+
+def test_the_smtp_password_can_come_from_the_environment():
+    ini = {**BASE, "vantage6.smtp.username": "mailer", "vantage6.smtp.password": "from-ini"}
+    settings = load_settings(ini, environ={"VANTAGE6_SMTP_PASSWORD": "from-env"})
+    assert settings["vantage6.smtp.password"] == "from-env"
+
+
+SMTP = {**BASE, "vantage6.smtp.host": "mail.example.org", "vantage6.email_from": "v6@example.org"}
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"vantage6.smtp.security": "tls"}, "vantage6.smtp.security must be one of starttls, ssl"),
+        ({"vantage6.smtp.port": "70000"}, "vantage6.smtp.port must be at most 65535"),
+        ({"vantage6.smtp.port": "smtp"}, "vantage6.smtp.port must be a whole number"),
+        ({"vantage6.smtp.password": "x"}, "vantage6.smtp.username is not"),
+        ({"vantage6.email_from": ""}, "vantage6.email_from must be set"),
+        ({"vantage6.support_email": "help desk"}, "vantage6.support_email must be an email"),
+        ({"vantage6.email_token_validity_minutes": "0"}, "must be positive"),
+        ({"vantage6.two_factor_auth": "maybe"}, "vantage6.two_factor_auth must be true or false"),
+    ],
+)
+def test_unusable_email_settings_are_refused_at_start_up(overrides, message):
+    with pytest.raises(ConfigurationError, match=message):
+        load_settings({**SMTP, **overrides}, environ={})
+
+
+def test_an_smtp_password_error_does_not_show_the_password():
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings({**SMTP, "vantage6.smtp.password": "s3cret-pw"}, environ={})
+    assert "s3cret-pw" not in str(refused.value)

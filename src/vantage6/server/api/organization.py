@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import colander
 from pyramid.httpexceptions import HTTPBadRequest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from vantage6.server.api.pagination import paginate
 from vantage6.server.api.schema import Body, json_body, optional_text, text
 from vantage6.server.api.service import api_service
 from vantage6.server.api.writes import flush_or_400, query_int, set_fields
 from vantage6.server.models import Node, Organization, Run, Task, User, member
+from vantage6.server.models.authenticatable import Authenticatable
 from vantage6.server.models.rule import Operation
 from vantage6.server.resources.base import scoped_filter
 
@@ -118,7 +119,43 @@ def patch_organization(request):
 
 @organization.delete(permission="delete")
 def delete_organization(request):
+    """With ``?delete_dependents=true`` everything of the organization goes too, in one
+    transaction; without it, an organization that still has dependents is kept (400)."""
     target = request.context.row
+    if _flag(request, "delete_dependents"):
+        _delete_dependents(request.dbsession, target.id)
+    else:
+        _refuse_with_dependents(request, target)
+    request.dbsession.delete(target)
+    flush_or_400(request, target)
+    return {"msg": f"Organization {target.id} was deleted"}
+
+
+def _flag(request, name: str) -> bool:
+    # The same as api.collaboration.flag_param, which cannot be imported here (collaboration
+    # imports this module); both belong in a shared module such as api.writes.
+    raw = request.params.get(name, "false")
+    value = {"true": True, "1": True, "false": False, "0": False}.get(raw.lower())
+    if value is None:
+        raise HTTPBadRequest(f"{name} must be true or false, not {raw!r}")
+    return value
+
+
+def _delete_dependents(session, organization_id: int) -> None:
+    """Its tasks (their runs, subtasks and databases follow by ON DELETE CASCADE), the runs
+    at it, its users and nodes. Its roles and collaboration memberships go with the row."""
+    session.execute(delete(Task).where(Task.init_org_id == organization_id))
+    session.execute(delete(Run).where(Run.organization_id == organization_id))
+    users = select(User.id).where(User.organization_id == organization_id)
+    # A user who moved here from another organization may have started tasks there; those
+    # tasks stay, without the user.
+    session.execute(update(Task).where(Task.init_user_id.in_(users)).values(init_user_id=None))
+    nodes = select(Node.id).where(Node.organization_id == organization_id)
+    accounts = users.union(nodes)
+    session.execute(delete(Authenticatable).where(Authenticatable.id.in_(accounts)))
+
+
+def _refuse_with_dependents(request, target: Organization) -> None:
     referring = {
         "users": User.organization_id,
         "nodes": Node.organization_id,
@@ -132,8 +169,6 @@ def delete_organization(request):
     dependents = [f"{count} {label}" for label, count in counts.items() if count]
     if dependents:
         raise HTTPBadRequest(
-            f"Organization {target.id} still has {', '.join(dependents)}; delete those first"
+            f"Organization {target.id} still has {', '.join(dependents)}; delete those first, "
+            "or send delete_dependents=true to delete them with it"
         )
-    request.dbsession.delete(target)
-    flush_or_400(request, target)
-    return {"msg": f"Organization {target.id} was deleted"}

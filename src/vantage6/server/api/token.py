@@ -1,4 +1,5 @@
-"""``/token/*``: log in as a user or node, and refresh an access token."""
+"""``/token/*``: log in as a user (with a second factor when the server requires one) or
+node, and refresh an access token."""
 
 from __future__ import annotations
 
@@ -6,12 +7,24 @@ import colander
 from pyramid.security import NO_PERMISSION_REQUIRED
 
 from vantage6.server.api.errors import json_error
-from vantage6.server.api.schema import Body, json_body, text
+from vantage6.server.api.schema import Body, json_body, optional_text, text
 from vantage6.server.api.service import api_service
+from vantage6.server.mail import mailer
 from vantage6.server.models import Node, User
+from vantage6.server.models.types import utcnow
+from vantage6.server.security import otp
 from vantage6.server.security.jwt_backend import bearer_token, token_account
-from vantage6.server.security.login import FAILED, check_login
+from vantage6.server.security.login import (
+    FAILED,
+    LoginResult,
+    blocked_until,
+    check_login,
+    check_second_factor,
+    login_succeeded,
+)
 from vantage6.server.security.tokens import InvalidToken
+
+CODE_MISSING = "Please include your two-factor authentication code"
 
 user_token = api_service("token_user", "/token/user")
 node_token = api_service("token_node", "/token/node")
@@ -21,7 +34,11 @@ refresh_token = api_service("token_refresh", "/token/refresh")
 class UserLogin(Body):
     username = text(validator=colander.Length(min=1, max=256))
     password = text(validator=colander.Length(min=1, max=1024))
-    mfa_code = text(missing=colander.drop)
+    mfa_code = optional_text(
+        validator=colander.Regex(
+            r"^([0-9]{6})?$", "must be the six-digit code from your authenticator app"
+        )
+    )
 
 
 class NodeLogin(Body):
@@ -45,15 +62,35 @@ def token_pair(request, account) -> dict:
     return body
 
 
+def refuse_login(request, result: LoginResult):
+    """401 for a failed check, returned rather than raised so that the failure is committed;
+    the owner of an account this leaves blocked hears about it by email."""
+    if result.notify is not None:
+        settings = request.registry.settings
+        until = blocked_until(result.notify, settings, utcnow())
+        mailer(request.registry).lockout(request, result.notify, until)
+    return json_error(request, 401, result.problem)
+
+
 @user_token.post(permission=NO_PERMISSION_REQUIRED, schema=UserLogin(), validators=(json_body,))
 def login_user(request):
     body = request.validated
-    result = check_login(
-        request.dbsession, body["username"], body["password"], request.registry.settings
-    )
-    if result.user is None:  # returned, not raised: the failed attempt must be committed
-        return json_error(request, 401, result.problem)
-    return token_pair(request, result.user)
+    settings = request.registry.settings
+    result = check_login(request.dbsession, body["username"], body["password"], settings)
+    if result.user is None:
+        return refuse_login(request, result)
+    user = result.user
+    if settings["vantage6.two_factor_auth"]:
+        if not user.otp_secret:
+            return otp.enrol(user, settings["vantage6.server_name"])
+        code = body.get("mfa_code")
+        if not code:
+            return {"msg": CODE_MISSING}
+        result = check_second_factor(user, code, settings)
+        if result.user is None:
+            return refuse_login(request, result)
+    login_succeeded(user)
+    return token_pair(request, user)
 
 
 @node_token.post(permission=NO_PERMISSION_REQUIRED, schema=NodeLogin(), validators=(json_body,))

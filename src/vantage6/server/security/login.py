@@ -1,7 +1,9 @@
-"""Checking a user's password, with lockout after repeated failures.
+"""Checking a user's login: password, lockout after repeated failures, second factor.
 
-Unknown usernames cost the same hash check as known ones and get the same answer, so the
-response does not tell which usernames exist.
+Unknown usernames and blocked accounts cost the same hash check as any other try and get the
+same answer, so the response tells neither which usernames exist nor which are blocked (the
+owner of a blocked account learns it by email). When a second factor is required, a right
+password alone is not a login: the count of failures starts over only after a complete one.
 """
 
 from __future__ import annotations
@@ -11,19 +13,29 @@ from dataclasses import dataclass
 from functools import cache
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from vantage6.server.models import User
 from vantage6.server.models.types import utcnow
+from vantage6.server.security import otp
 from vantage6.server.security.hashing import hash_secret, verify_secret
 
 FAILED = "Failed to login"
+BAD_CODE = "Your two-factor authentication code is incorrect"
+PASSWORD_RULES = (
+    "The password must be at least 8 characters long and contain an uppercase letter, a "
+    "lowercase letter, a digit and a special character (such as ! or %)"
+)
 
 
 @dataclass(frozen=True)
 class LoginResult:
+    """``user`` when the check passed; otherwise the ``problem`` to answer with (401), and
+    ``notify``: the user to tell by email that their account is blocked, if that is due."""
+
     user: User | None
     problem: str | None = None
+    notify: User | None = None
 
 
 @cache
@@ -37,32 +49,72 @@ def check_login(session: Session, username: str, password: str, settings: dict) 
     if user is None:
         verify_secret(_decoy_hash(), password)
         return LoginResult(None, FAILED)
+    return check_password(user, password, settings)
+
+
+def check_password(user: User, password: str, settings: dict, problem=FAILED) -> LoginResult:
+    """``user``'s password, unless the account is blocked; a wrong one counts as a failure."""
     now = utcnow()
-    minutes_left = _blocked_minutes(user, settings, now)
-    if minutes_left:
-        return LoginResult(
-            None,
-            f"Your account is blocked for {minutes_left} more minute(s) after too many failed "
-            "logins",
-        )
+    if blocked_until(user, settings, now):
+        verify_secret(_decoy_hash(), password)  # as slow as a real check, and never "right"
+        return LoginResult(None, problem, _notice_due(user, settings, now))
     user.last_login_attempt = now
     if not user.check_password(password):
-        # Counted in SQL, so concurrent wrong guesses cannot overwrite each other's count.
-        user.failed_login_attempts = User.failed_login_attempts + 1
-        return LoginResult(None, FAILED)
-    user.failed_login_attempts = 0
+        return record_failure(user, settings, problem)
     return LoginResult(user)
 
 
-def _blocked_minutes(user: User, settings: dict, now: dt.datetime) -> int:
+def check_second_factor(user: User, code: str, settings: dict) -> LoginResult:
+    if otp.code_is_valid(user, code):
+        return LoginResult(user)
+    return record_failure(user, settings, BAD_CODE)
+
+
+def record_failure(user: User, settings: dict, problem: str) -> LoginResult:
+    # Counted in SQL, so concurrent wrong guesses cannot overwrite each other's count; the
+    # flush expires the attribute, so reading it afterwards gives the stored count.
+    user.failed_login_attempts = User.failed_login_attempts + 1
+    object_session(user).flush()
+    now = utcnow()
+    notify = _notice_due(user, settings, now) if blocked_until(user, settings, now) else None
+    return LoginResult(None, problem, notify)
+
+
+def login_succeeded(user: User) -> None:
+    user.failed_login_attempts = 0
+
+
+def blocked_until(user: User, settings: dict, now: dt.datetime) -> dt.datetime | None:
+    """When the account's block ends, or None when it is not blocked."""
     if user.failed_login_attempts < settings["vantage6.login.max_failed_attempts"]:
-        return 0
+        return None
     if user.last_login_attempt is None:
-        return 0
+        return None
     until = user.last_login_attempt + dt.timedelta(
         minutes=settings["vantage6.login.inactivation_minutes"]
     )
     if until <= now:
         user.failed_login_attempts = 0  # the block has run out: a fresh series of tries
-        return 0
-    return max(1, -(-int((until - now).total_seconds()) // 60))
+        return None
+    return until
+
+
+def _notice_due(user: User, settings: dict, now: dt.datetime) -> User | None:
+    """The user, when no lockout email went to them in the last while (and note it is sent)."""
+    last = user.last_email_failed_login_sent
+    if last and now < last + dt.timedelta(minutes=settings["vantage6.between_user_emails_minutes"]):
+        return None
+    user.last_email_failed_login_sent = now
+    return user
+
+
+def password_problem(password: str) -> str | None:
+    """Why ``password`` is too weak, or None when it is strong enough."""
+    strong = (
+        len(password) >= 8
+        and any(c.isupper() for c in password)
+        and any(c.islower() for c in password)
+        and any(c.isdigit() for c in password)
+        and any(not c.isalnum() and not c.isspace() for c in password)
+    )
+    return None if strong else PASSWORD_RULES

@@ -3,11 +3,18 @@
 Claims follow the original server: ``sub`` (the user or node id, or for containers a dict
 describing the run), ``client_type``, ``type`` (access or refresh), ``iat``/``nbf``/``exp``
 and ``jti``; users also carry ``roles``.
+
+Reset tokens (emailed to recover a password or a two-factor secret) are of their own ``type``,
+so neither they nor access tokens can stand in for one another. Each carries a keyed
+fingerprint of the secret it resets: once that secret changes, the token no longer fits, which
+makes it single-use without storing anything.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import logging
 import secrets
 import uuid
@@ -19,6 +26,8 @@ log = logging.getLogger(__name__)
 
 ALGORITHM = "HS256"
 MIN_SECRET_LENGTH = 32
+RESET_PASSWORD = "reset_password"
+RESET_TWO_FACTOR = "reset_2fa"
 
 
 class InvalidToken(Exception):
@@ -26,10 +35,13 @@ class InvalidToken(Exception):
 
 
 class TokenService:
-    def __init__(self, secret: str, access_seconds: int, refresh_seconds: int):
+    def __init__(
+        self, secret: str, access_seconds: int, refresh_seconds: int, reset_seconds: int = 3600
+    ):
         self._secret = secret
         self.access_seconds = access_seconds
         self.refresh_seconds = refresh_seconds
+        self.reset_seconds = reset_seconds
 
     @classmethod
     def from_settings(cls, settings: dict) -> TokenService:
@@ -58,6 +70,7 @@ class TokenService:
             secret,
             settings["vantage6.jwt.access_expires_seconds"],
             settings["vantage6.jwt.refresh_expires_seconds"],
+            settings["vantage6.email_token_validity_minutes"] * 60,
         )
 
     def issue(self, subject, client_type: str, kind: str = "access", expires=True, **claims) -> str:
@@ -73,8 +86,7 @@ class TokenService:
             **claims,
         }
         if expires:
-            lifetime = self.refresh_seconds if kind == "refresh" else self.access_seconds
-            payload["exp"] = now + dt.timedelta(seconds=lifetime)
+            payload["exp"] = now + dt.timedelta(seconds=self._lifetime(kind))
         return jwt.encode(payload, self._secret, algorithm=ALGORITHM)
 
     def decode(self, token: str, kind: str = "access") -> dict:
@@ -92,3 +104,30 @@ class TokenService:
         if claims["type"] != kind:
             raise InvalidToken(f"a {claims['type']} token cannot be used here")
         return claims
+
+    def _lifetime(self, kind: str) -> int:
+        if kind == "refresh":
+            return self.refresh_seconds
+        if kind in (RESET_PASSWORD, RESET_TWO_FACTOR):
+            return self.reset_seconds
+        return self.access_seconds
+
+    def issue_reset(self, kind: str, user_id: int, current: str | None) -> str:
+        """A ``kind`` reset token for a user, valid while ``current`` (the password hash or
+        two-factor secret that it resets) stays what it is now."""
+        return self.issue(str(user_id), "user", kind=kind, binding=self._fingerprint(current))
+
+    def check_binding(self, claims: dict, current: str | None) -> None:
+        """Refuse a reset token whose secret has changed since it was issued (it was used)."""
+        binding = claims.get("binding")
+        if not isinstance(binding, str) or not hmac.compare_digest(
+            binding, self._fingerprint(current)
+        ):
+            raise InvalidToken(
+                "this token has already been used, or what it resets has changed since"
+            )
+
+    def _fingerprint(self, value: str | None) -> str:
+        """A keyed digest: it tells whether the value changed, and nothing about the value."""
+        message = f"vantage6 reset binding:{value or ''}".encode()
+        return hmac.new(self._secret.encode(), message, hashlib.sha256).hexdigest()

@@ -1,0 +1,182 @@
+"""``/recover/*``: a lost password or two-factor secret, reset with a token sent by email."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import colander
+from pyramid.httpexceptions import HTTPBadRequest
+from pyramid.security import NO_PERMISSION_REQUIRED
+from sqlalchemy import select
+
+from vantage6.server.api.schema import Body, json_body, text
+from vantage6.server.api.service import api_service
+from vantage6.server.api.token import refuse_login
+from vantage6.server.mail import mailer
+from vantage6.server.models import User
+from vantage6.server.models.types import utcnow
+from vantage6.server.security import otp
+from vantage6.server.security.jwt_backend import token_account
+from vantage6.server.security.login import check_login, password_problem
+from vantage6.server.security.tokens import RESET_PASSWORD, RESET_TWO_FACTOR, InvalidToken
+
+log = logging.getLogger(__name__)
+
+lost_password = api_service("recover_lost", "/recover/lost")
+reset_password = api_service("recover_reset", "/recover/reset")
+lost_two_factor = api_service("recover_2fa_lost", "/recover/2fa/lost")
+reset_two_factor = api_service("recover_2fa_reset", "/recover/2fa/reset")
+
+PASSWORD_MAIL_SENT = (
+    "If the username or email is known here, an email with a reset token is on its way"
+)
+TWO_FACTOR_MAIL_SENT = (
+    "If your account has an email address, a token to reset your two-factor authentication is "
+    "on its way to it"
+)
+NO_SMTP = "no SMTP server is configured (vantage6.smtp.host), so no email can be sent"
+NO_TWO_FACTOR = "Two-factor authentication is not enabled on this server"
+
+
+def _name(**kw):
+    return text(validator=colander.Length(min=1, max=256), **kw)
+
+
+def _secret(**kw):
+    return text(validator=colander.Length(min=1, max=4096), **kw)
+
+
+class LostPassword(Body):
+    username = _name(missing=colander.drop)
+    email = _name(missing=colander.drop)
+
+    def validator(self, node, value):
+        if not value:
+            raise colander.Invalid(node, "send the username or the email of the account")
+
+
+class ResetPassword(Body):
+    reset_token = _secret()
+    password = text(validator=colander.Length(min=1, max=1024))
+
+
+class LostTwoFactor(Body):
+    username = _name()
+    password = text(validator=colander.Length(min=1, max=1024))
+
+
+class ResetTwoFactor(Body):
+    reset_token = _secret()
+
+
+def _password_hash(user: User) -> str | None:
+    """What a password reset token is bound to: it changes with every new password."""
+    return user._password_hash
+
+
+@lost_password.post(
+    permission=NO_PERMISSION_REQUIRED, schema=LostPassword(), validators=(json_body,)
+)
+def recover_password(request):
+    """Email a password reset token; the answer never tells whether the account exists."""
+    mail = mailer(request.registry)
+    if not mail.configured:
+        log.warning("A password reset was asked for, but %s", NO_SMTP)
+        return {"msg": PASSWORD_MAIL_SENT}
+    body = request.validated
+    # The username wins when both are sent, as in the original server.
+    where = {"username": body["username"]} if "username" in body else {"email": body["email"]}
+    user = request.dbsession.scalars(
+        select(User).filter_by(**where).with_for_update()  # one email, even when asked twice
+    ).first()
+    if user is not None and _reset_email_due(user, request.registry.settings):
+        tokens = request.registry["vantage6.tokens"]
+        token = tokens.issue_reset(RESET_PASSWORD, user.id, _password_hash(user))
+        mail.password_reset(request, user, token)
+    return {"msg": PASSWORD_MAIL_SENT}
+
+
+def _reset_email_due(user: User, settings: dict) -> bool:
+    now = utcnow()
+    minutes = settings["vantage6.between_user_emails_minutes"]
+    last = user.last_email_recover_password_sent
+    if last and now < last + dt.timedelta(minutes=minutes):
+        log.info(
+            "Not emailing user %r another reset token within %d minutes", user.username, minutes
+        )
+        return False
+    user.last_email_recover_password_sent = now
+    return True
+
+
+@reset_password.post(
+    permission=NO_PERMISSION_REQUIRED, schema=ResetPassword(), validators=(json_body,)
+)
+def reset_password_with_token(request):
+    """Set a new password with an emailed token; this also lifts a lockout."""
+    body = request.validated
+    user = _token_user(request, body["reset_token"], RESET_PASSWORD, _password_hash)
+    problem = password_problem(body["password"])
+    if problem:
+        raise HTTPBadRequest(problem)
+    user.password = body["password"]
+    user.failed_login_attempts = 0
+    log.info("User %r reset their password with an emailed token", user.username)
+    return {"msg": "Your password has been reset"}
+
+
+@lost_two_factor.post(
+    permission=NO_PERMISSION_REQUIRED, schema=LostTwoFactor(), validators=(json_body,)
+)
+def recover_two_factor(request):
+    """Email a token to reset the two-factor secret, to whoever knows the password."""
+    settings = request.registry.settings
+    if not settings["vantage6.two_factor_auth"]:
+        raise HTTPBadRequest(NO_TWO_FACTOR)
+    body = request.validated
+    result = check_login(request.dbsession, body["username"], body["password"], settings)
+    if result.user is None:
+        return refuse_login(request, result)
+    user = result.user
+    mail = mailer(request.registry)
+    if mail.configured:
+        tokens = request.registry["vantage6.tokens"]
+        token = tokens.issue_reset(RESET_TWO_FACTOR, user.id, user.otp_secret)
+        mail.two_factor_reset(request, user, token)
+    else:
+        log.warning(
+            "User %r asked to reset two-factor authentication, but %s", user.username, NO_SMTP
+        )
+    return {"msg": TWO_FACTOR_MAIL_SENT}
+
+
+@reset_two_factor.post(
+    permission=NO_PERMISSION_REQUIRED, schema=ResetTwoFactor(), validators=(json_body,)
+)
+def reset_two_factor_with_token(request):
+    """A new two-factor secret (and its QR code) for the holder of an emailed token."""
+    settings = request.registry.settings
+    if not settings["vantage6.two_factor_auth"]:
+        raise HTTPBadRequest(NO_TWO_FACTOR)
+    token = request.validated["reset_token"]
+    user = _token_user(request, token, RESET_TWO_FACTOR, lambda user: user.otp_secret)
+    log.info("User %r reset their two-factor authentication with an emailed token", user.username)
+    return otp.enrol(user, settings["vantage6.server_name"])
+
+
+def _token_user(request, token: str, kind: str, current_secret) -> User:
+    """The user a reset token of ``kind`` was sent to, locked until this request ends so that
+    the token cannot be used twice at once; 400 when the token does not (or no longer) fit."""
+    tokens = request.registry["vantage6.tokens"]
+    session = request.dbsession
+    try:
+        claims = tokens.decode(token, kind=kind)
+        user = token_account(session, claims)
+        if not isinstance(user, User):
+            raise InvalidToken("invalid token (unknown subject)")
+        session.refresh(user, with_for_update=True)
+        tokens.check_binding(claims, current_secret(user))
+    except InvalidToken as exc:
+        raise HTTPBadRequest(f"The reset token is not valid: {exc}") from None
+    return user
