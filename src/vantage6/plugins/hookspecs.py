@@ -39,10 +39,13 @@ def vantage6_extra_principals(identity, request):
 
 @hookspec
 def vantage6_validate_task(task_input, collaboration, request):
-    """Check a task before it is stored.
+    """Check a task before it is stored (tasks of users and subtasks of algorithms alike).
 
-    :param task_input: the validated request body of ``POST /task`` (a dict).
+    :param task_input: a copy of the validated request body of ``POST /task`` (a dict);
+        changing it changes nothing.
     :param collaboration: the :class:`~vantage6.server.models.Collaboration` it targets.
+    :param request: the Pyramid request (``request.identity`` is who creates the task).
     :return: a list of human-readable problems; empty when the task is acceptable. Any problem
-        rejects the task with status 400 listing all of them.
+        rejects the task with status 400 listing all of them, together with the server's own
+        objections, and nothing is stored.
     """

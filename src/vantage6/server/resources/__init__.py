@@ -11,6 +11,8 @@ from __future__ import annotations
 from vantage6.server.resources.base import NOT_FOUND, parse_id
 from vantage6.server.resources.organization import OrganizationContainer
 from vantage6.server.resources.rule import RuleContainer
+from vantage6.server.resources.run import RunContainer
+from vantage6.server.resources.task import TaskContainer
 
 __all__ = ["NOT_FOUND", "Root", "parse_id"]
 
@@ -24,6 +26,8 @@ class Root:
     children = {
         "organizations": OrganizationContainer,
         "rules": RuleContainer,
+        "runs": RunContainer,
+        "tasks": TaskContainer,
     }
 
     def __init__(self, request):

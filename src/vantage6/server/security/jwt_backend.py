@@ -5,9 +5,11 @@ Registered as a plugin that is asked last, so deployment plugins can identify re
 
 from __future__ import annotations
 
+from vantage6.common.task_status import TaskStatus
 from vantage6.plugins import hookimpl
-from vantage6.server.models import Node, User
+from vantage6.server.models import Node, Run, User
 from vantage6.server.resources import parse_id
+from vantage6.server.resources.base import MAX_ID
 from vantage6.server.security.identity import (
     Identity,
     container_identity,
@@ -17,7 +19,7 @@ from vantage6.server.security.identity import (
 from vantage6.server.security.tokens import InvalidToken
 
 AUTH_ERROR = "vantage6.auth_error"  # environ key: why a presented token was not accepted
-CONTAINER_CLAIMS = {"node_id", "organization_id", "collaboration_id"}
+CONTAINER_CLAIMS = {"run_id", "task_id", "node_id", "organization_id", "collaboration_id"}
 
 
 def bearer_token(request) -> str | None:
@@ -45,11 +47,23 @@ def identity_from_claims(request, claims: dict) -> Identity:
     if claims["client_type"] == "container":
         if not isinstance(claims["sub"], dict) or not CONTAINER_CLAIMS <= claims["sub"].keys():
             raise InvalidToken("invalid token (unknown subject)")
+        check_container_run(session, claims["sub"]["run_id"])
         return container_identity(session, claims)
     account = token_account(session, claims)
     if isinstance(account, User):
         return user_identity(session, account, claims)
     return node_identity(session, account, claims)
+
+
+def check_container_run(session, run_id) -> None:
+    """A container token is bound to one run and works only while that run is unfinished."""
+    if not (type(run_id) is int and 0 < run_id <= MAX_ID):
+        raise InvalidToken("invalid token (unknown subject)")
+    run = session.get(Run, run_id)
+    if run is None:
+        raise InvalidToken("the run of this container token no longer exists")
+    if TaskStatus(run.status).is_finished:
+        raise InvalidToken(f"the run of this container token has finished ({run.status})")
 
 
 def token_account(session, claims: dict) -> User | Node:
