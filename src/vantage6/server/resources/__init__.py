@@ -9,6 +9,8 @@ in DENY_ALL: nothing is inherited from a parent. One module per resource.
 from __future__ import annotations
 
 from vantage6.server.resources.base import NOT_FOUND, parse_id
+from vantage6.server.resources.collaboration import CollaborationContainer
+from vantage6.server.resources.node import NodeContainer
 from vantage6.server.resources.organization import OrganizationContainer
 from vantage6.server.resources.rule import RuleContainer
 from vantage6.server.resources.run import RunContainer
@@ -24,6 +26,8 @@ class Root:
     __parent__ = None
     __acl__: list = []
     children = {
+        "collaborations": CollaborationContainer,
+        "nodes": NodeContainer,
         "organizations": OrganizationContainer,
         "rules": RuleContainer,
         "runs": RunContainer,

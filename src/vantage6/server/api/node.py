@@ -1,0 +1,271 @@
+"""``/node``: the accounts that organizations' nodes log in with, one per collaboration.
+
+The plain API key is shown once, when a node is registered or its key is reset
+(``/recover/node``); only its hash is stored and no read ever returns it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import uuid
+
+import colander
+from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden
+from sqlalchemy import select
+
+from vantage6.server.api.pagination import paginate
+from vantage6.server.api.schema import Body, boolean, json_body, optional_text, text, whole_number
+from vantage6.server.api.service import api_service
+from vantage6.server.api.writes import flush_or_400, query_int, set_fields
+from vantage6.server.models import Collaboration, Node, Organization
+from vantage6.server.models.rule import Operation
+from vantage6.server.resources import parse_id
+from vantage6.server.resources.base import scoped_filter
+from vantage6.server.resources.node import NewNode
+
+nodes = api_service("nodes", "/node", traverse="/nodes")
+node = api_service("node", "/node/{id}", traverse="/nodes/{id}")
+recover_node = api_service("recover_node", "/recover/node", traverse="/nodes")
+
+OFFLINE = "offline"
+LINK_METHODS = ["GET", "PATCH", "DELETE"]  # what the linked organization/collaboration offer
+
+
+def _unchangeable(node, value):
+    raise colander.Invalid(
+        node, "cannot be changed: a node belongs to one organization and collaboration"
+    )
+
+
+def _ip_address(node, value):
+    if value is None:
+        return
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        raise colander.Invalid(node, f"must be an IP address, not {value!r}") from None
+
+
+def _name(**kw):
+    return text(validator=colander.Length(min=1, max=128), **kw)
+
+
+class NodeCreate(Body):
+    collaboration_id = whole_number()
+    organization_id = whole_number(missing=colander.drop)
+    name = _name(missing=colander.drop)
+
+
+class NodePatch(Body):
+    name = _name(missing=colander.drop)
+    ip = optional_text(validator=_ip_address)
+    clear_ip = boolean(missing=colander.drop)
+    organization_id = whole_number(missing=colander.drop, validator=_unchangeable)
+    collaboration_id = whole_number(missing=colander.drop, validator=_unchangeable)
+
+
+class NodeId(Body):
+    id = whole_number()
+
+
+def link(request, resource: str, id_: int) -> dict:
+    """The original's reference to a related object: its id, URL and methods."""
+    api = request.registry.settings["vantage6.api_path"]
+    return {"id": id_, "link": f"{api}/{resource}/{id_}", "methods": LINK_METHODS}
+
+
+def serialize(request, item: Node) -> dict:
+    """The original's NodeSchema, without any trace of the API key."""
+    return {
+        "id": item.id,
+        "name": item.name,
+        "type": item.type,
+        "status": item.status,
+        "ip": item.ip,
+        "last_seen": item.last_seen.isoformat() if item.last_seen else None,
+        "organization": link(request, "organization", item.organization_id),
+        "collaboration": link(request, "collaboration", item.collaboration_id),
+        "config": [],  # filled by connected nodes over the socket in the original
+    }
+
+
+def visible(identity):
+    """SQL condition: nodes the caller may view (mirrors NodeContext's ACL)."""
+    return scoped_filter(
+        identity,
+        "node",
+        Operation.VIEW,
+        organization=lambda own: Node.organization_id == own,
+        collaboration=lambda ids: Node.collaboration_id.in_(ids),
+    )
+
+
+def referenced(request, model, ids) -> list:
+    """The rows of ``model`` that a body refers to by id, in the order given; a 400 naming
+    the ids that do not exist."""
+    wanted = [id_ for id_ in ids if parse_id(str(id_)) is not None]
+    found = {
+        row.id: row for row in request.dbsession.scalars(select(model).filter(model.id.in_(wanted)))
+    }
+    missing = [str(id_) for id_ in ids if id_ not in found]
+    if missing:
+        verb = "does" if len(missing) == 1 else "do"
+        raise HTTPBadRequest(f"{model.__name__} {', '.join(missing)} {verb} not exist")
+    return [found[id_] for id_ in ids]
+
+
+def require(request, permission: str, context) -> None:
+    if not request.has_permission(permission, context):
+        raise HTTPForbidden()
+
+
+def node_context(request, node_id: int, permission: str):
+    """The context of the node a body refers to, once the caller may ``permission`` it."""
+    try:
+        context = request.root["nodes"][str(node_id)]
+    except KeyError:
+        raise HTTPBadRequest(f"Node {node_id} does not exist") from None
+    require(request, permission, context)
+    return context
+
+
+def time_param(request, name: str, end_of_day: bool = False) -> dt.datetime:
+    """A ``yyyy-mm-dd`` date or ISO 8601 time (UTC unless it says otherwise); with
+    ``end_of_day`` a bare date means the end of that day, so ``till`` includes it."""
+    raw = request.params[name]
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        try:
+            moment = dt.datetime.fromisoformat(raw)
+        except ValueError:
+            raise HTTPBadRequest(
+                f"{name} must be a date (yyyy-mm-dd) or an ISO 8601 time, not {raw!r}"
+            ) from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+    return start + dt.timedelta(days=1, microseconds=-1) if end_of_day else start
+
+
+@nodes.get(permission="view")
+def list_nodes(request):
+    """Nodes the caller may see; filters name (LIKE), organization_id, collaboration_id,
+    status, ip, last_seen_from, last_seen_till."""
+    query = select(Node).where(visible(request.identity))
+    params = request.params
+    if "name" in params:
+        query = query.where(Node.name.like(params["name"]))
+    for column in ("organization_id", "collaboration_id"):
+        if column in params:
+            query = query.where(getattr(Node, column) == query_int(request, column))
+    for column in ("status", "ip"):
+        if column in params:
+            query = query.where(getattr(Node, column) == params[column])
+    if "last_seen_from" in params:
+        query = query.where(Node.last_seen >= time_param(request, "last_seen_from"))
+    if "last_seen_till" in params:
+        query = query.where(Node.last_seen <= time_param(request, "last_seen_till", True))
+    sortable = {
+        "id": Node.id,
+        "name": Node.name,
+        "status": Node.status,
+        "last_seen": Node.last_seen,
+        "organization_id": Node.organization_id,
+        "collaboration_id": Node.collaboration_id,
+    }
+    return paginate(request, query, lambda n: serialize(request, n), sortable, Node.id.asc())
+
+
+@nodes.post(permission="create", schema=NodeCreate(), validators=(json_body,))
+def create_node(request):
+    """Register a node for an organization (default: the caller's) in a collaboration it is a
+    member of; the answer holds the new API key, which is never shown again."""
+    body = request.validated
+    organization_id = body.get("organization_id", request.identity.organization_id)
+    collaboration_id = body["collaboration_id"]
+    require(request, "create", NewNode(request.context, organization_id, collaboration_id))
+    (collaboration,) = referenced(request, Collaboration, [collaboration_id])
+    (organization,) = referenced(request, Organization, [organization_id])
+    check_can_join(request, organization, collaboration)
+    api_key = str(uuid.uuid4())
+    created = Node(
+        name=body.get("name") or unused_name(request, organization, collaboration),
+        organization=organization,
+        collaboration=collaboration,
+        api_key=api_key,
+        status=OFFLINE,
+    )
+    request.dbsession.add(created)
+    flush_or_400(request, created)
+    request.response.status = 201
+    return {**serialize(request, created), "api_key": api_key}
+
+
+def check_can_join(request, organization: Organization, collaboration: Collaboration) -> None:
+    """A node needs its organization in the collaboration, and one node per pair."""
+    if organization not in collaboration.organizations:
+        raise HTTPBadRequest(
+            f"Organization {organization.id} is not a member of collaboration "
+            f"{collaboration.id}; add it to the collaboration first"
+        )
+    existing = request.dbsession.scalars(
+        select(Node.id).filter_by(
+            organization_id=organization.id, collaboration_id=collaboration.id
+        )
+    ).first()
+    if existing is not None:
+        raise HTTPBadRequest(
+            f"Organization {organization.id} already has node {existing} in collaboration "
+            f"{collaboration.id}"
+        )
+
+
+def unused_name(request, organization: Organization, collaboration: Collaboration) -> str:
+    """``<organization> - <collaboration> Node`` as the original names nodes, numbered when
+    that name is taken (e.g. by a renamed or moved node)."""
+    base = f"{organization.name} - {collaboration.name} Node"
+    candidate, number = base, 1
+    while request.dbsession.scalars(select(Node.id).filter_by(name=candidate)).first():
+        number += 1
+        candidate = f"{base} ({number})"
+    return candidate
+
+
+@node.get(permission="view")
+def get_node(request):
+    return serialize(request, request.context.row)
+
+
+@node.patch(permission="edit", schema=NodePatch(), validators=(json_body,))
+def patch_node(request):
+    """Change name and/or VPN ip (``clear_ip: true`` removes it); a node may do this for
+    itself only."""
+    changed = request.context.row
+    body = dict(request.validated)
+    if body.pop("clear_ip", False):
+        if body.get("ip") is not None:
+            raise HTTPBadRequest("Send either ip or clear_ip, not both")
+        body["ip"] = None
+    set_fields(changed, body, ("name", "ip"))
+    flush_or_400(request, changed)
+    return serialize(request, changed)
+
+
+@node.delete(permission="delete")
+def delete_node(request):
+    """Delete the node account; its organization's runs stay (they belong to tasks)."""
+    target = request.context.row
+    request.dbsession.delete(target)
+    flush_or_400(request, target)
+    return {"msg": f"Node {target.id} was deleted"}
+
+
+@recover_node.post(permission="reset_key", schema=NodeId(), validators=(json_body,))
+def reset_api_key(request):
+    """Give a node a new API key (the old one stops working) and show it once."""
+    target = node_context(request, request.validated["id"], "reset_key").row
+    api_key = str(uuid.uuid4())
+    target.api_key = api_key
+    flush_or_400(request, target)
+    return {"api_key": api_key}
