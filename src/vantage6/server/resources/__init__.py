@@ -12,9 +12,11 @@ from vantage6.server.resources.base import NOT_FOUND, parse_id
 from vantage6.server.resources.collaboration import CollaborationContainer
 from vantage6.server.resources.node import NodeContainer
 from vantage6.server.resources.organization import OrganizationContainer
+from vantage6.server.resources.role import RoleContainer
 from vantage6.server.resources.rule import RuleContainer
 from vantage6.server.resources.run import RunContainer
 from vantage6.server.resources.task import TaskContainer
+from vantage6.server.resources.user import UserContainer
 
 __all__ = ["NOT_FOUND", "Root", "parse_id"]
 
@@ -29,9 +31,11 @@ class Root:
         "collaborations": CollaborationContainer,
         "nodes": NodeContainer,
         "organizations": OrganizationContainer,
+        "roles": RoleContainer,
         "rules": RuleContainer,
         "runs": RunContainer,
         "tasks": TaskContainer,
+        "users": UserContainer,
     }
 
     def __init__(self, request):

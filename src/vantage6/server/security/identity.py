@@ -14,6 +14,7 @@ Vocabulary (used by every ``__acl__`` and every list filter):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -25,6 +26,9 @@ from vantage6.server.models.rule import Operation, Scope, user_rule
 from vantage6.server.security.default_roles import DefaultRole
 
 RuleKey = tuple[str, Scope, Operation]
+
+# How far each scope reaches: a rule held at a scope covers the same rule at any narrower one.
+SCOPE_REACH = {Scope.OWN: 0, Scope.ORGANIZATION: 1, Scope.COLLABORATION: 2, Scope.GLOBAL: 3}
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,21 @@ class Identity:
             elif self.kind == "user":
                 found.add(f"{prefix}@user:{self.id}")
         return found
+
+    def holds(self, rule: RuleKey) -> bool:
+        """Whether this caller has ``rule`` itself or the same rule at a wider scope
+        (GLOBAL ⊇ COLLABORATION ⊇ ORGANIZATION ⊇ OWN): only then may it hand the rule on."""
+        name, scope, operation = rule
+        return any(
+            held_name == name
+            and held_operation is operation
+            and SCOPE_REACH[held_scope] >= SCOPE_REACH[scope]
+            for held_name, held_scope, held_operation in self.rules
+        )
+
+    def missing(self, rules: Iterable[RuleKey]) -> list[RuleKey]:
+        """The rules of ``rules`` this caller does not hold, each once, in their order."""
+        return [rule for rule in dict.fromkeys(rules) if not self.holds(rule)]
 
 
 def node_principal(organization_id: int, collaboration_id: int) -> str:

@@ -1,0 +1,277 @@
+"""``/user``: the people of organizations, with the roles and rules that say what they may do.
+
+Secrets (password hash, OTP secret) never leave the server; roles and rules are handed out
+only by callers who hold every rule involved (see :func:`~vantage6.server.api.role.require_held`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+
+import colander
+from pyramid.httpexceptions import HTTPBadRequest
+from sqlalchemy import delete, or_, select
+
+from vantage6.server.api.collaboration import flag_param, refuse_unless_deleting
+from vantage6.server.api.node import referenced
+from vantage6.server.api.pagination import paginate
+from vantage6.server.api.role import (
+    Refused,
+    existing_organization,
+    ids,
+    optional_id,
+    organization_link,
+    require_held,
+)
+from vantage6.server.api.schema import Body, json_body, optional_text, text, whole_number
+from vantage6.server.api.service import api_service
+from vantage6.server.api.writes import flush_or_400, query_int, set_fields
+from vantage6.server.models import Role, Rule, Task, User, user_role, user_rule
+from vantage6.server.models.rule import Operation
+from vantage6.server.resources.base import scoped_filter
+from vantage6.server.resources.user import organizations_in
+from vantage6.server.security.identity import organization_collaborations
+from vantage6.server.security.login import password_problem
+
+users = api_service("users", "/user", traverse="/users")
+user = api_service("user", "/user/{id}", traverse="/users/{id}")
+
+PROFILE = ("username", "email", "firstname", "lastname")
+
+
+def strong_password(node, password: str) -> None:
+    """Colander validator: the server's one password policy, explained in one sentence."""
+    problem = password_problem(password)
+    if problem:
+        raise colander.Invalid(node, problem)
+
+
+_USERNAME = colander.Regex(
+    rf"^[{string.ascii_letters}][{string.ascii_letters}{string.digits}._-]{{2,127}}$",
+    msg="must be 3 to 128 letters, digits, '.', '_' or '-', starting with a letter",
+)
+
+
+def _username(**kw):
+    return text(validator=_USERNAME, **kw)
+
+
+def _email(**kw):
+    return text(validator=colander.All(colander.Length(max=256), colander.Email()), **kw)
+
+
+class UserCreate(Body):
+    username = _username()
+    email = _email()
+    password = text(validator=strong_password)
+    firstname = optional_text()
+    lastname = optional_text()
+    organization_id = optional_id()  # default: the caller's organization
+    roles = ids(missing=colander.drop)
+    rules = ids(missing=colander.drop)
+
+
+class UserPatch(Body):
+    username = _username(missing=colander.drop)
+    email = _email(missing=colander.drop)
+    firstname = optional_text()
+    lastname = optional_text()
+    roles = ids(missing=colander.drop)  # replaces the user's roles
+    rules = ids(missing=colander.drop)  # replaces the user's extra rules
+    organization_id = whole_number(missing=colander.drop)  # may only repeat the current one
+    password = text(missing=colander.drop)  # refused, with directions
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def serialize(request, item: User) -> dict:
+    """The original's UserSchema without its secrets (password, OTP secret, login counters)."""
+    api = request.registry.settings["vantage6.api_path"]
+    return {
+        "id": item.id,
+        "type": "user",
+        "username": item.username,
+        "firstname": item.firstname,
+        "lastname": item.lastname,
+        "email": item.email,
+        "organization": organization_link(request, item.organization_id),
+        "roles": f"{api}/role?user_id={item.id}",
+        "rules": f"{api}/rule?user_id={item.id}",
+        "last_seen": _iso(item.last_seen),
+        "status": item.status,
+        "ip": item.ip,
+    }
+
+
+def permissions(request, item: User) -> dict:
+    """What the UI needs to know about a user's reach: role ids, the ids of every rule held
+    (through roles or directly), and the organizations of the user's collaborations."""
+    session = request.dbsession
+    collaborations = organization_collaborations(session, item.organization_id)
+    return {
+        "roles": sorted(role.id for role in item.roles),
+        "rules": sorted(
+            {rule.id for rule in item.rules}
+            | {rule.id for role in item.roles for rule in role.rules}
+        ),
+        "orgs_in_collabs": sorted(set(session.scalars(organizations_in(collaborations)))),
+    }
+
+
+def visible(identity):
+    """SQL condition: users the caller may view (mirrors UserContext: yourself, and whom your
+    user view rules reach)."""
+    return or_(
+        User.id == identity.id,
+        scoped_filter(
+            identity,
+            "user",
+            Operation.VIEW,
+            organization=lambda own: User.organization_id == own,
+            collaboration=lambda collaborations: User.organization_id.in_(
+                organizations_in(collaborations)
+            ),
+        ),
+    )
+
+
+def query_moment(request, name: str) -> dt.datetime:
+    raw = request.params[name]
+    try:
+        moment = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise HTTPBadRequest(
+            f"{name} must be a date or time like 2024-05-31 or 2024-05-31T13:45:00, not {raw!r}"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+@users.get(permission="view")
+def list_users(request):
+    """Users the caller may view; filters username, firstname, lastname, email (LIKE),
+    organization_id, collaboration_id, role_id, rule_id (extra rules), last_seen_from/till."""
+    query = select(User).where(visible(request.identity))
+    params = request.params
+    for field in PROFILE:
+        if field in params:
+            query = query.where(getattr(User, field).like(params[field]))
+    if "organization_id" in params:
+        query = query.where(User.organization_id == query_int(request, "organization_id"))
+    if "collaboration_id" in params:
+        members = organizations_in([query_int(request, "collaboration_id")])
+        query = query.where(User.organization_id.in_(members))
+    if "role_id" in params:
+        holders = select(user_role.c.user_id).where(
+            user_role.c.role_id == query_int(request, "role_id")
+        )
+        query = query.where(User.id.in_(holders))
+    if "rule_id" in params:
+        holders = select(user_rule.c.user_id).where(
+            user_rule.c.rule_id == query_int(request, "rule_id")
+        )
+        query = query.where(User.id.in_(holders))
+    if "last_seen_from" in params:
+        query = query.where(User.last_seen >= query_moment(request, "last_seen_from"))
+    if "last_seen_till" in params:
+        query = query.where(User.last_seen <= query_moment(request, "last_seen_till"))
+    sortable = {name: getattr(User, name) for name in ("id", *PROFILE, "last_seen")}
+    return paginate(request, query, lambda u: serialize(request, u), sortable, User.id.asc())
+
+
+def check_roles_fit(roles, organization_id: int) -> None:
+    """A user gets roles of their own organization or default (organization-less) roles."""
+    foreign = [str(r.id) for r in roles if r.organization_id not in (None, organization_id)]
+    if foreign:
+        raise Refused(
+            f"Role {', '.join(foreign)} belongs to another organization; users can only get "
+            "roles of their own organization or default roles"
+        )
+
+
+def rules_of(roles) -> list[Rule]:
+    return [rule for role in roles for rule in role.rules]
+
+
+@users.post(permission="create", schema=UserCreate(), validators=(json_body,))
+def create_user(request):
+    """A user of an organization (default: the caller's) with roles and rules the caller
+    holds."""
+    body = request.validated
+    organization_id = existing_organization(
+        request, body["organization_id"] or request.identity.organization_id
+    )
+    if not request.context.may_create_in(organization_id):
+        raise Refused(f"You may not create users for organization {organization_id}")
+    roles = referenced(request, Role, body.get("roles", []))
+    rules = referenced(request, Rule, body.get("rules", []))
+    check_roles_fit(roles, organization_id)
+    require_held(request, [*rules, *rules_of(roles)])
+    created = User(organization_id=organization_id, roles=roles)
+    created.rules = rules
+    set_fields(created, body, (*PROFILE, "password"))
+    request.dbsession.add(created)
+    flush_or_400(request, created)
+    request.response.status = 201
+    return serialize(request, created)
+
+
+@user.get(permission="view")
+def get_user(request):
+    """One user; ``include_permissions=true`` adds what the UI needs about their reach."""
+    found = request.context.row
+    body = serialize(request, found)
+    if flag_param(request, "include_permissions"):
+        body["permissions"] = permissions(request, found)
+    return body
+
+
+def change_permissions(request, target: User, body: dict) -> None:
+    """Replace roles and/or extra rules as asked. Every rule given or taken away (also
+    through a role) must be held by the caller, and nobody changes their own."""
+    roles = referenced(request, Role, body["roles"]) if "roles" in body else target.roles
+    rules = referenced(request, Rule, body["rules"]) if "rules" in body else target.rules
+    changed_roles = set(roles) ^ set(target.roles)
+    changed_rules = set(rules) ^ set(target.rules)
+    if not changed_roles and not changed_rules:
+        return
+    if target.id == request.identity.id:
+        raise Refused("You cannot change your own roles or rules")
+    check_roles_fit(set(roles) - set(target.roles), target.organization_id)
+    require_held(request, [*changed_rules, *rules_of(changed_roles)])
+    target.roles = list(roles)
+    target.rules = list(rules)
+
+
+@user.patch(permission="edit", schema=UserPatch(), validators=(json_body,))
+def patch_user(request):
+    """Change profile fields, roles and/or rules; only what is sent changes."""
+    target = request.context.row
+    body = request.validated
+    if "password" in body:
+        api = request.registry.settings["vantage6.api_path"]
+        raise HTTPBadRequest(f"Passwords cannot be set here; use PATCH {api}/password/change")
+    if body.get("organization_id", target.organization_id) != target.organization_id:
+        raise HTTPBadRequest("A user's organization cannot be changed")
+    if body.get("username", target.username) != target.username:
+        if target.id != request.identity.id:
+            raise Refused("Only users themselves can change their username")
+    change_permissions(request, target, body)
+    set_fields(target, body, PROFILE)  # after the queries, which would flush it early
+    flush_or_400(request, target)
+    return serialize(request, target)
+
+
+@user.delete(permission="delete")
+def delete_user(request):
+    """Delete the user; if they created tasks only with ``delete_dependents=true``, which
+    deletes those tasks (with their runs and subtasks) too, as the original does."""
+    target = request.context.row
+    created = select(Task.id).where(Task.init_user_id == target.id)
+    refuse_unless_deleting(request, f"User {target.id}", {"tasks": created})
+    request.dbsession.execute(delete(Task).where(Task.init_user_id == target.id))
+    request.dbsession.delete(target)
+    flush_or_400(request, target)
+    return {"msg": f"User {target.id} was deleted"}
