@@ -8,6 +8,8 @@ from vantage6.server.models import Collaboration, Node, Run, Task
 from vantage6.server.models.rule import Operation, Scope
 
 V, E, C, D = Operation.VIEW, Operation.EDIT, Operation.CREATE, Operation.DELETE
+
+
 @pytest.fixture
 def world(api):
     """A = {a1, a2}, B = {a2, b1}, C = {lonely}; nodes of a2 in A and of b1 in B."""
