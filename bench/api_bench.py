@@ -45,11 +45,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def write_ini(directory: Path, port: int) -> Path:
+def write_ini(directory: Path, port: int, threads: int) -> Path:
     """development.ini with the database, address and log level this run needs."""
     text = (REPO / "development.ini").read_text()
     text = text.replace("sqlite:///%(here)s/var/vantage6.sqlite", f"sqlite:///{directory}/db")
-    text = text.replace("listen = localhost:7601", f"listen = 127.0.0.1:{port}\nthreads = 8")
+    text = text.replace("listen = localhost:7601", f"listen = 127.0.0.1:{port}\nthreads = {threads}")
     text = text.replace("pyramid.debug_authorization = true", "pyramid.debug_authorization = false")
     text = text.replace("pyramid.debug_notfound = true", "pyramid.debug_notfound = false")
     text = text.replace("level = DEBUG", "level = WARN").replace("level = INFO", "level = WARN")
@@ -59,21 +59,23 @@ def write_ini(directory: Path, port: int) -> Path:
 
 
 class Server:
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, threads: int):
         self.directory = directory
         self.port = free_port()
-        ini = write_ini(directory, self.port)
+        ini = write_ini(directory, self.port, threads)
         pserve = Path(sys.executable).with_name("pserve")
-        self.process = subprocess.Popen(
-            [str(pserve), str(ini)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
+        self.log = directory / "pserve.log"  # a file: an unread pipe would fill and stall it
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [str(pserve), str(ini)], stdout=log, stderr=subprocess.STDOUT
+            )
         self.wait_until_up()
 
     def wait_until_up(self) -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise SystemExit(f"pserve exited: {self.process.stderr.read().decode()}")
+                raise SystemExit(f"pserve exited: {self.log.read_text()}")
             try:
                 status, _ = request(self.connect(), "GET", "/api/health")
                 if status == 200:
@@ -116,6 +118,7 @@ def seed(server: Server, nodes: int, tasks: int) -> World:
     started = time.monotonic()
     with Session(engine) as session, session.begin():
         collaboration = Collaboration(name="bench", encrypted=False)
+        collaboration.organizations.append(session.get(Organization, 1))  # root's, to post tasks
         session.add(collaboration)
         for number, key in enumerate(keys):
             organization = Organization(name=f"bench org {number}")
@@ -129,7 +132,7 @@ def seed(server: Server, nodes: int, tasks: int) -> World:
                 )
             )
         session.flush()
-        organization_ids = [n.organization_id for n in collaboration.nodes[:2]]
+        organization_ids = [node.organization_id for node in collaboration.nodes[:2]]
         job_ids = session.scalars(insert(Job).returning(Job.id), [{} for _ in range(tasks)]).all()
         task_ids = session.scalars(
             insert(Task).returning(Task.id),
@@ -239,11 +242,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--nodes", type=int, default=1000)
     parser.add_argument("--tasks", type=int, default=10_000)
+    parser.add_argument("--server-threads", type=int, default=4, help="waitress threads")
     parser.add_argument("--only", nargs="*", help="scenario names (substrings) to run")
     options = parser.parse_args()
     os.environ.setdefault("VANTAGE6_JWT_SECRET", uuid.uuid4().hex * 2)
     with tempfile.TemporaryDirectory() as directory:
-        server = Server(Path(directory))
+        server = Server(Path(directory), options.server_threads)
         try:
             world = seed(server, options.nodes, options.tasks)
             print(

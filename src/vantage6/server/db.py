@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import zope.sqlalchemy
 from sqlalchemy import engine_from_config, event
 from sqlalchemy.engine import Engine
@@ -12,7 +14,7 @@ def get_engine(settings: dict) -> Engine:
     engine = engine_from_config(settings, "sqlalchemy.", pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _tune_sqlite)
-        event.listen(engine, "begin", _begin_sqlite)
+        SQLiteWriters().install(engine)
     return engine
 
 
@@ -27,8 +29,44 @@ def _tune_sqlite(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
-def _begin_sqlite(connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+WRITES = "vantage6_writes"  # execution option: this transaction is going to write
+LOCK_WAIT_SECONDS = 30
+
+
+class SQLiteWriters:
+    """Writers take SQLite's write lock up front (BEGIN IMMEDIATE) and queue for it on a
+    process-wide lock first.
+
+    Up front, because a transaction that starts reading and later writes cannot wait for the
+    lock: it fails with "database is locked" once another writer has committed since it began.
+    Queued, because SQLite's own busy handler polls with growing sleeps, which turns a short
+    wait into a long tail; other processes are still covered by the busy timeout.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+
+    def install(self, engine: Engine) -> None:
+        event.listen(engine, "begin", self.begin)
+        event.listen(engine, "commit", self.end)
+        event.listen(engine, "rollback", self.end)
+
+    def begin(self, connection) -> None:
+        if not connection.get_execution_options().get(WRITES, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        if not self._lock.acquire(timeout=LOCK_WAIT_SECONDS):
+            raise TimeoutError(f"no write turn on the database within {LOCK_WAIT_SECONDS} s")
+        connection.info[WRITES] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            self.end(connection)
+            raise
+
+    def end(self, connection) -> None:
+        if connection.info.pop(WRITES, False):
+            self._lock.release()
 
 
 def get_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -42,8 +80,13 @@ def get_tm_session(session_factory, transaction_manager, request=None) -> Sessio
     return session
 
 
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def _request_dbsession(request) -> Session:
     session = get_tm_session(request.registry["dbsession_factory"], request.tm, request)
+    if request.method not in READ_ONLY_METHODS:
+        session.connection(execution_options={WRITES: True})
     request.add_finished_callback(lambda request: session.close())
     return session
 
