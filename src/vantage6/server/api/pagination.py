@@ -43,9 +43,13 @@ def paginate(request, query, serialize, sortable: dict, default_order) -> dict:
     page = int_param(request, "page", 1, MAX_PAGE)
     per_page = int_param(request, "per_page", 10, maximum)
     session = request.dbsession
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     order = [*sort_order(request, sortable), default_order]
-    items = session.scalars(query.order_by(*order).limit(per_page).offset((page - 1) * per_page))
+    offset = (page - 1) * per_page
+    items = session.scalars(query.order_by(*order).limit(per_page).offset(offset)).all()
+    if page == 1 and len(items) < per_page:
+        total = len(items)  # a short first page is everything: no need to count
+    else:
+        total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     last = max(1, -(-total // per_page))
     links = _links(request, page, last)
     request.response.headers["total-count"] = str(total)

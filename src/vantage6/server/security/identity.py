@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -87,23 +88,17 @@ def node_principal(organization_id: int, collaboration_id: int) -> str:
 
 def user_identity(session: Session, user: User, claims: dict | None = None) -> Identity:
     by_role = (
-        select(Rule.name, Rule.scope, Rule.operation)
-        .join(role_rule, role_rule.c.rule_id == Rule.id)
+        select(role_rule.c.rule_id)
         .join(user_role, user_role.c.role_id == role_rule.c.role_id)
         .where(user_role.c.user_id == user.id)
     )
-    direct = (
-        select(Rule.name, Rule.scope, Rule.operation)
-        .join(user_rule, user_rule.c.rule_id == Rule.id)
-        .where(user_rule.c.user_id == user.id)
-    )
-    rules = frozenset(tuple(row) for row in session.execute(by_role.union(direct)))
+    direct = select(user_rule.c.rule_id).where(user_rule.c.user_id == user.id)
     return Identity(
         kind="user",
         id=user.id,
         organization_id=user.organization_id,
         collaboration_ids=organization_collaborations(session, user.organization_id),
-        rules=rules,
+        rules=rule_keys(session, session.scalars(by_role.union(direct))),
         claims=claims or {},
     )
 
@@ -138,9 +133,28 @@ def organization_collaborations(session: Session, organization_id: int) -> froze
 
 def default_role_rules(session: Session, role: DefaultRole) -> frozenset[RuleKey]:
     query = (
-        select(Rule.name, Rule.scope, Rule.operation)
-        .join(role_rule, role_rule.c.rule_id == Rule.id)
+        select(role_rule.c.rule_id)
         .join(Role, Role.id == role_rule.c.role_id)
         .where(Role.name == role.value, Role.is_default_role.is_(True))
     )
-    return frozenset(tuple(row) for row in session.execute(query))
+    return rule_keys(session, session.scalars(query))
+
+
+_rule_catalogues: WeakKeyDictionary = WeakKeyDictionary()  # engine -> {rule id: RuleKey}
+
+
+def rule_keys(session: Session, rule_ids) -> frozenset[RuleKey]:
+    """What the given rule ids stand for, from a per-database catalogue kept in memory.
+
+    Rule rows are written only by the start-up sync (from the code's table), and a rule's
+    (name, scope, operation) never changes under its id, so reading the table once per process
+    spares every request the rows and enum conversions; an id not seen yet reloads it.
+    """
+    ids = set(rule_ids)
+    engine = session.get_bind()
+    catalogue = _rule_catalogues.get(engine)
+    if catalogue is None or not ids <= catalogue.keys():
+        rows = session.execute(select(Rule.id, Rule.name, Rule.scope, Rule.operation))
+        catalogue = {id_: (name, scope, operation) for id_, name, scope, operation in rows}
+        _rule_catalogues[engine] = catalogue
+    return frozenset(catalogue[id_] for id_ in ids if id_ in catalogue)
