@@ -49,7 +49,9 @@ def write_ini(directory: Path, port: int, threads: int) -> Path:
     """development.ini with the database, address and log level this run needs."""
     text = (REPO / "development.ini").read_text()
     text = text.replace("sqlite:///%(here)s/var/vantage6.sqlite", f"sqlite:///{directory}/db")
-    text = text.replace("listen = localhost:7601", f"listen = 127.0.0.1:{port}\nthreads = {threads}")
+    text = text.replace(
+        "listen = localhost:7601", f"listen = 127.0.0.1:{port}\nthreads = {threads}"
+    )
     text = text.replace("pyramid.debug_authorization = true", "pyramid.debug_authorization = false")
     text = text.replace("pyramid.debug_notfound = true", "pyramid.debug_notfound = false")
     text = text.replace("level = DEBUG", "level = WARN").replace("level = INFO", "level = WARN")

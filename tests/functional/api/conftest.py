@@ -7,8 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from webtest import TestApp
 
+from tests.smtp_server import running_smtp_server
 from tests.support import server_settings
 from vantage6.server import main
+from vantage6.server.mail import mailer
 from vantage6.server.models import Collaboration, Node, Organization, Role, Rule, User
 
 JWT_SECRET = "test-secret-" + "x" * 40
@@ -39,6 +41,16 @@ class Api:
                 ).first() or Collaboration(name=collaboration_name)
                 organization.collaborations.append(collaboration)
         return organization.id
+
+    def two_collaborations(self) -> dict[str, int]:
+        """Collaboration A = {a1, a2} and B = {a2, b1}, and organization lonely in none;
+        returns the organizations' ids by name."""
+        return {
+            "a1": self.organization("a1", ["A"]),
+            "a2": self.organization("a2", ["A", "B"]),
+            "b1": self.organization("b1", ["B"]),
+            "lonely": self.organization("lonely"),
+        }
 
     def user(self, username: str, organization_id: int, rules=(), roles=()) -> dict:
         """Create a user holding ``rules`` [(resource, Scope, Operation)] and ``roles`` (names);
@@ -170,6 +182,11 @@ class Api:
             session.add(user)
         return user.id
 
+    def delivered(self, inbox) -> list:
+        """Every message so far, once the app has handed all of them to the SMTP server."""
+        mailer(self.wsgi.registry).wait()
+        return inbox.messages
+
 
 @pytest.fixture
 def make_api(database_factory):
@@ -196,3 +213,10 @@ def api(make_api) -> Api:
 @pytest.fixture
 def root(api) -> dict:
     return api.login("root", "root")
+
+
+@pytest.fixture
+def inbox():
+    """A local SMTP server; ``make_api(**inbox.settings())`` mails through it."""
+    with running_smtp_server() as inbox:
+        yield inbox

@@ -14,12 +14,7 @@ V, E, C = Operation.VIEW, Operation.EDIT, Operation.CREATE
 @pytest.fixture
 def world(api):
     """Two collaborations: A = {a1, a2}, B = {b1}; a2 is also in B."""
-    return {
-        "a1": api.organization("a1", ["A"]),
-        "a2": api.organization("a2", ["A", "B"]),
-        "b1": api.organization("b1", ["B"]),
-        "lonely": api.organization("lonely"),
-    }
+    return api.two_collaborations()
 
 
 def names(response):

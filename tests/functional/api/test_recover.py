@@ -9,19 +9,13 @@ import pytest
 from sqlalchemy import select, update
 
 from tests.functional.api.conftest import JWT_SECRET
-from tests.smtp_server import free_port, running_smtp_server
+from tests.smtp_server import free_port
 from vantage6.server.mail import mailer
 from vantage6.server.models import User
 from vantage6.server.security.login import PASSWORD_RULES
 
 SENT = {"msg": "If the username or email is known here, an email with a reset token is on its way"}
 NEW = "New-password-2"
-
-
-@pytest.fixture
-def inbox():
-    with running_smtp_server() as inbox:
-        yield inbox
 
 
 @pytest.fixture
@@ -32,15 +26,9 @@ def api(make_api, inbox):
     return api
 
 
-def delivered(api, inbox):
-    """Every message so far, once the app has handed all of them to the SMTP server."""
-    mailer(api.wsgi.registry).wait()
-    return inbox.messages
-
-
 def ask_reset(api, inbox, **body):
     api.app.post_json("/api/recover/lost", body or {"username": "alice"})
-    return inbox.token(delivered(api, inbox)[-1])
+    return inbox.token(api.delivered(inbox)[-1])
 
 
 def login_status(api, password):
@@ -50,7 +38,7 @@ def login_status(api, password):
 
 def test_a_mailed_token_resets_the_password_once(api, inbox):
     assert api.app.post_json("/api/recover/lost", {"username": "alice"}).json == SENT
-    [message] = delivered(api, inbox)
+    [message] = api.delivered(inbox)
     assert message["To"] == "alice@example.org"
     assert message["From"] == "vantage6@example.org"
     assert "ignore this email" in message.get_content()
@@ -68,7 +56,7 @@ def test_the_answer_is_the_same_whether_or_not_the_account_exists(api, inbox):
     asks = [{"username": "nobody"}, {"email": "nobody@example.org"}, {"username": "alice"}]
     answers = [api.app.post_json("/api/recover/lost", body).json for body in asks]
     assert answers == [SENT] * 3
-    assert [m["To"] for m in delivered(api, inbox)] == ["alice@example.org"]
+    assert [m["To"] for m in api.delivered(inbox)] == ["alice@example.org"]
 
 
 def test_the_account_can_be_found_by_its_email(api, inbox):
@@ -80,12 +68,12 @@ def test_the_account_can_be_found_by_its_email(api, inbox):
 def test_reset_emails_are_rate_limited_per_user(api, inbox):
     for _ in range(3):
         api.app.post_json("/api/recover/lost", {"username": "alice"})
-    assert len(delivered(api, inbox)) == 1
+    assert len(api.delivered(inbox)) == 1
     with api.session() as session, session.begin():
         an_hour_ago = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=61)
         session.execute(update(User).values(last_email_recover_password_sent=an_hour_ago))
     api.app.post_json("/api/recover/lost", {"username": "alice"})
-    assert len(delivered(api, inbox)) == 2
+    assert len(api.delivered(inbox)) == 2
 
 
 def test_a_reset_lifts_the_lockout(api, inbox):
@@ -199,14 +187,14 @@ def test_a_failing_smtp_server_is_logged_not_answered(make_api, caplog):
 def test_blocking_an_account_mails_its_owner_at_most_once_per_interval(api, inbox):
     for _ in range(5):  # three failures block the account; two more while it is blocked
         assert login_status(api, "wrong") == 401
-    [notice] = delivered(api, inbox)
+    [notice] = api.delivered(inbox)
     assert notice["Subject"] == "Failed login attempts on your vantage6 account"
     assert "3 failed attempts" in notice.get_content()
     with api.session() as session, session.begin():
         an_hour_ago = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=61)
         session.execute(update(User).values(last_email_failed_login_sent=an_hour_ago))
     login_status(api, "wrong")
-    assert len(delivered(api, inbox)) == 2
+    assert len(api.delivered(inbox)) == 2
 
 
 def test_a_blocked_account_answers_like_an_unknown_one(api):
@@ -228,7 +216,7 @@ def test_no_secret_reaches_a_response_the_log_or_the_email(api, inbox, caplog):
     old_hash = password_hash(api)
     with caplog.at_level(logging.DEBUG):
         responses = [api.app.post_json("/api/recover/lost", {"username": "alice"})]
-        [message] = delivered(api, inbox)
+        [message] = api.delivered(inbox)
         token = inbox.token(message)
         body = {"reset_token": token, "password": NEW}
         responses.append(api.app.post_json("/api/recover/reset", body))

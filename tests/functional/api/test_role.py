@@ -18,12 +18,7 @@ ADMIN_RULES = [("role", ORG, op) for op in (V, C, E, D)] + [("task", COL, V), ("
 @pytest.fixture
 def world(api):
     """Two collaborations: A = {a1, a2}, B = {b1}; a2 is also in B; one role per org."""
-    organizations = {
-        "a1": api.organization("a1", ["A"]),
-        "a2": api.organization("a2", ["A", "B"]),
-        "b1": api.organization("b1", ["B"]),
-        "lonely": api.organization("lonely"),
-    }
+    organizations = api.two_collaborations()
     roles = {f"role-{name}": api.role(f"role-{name}", o) for name, o in organizations.items()}
     return {**organizations, **roles}
 

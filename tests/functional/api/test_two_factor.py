@@ -8,18 +8,11 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from tests.smtp_server import running_smtp_server
 from vantage6.server.mail import mailer
 from vantage6.server.models import User
 
 CODE_MISSING = {"msg": "Please include your two-factor authentication code"}
 BAD_CODE = {"msg": "Your two-factor authentication code is incorrect"}
-
-
-@pytest.fixture
-def inbox():
-    with running_smtp_server() as inbox:
-        yield inbox
 
 
 @pytest.fixture
@@ -104,8 +97,7 @@ def test_a_lost_second_factor_is_reset_by_an_emailed_token_once(api, inbox, totp
     body = {"username": "alice", "password": "Password-1"}
     answer = api.app.post_json("/api/recover/2fa/lost", body).json
     assert "on its way" in answer["msg"]
-    mailer(api.wsgi.registry).wait()
-    [message] = inbox.messages
+    [message] = api.delivered(inbox)
     assert message["Subject"] == "Reset your vantage6 two-factor authentication"
     assert totp.secret not in message.as_string()
     token = inbox.token(message)
@@ -122,14 +114,12 @@ def test_asking_for_a_2fa_reset_with_a_wrong_password_is_a_failed_login(api, inb
     response = api.app.post_json("/api/recover/2fa/lost", body, status=401)
     assert response.json == {"msg": "Failed to login"}
     assert failures(api) == 1
-    mailer(api.wsgi.registry).wait()
-    assert inbox.messages == []
+    assert api.delivered(inbox) == []
 
 
 def test_a_password_reset_token_does_not_reset_the_second_factor(api, inbox, totp):
     api.app.post_json("/api/recover/lost", {"username": "alice"})
-    mailer(api.wsgi.registry).wait()
-    token = inbox.token(inbox.messages[0])
+    token = inbox.token(api.delivered(inbox)[0])
     response = api.app.post_json("/api/recover/2fa/reset", {"reset_token": token}, status=400)
     assert "reset_password token cannot be used here" in response.json["msg"]
 

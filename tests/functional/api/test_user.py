@@ -19,12 +19,7 @@ ADMIN_RULES = [("user", ORG, op) for op in (V, C, E, D)] + [("role", ORG, V)]
 @pytest.fixture
 def world(api):
     """Two collaborations: A = {a1, a2}, B = {b1}; a2 is also in B; one user per org."""
-    organizations = {
-        "a1": api.organization("a1", ["A"]),
-        "a2": api.organization("a2", ["A", "B"]),
-        "b1": api.organization("b1", ["B"]),
-        "lonely": api.organization("lonely"),
-    }
+    organizations = api.two_collaborations()
     for name, organization_id in organizations.items():
         api.user(f"user-{name}", organization_id)
     return organizations

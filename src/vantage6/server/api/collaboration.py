@@ -10,17 +10,29 @@ from __future__ import annotations
 
 import colander
 from pyramid.httpexceptions import HTTPBadRequest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
-from vantage6.server.api.node import check_can_join, node_context, referenced, require
-from vantage6.server.api.node import serialize as serialize_node
-from vantage6.server.api.node import visible as node_visible
+from vantage6.server.api.contexts import require
 from vantage6.server.api.organization import serialize as serialize_organization
 from vantage6.server.api.organization import visible as organization_visible
 from vantage6.server.api.pagination import paginate
-from vantage6.server.api.schema import Body, boolean, id_list, json_body, text, whole_number
+from vantage6.server.api.params import flag, included, linked_ids
+from vantage6.server.api.render import listing
+from vantage6.server.api.schema import (
+    Body,
+    boolean,
+    id_list,
+    json_body,
+    record_name,
+    whole_number,
+)
 from vantage6.server.api.service import api_service
-from vantage6.server.api.writes import flush_or_400, query_int, set_fields
+from vantage6.server.api.writes import (
+    flush_or_400,
+    referenced,
+    refuse_unless_deleting,
+    set_fields,
+)
 from vantage6.server.models import Collaboration, Node, Organization, Run, Task, member
 from vantage6.server.models.rule import Operation
 from vantage6.server.resources.base import scoped_filter
@@ -32,58 +44,24 @@ collaboration_organization = api_service(
     "/collaboration/{id}/organization",
     traverse="/collaborations/{id}",
 )
-collaboration_node = api_service(
-    "collaboration_node", "/collaboration/{id}/node", traverse="/collaborations/{id}"
-)
 
 INCLUDABLE = {"organizations"}
 
 
-def _name(**kw):
-    return text(validator=colander.Length(min=1, max=128), **kw)
-
-
 class CollaborationCreate(Body):
-    name = _name()
+    name = record_name()
     organization_ids = id_list(missing=())
     encrypted = boolean(missing=True)
 
 
 class CollaborationPatch(Body):
-    name = _name(missing=colander.drop)
+    name = record_name(missing=colander.drop)
     organization_ids = id_list(missing=colander.drop)
     encrypted = boolean(missing=colander.drop)
 
 
 class ReferencedId(Body):
     id = whole_number()
-
-
-def flag_param(request, name: str) -> bool:
-    """A true/false query parameter (``False`` as sent by the Python client is false)."""
-    raw = request.params.get(name)
-    if raw is None:
-        return False
-    value = {"true": True, "1": True, "false": False, "0": False}.get(raw.lower())
-    if value is None:
-        raise HTTPBadRequest(f"{name} must be true or false, not {raw!r}")
-    return value
-
-
-def included(request) -> set[str]:
-    names = {
-        name.strip()
-        for value in request.params.getall("include")
-        for name in value.split(",")
-        if name.strip()
-    }
-    unknown = names - INCLUDABLE
-    if unknown:
-        raise HTTPBadRequest(
-            f"cannot include {', '.join(sorted(unknown))}; include one of: "
-            + ", ".join(sorted(INCLUDABLE))
-        )
-    return names
 
 
 def visible_members(request, item: Collaboration) -> list[dict]:
@@ -100,10 +78,9 @@ def visible_members(request, item: Collaboration) -> list[dict]:
 def serialize(request, item: Collaboration, include=frozenset()) -> dict:
     """The original's CollaborationSchema; ``organizations`` is a link, or with
     ``include=organizations`` the members the caller may view."""
-    api = request.registry.settings["vantage6.api_path"]
 
     def link(resource: str) -> str:
-        return f"{api}/{resource}?collaboration_id={item.id}"
+        return listing(request, resource, collaboration_id=item.id)
 
     return {
         "id": item.id,
@@ -133,18 +110,15 @@ def visible(identity):
 def list_collaborations(request):
     """Collaborations the caller may see; filters name (LIKE), encrypted, organization_id,
     include=organizations."""
-    include = included(request)
+    include = included(request, INCLUDABLE)
     query = select(Collaboration).where(visible(request.identity))
     params = request.params
     if "name" in params:
         query = query.where(Collaboration.name.like(params["name"]))
     if "encrypted" in params:
-        query = query.where(Collaboration.encrypted == flag_param(request, "encrypted"))
+        query = query.where(Collaboration.encrypted == flag(request, "encrypted"))
     if "organization_id" in params:
-        members = select(member.c.collaboration_id).where(
-            member.c.organization_id == query_int(request, "organization_id")
-        )
-        query = query.where(Collaboration.id.in_(members))
+        query = query.where(Collaboration.id.in_(linked_ids(request, member, "organization_id")))
     sortable = {
         "id": Collaboration.id,
         "name": Collaboration.name,
@@ -178,7 +152,7 @@ def organizations(request, ids) -> list[Organization]:
 
 @collaboration.get(permission="view")
 def get_collaboration(request):
-    return serialize(request, request.context.row, included(request))
+    return serialize(request, request.context.row, included(request, INCLUDABLE))
 
 
 @collaboration.patch(permission="edit", schema=CollaborationPatch(), validators=(json_body,))
@@ -216,23 +190,6 @@ def delete_collaboration(request):
     request.dbsession.delete(target)
     flush_or_400(request, target)
     return {"msg": f"Collaboration {target.id} was deleted"}
-
-
-def refuse_unless_deleting(request, owner: str, dependents: dict) -> None:
-    """A 400 listing the dependents (label -> select of their ids) that exist, unless the
-    caller asked to delete them with ``delete_dependents=true``."""
-    if flag_param(request, "delete_dependents"):
-        return
-    counts = {
-        label: request.dbsession.scalar(select(func.count()).select_from(query.subquery()))
-        for label, query in dependents.items()
-    }
-    found = [f"{count} {label}" for label, count in counts.items() if count]
-    if found:
-        raise HTTPBadRequest(
-            f"{owner} still has {', '.join(found)}; delete those first or add "
-            "?delete_dependents=true to delete them along"
-        )
 
 
 def clear_member(request, item: Collaboration, organization: Organization) -> None:
@@ -289,35 +246,3 @@ def remove_organization(request):
     target.organizations.remove(organization)
     flush_or_400(request, target)
     return visible_members(request, target)
-
-
-@collaboration_node.post(permission="edit", schema=ReferencedId(), validators=(json_body,))
-def add_node(request):
-    """Move a node into this collaboration: a node belongs to exactly one collaboration, so
-    adding it elsewhere means leaving the old one. Needs edit on the collaboration and on the
-    node; its organization must be a member without a node here yet."""
-    target = request.context.row
-    moved = node_context(request, request.validated["id"], "edit").row
-    if moved.collaboration_id == target.id:
-        raise HTTPBadRequest(f"Node {moved.id} is already in collaboration {target.id}")
-    check_can_join(request, moved.organization, target)
-    moved.collaboration = target
-    flush_or_400(request, moved)
-    request.response.status = 201
-    in_collaboration = select(Node).where(
-        Node.collaboration_id == target.id, node_visible(request.identity)
-    )
-    return [serialize_node(request, n) for n in request.dbsession.scalars(in_collaboration)]
-
-
-@collaboration_node.delete(permission="edit", schema=ReferencedId(), validators=(json_body,))
-def remove_node(request):
-    """Remove a node from this collaboration, which deletes it (a node cannot exist outside
-    a collaboration); needs edit on the collaboration and delete on the node."""
-    target = request.context.row
-    removed = node_context(request, request.validated["id"], "delete").row
-    if removed.collaboration_id != target.id:
-        raise HTTPBadRequest(f"Node {removed.id} is not in collaboration {target.id}")
-    request.dbsession.delete(removed)
-    flush_or_400(request, removed)
-    return {"msg": f"Node {removed.id} was removed from collaboration {target.id} and deleted"}

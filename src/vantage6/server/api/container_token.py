@@ -10,9 +10,10 @@ import colander
 from pyramid.httpexceptions import HTTPBadRequest, HTTPConflict
 
 from vantage6.common.task_status import TaskStatus
-from vantage6.server.api.schema import Body, json_body, text
+from vantage6.server.api.contexts import context_for
+from vantage6.server.api.errors import Refused
+from vantage6.server.api.schema import Body, json_body, record_id, text
 from vantage6.server.api.service import api_service
-from vantage6.server.api.task import Refused, context_for, record_id
 
 container_token = api_service("token_container", "/token/container", traverse="/tasks")
 

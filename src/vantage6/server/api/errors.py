@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from pyramid.httpexceptions import HTTPError, HTTPForbidden, HTTPNotFound
+from pyramid.httpexceptions import HTTPClientError, HTTPError, HTTPForbidden, HTTPNotFound
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 from sqlalchemy.exc import DataError
 
@@ -13,6 +13,20 @@ from vantage6.server.resources import NOT_FOUND
 from vantage6.server.security.jwt_backend import AUTH_ERROR
 
 log = logging.getLogger(__name__)
+
+
+class Refused(HTTPClientError):
+    """A 403 that says why, for refusals the caller can act on; the ACL's own denials keep
+    the generic answer of :func:`forbidden`."""
+
+    code = 403
+    title = "Forbidden"
+
+
+def not_found(request, msg: str) -> HTTPNotFound:
+    """A 404 that says ``msg``, for what a view (not traversal) could not find."""
+    request.environ[NOT_FOUND] = msg  # what the not-found view says
+    return HTTPNotFound()
 
 
 def json_error(request, status: int, msg: str, errors=None):
@@ -43,7 +57,7 @@ def forbidden(exc: HTTPForbidden, request):
 
 
 @notfound_view_config()
-def not_found(exc: HTTPNotFound, request):
+def not_found_view(exc: HTTPNotFound, request):
     return json_error(request, 404, request.environ.get(NOT_FOUND) or "Not found")
 
 

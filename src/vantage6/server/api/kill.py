@@ -1,19 +1,17 @@
 """``/kill/*``: stop the runs of a task (and its subtasks) or of a node that have not finished.
 
-Both go through :func:`vantage6.server.api.task.kill_runs`, the one place that marks runs
-killed and says what the nodes must stop.
+Both go through :mod:`~vantage6.server.api.killing`, the one place that marks runs killed and
+says what the nodes must stop.
 """
 
 from __future__ import annotations
 
-from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPNotFound
-from sqlalchemy import select
+from pyramid.httpexceptions import HTTPBadRequest
 
-from vantage6.server.api.schema import Body, json_body
+from vantage6.server.api.contexts import context_for, require
+from vantage6.server.api.killing import kill_node_runs, kill_task
+from vantage6.server.api.schema import Body, json_body, record_id
 from vantage6.server.api.service import api_service
-from vantage6.server.api.task import context_for, is_open, kill_runs, kill_task, record_id
-from vantage6.server.models import Node, Run, Task
-from vantage6.server.resources import NOT_FOUND
 from vantage6.server.resources.run import NodeRuns
 
 kill_task_service = api_service("kill_task", "/kill/task", traverse="/tasks")
@@ -29,8 +27,7 @@ def kill_task_runs(request):
     """Allowed to those who may send events to, or delete tasks of, the task's collaboration
     or initiating organization (or, for task deletion, who created it)."""
     context = context_for(request, request.context, request.validated["id"])
-    if not request.has_permission("kill", context):
-        raise HTTPForbidden()
+    require(request, "kill", context)
     task = context.row
     killed = kill_task(request, task)
     if not killed:
@@ -42,25 +39,10 @@ def kill_task_runs(request):
 
 
 @kill_node_service.post(permission="kill", schema=KillRequest(), validators=(json_body,))
-def kill_node_runs(request):
+def kill_runs_at_node(request):
     """Kill the open runs of the node's organization in the node's collaboration; allowed to
     those who may send events to that collaboration or organization."""
-    node_id = request.validated["id"]
-    node = request.dbsession.get(Node, node_id)
-    if node is None:
-        request.environ[NOT_FOUND] = f"Node {node_id} does not exist"  # what the 404 says
-        raise HTTPNotFound()
-    if not request.has_permission("kill", NodeRuns(request.context, str(node.id), node)):
-        raise HTTPForbidden()
-    runs = request.dbsession.scalars(
-        select(Run)
-        .join(Run.task)
-        .where(
-            Run.organization_id == node.organization_id,
-            Task.collaboration_id == node.collaboration_id,
-            is_open(),
-        )
-        .order_by(Run.id)
-    )
-    killed = kill_runs(request, runs.all())
+    node = context_for(request, request.root["nodes"], request.validated["id"]).row
+    require(request, "kill", NodeRuns(request.context, str(node.id), node))
+    killed = kill_node_runs(request, node)
     return {"msg": f"{len(killed)} run(s) at node {node.id} were killed", "killed": killed}

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 
+from vantage6.server.api.errors import json_error
+
 
 def request_limits_tween_factory(handler, registry):
     limit = registry.settings["vantage6.max_body_bytes"]
@@ -14,9 +16,9 @@ def request_limits_tween_factory(handler, registry):
         try:
             params = request.GET.items()
         except UnicodeDecodeError:
-            return _refuse(request, 400, "The query string is not valid UTF-8")
+            return json_error(request, 400, "The query string is not valid UTF-8")
         if any("\x00" in key + value for key, value in params):
-            return _refuse(request, 400, "Query parameters must not contain NUL characters")
+            return json_error(request, 400, "Query parameters must not contain NUL characters")
         if request.content_length is not None:
             if request.content_length > limit:
                 return _too_large(request, limit)
@@ -31,12 +33,4 @@ def request_limits_tween_factory(handler, registry):
 
 
 def _too_large(request, limit: int):
-    return _refuse(request, 413, f"Request body is larger than the limit of {limit} bytes")
-
-
-def _refuse(request, status: int, msg: str):
-    response = request.response
-    response.status = status
-    response.content_type = "application/json"
-    response.json_body = {"msg": msg}
-    return response
+    return json_error(request, 413, f"Request body is larger than the limit of {limit} bytes")

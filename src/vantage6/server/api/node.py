@@ -1,4 +1,5 @@
-"""``/node``: the accounts that organizations' nodes log in with, one per collaboration.
+"""``/node``: the accounts that organizations' nodes log in with, one per collaboration;
+``/collaboration/<id>/node`` moves a node between collaborations.
 
 The plain API key is shown once, when a node is registered or its key is reset
 (``/recover/node``); only its hash is stored and no read ever returns it.
@@ -6,30 +7,41 @@ The plain API key is shown once, when a node is registered or its key is reset
 
 from __future__ import annotations
 
-import datetime as dt
 import ipaddress
 import uuid
 
 import colander
-from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden
+from pyramid.httpexceptions import HTTPBadRequest
 from sqlalchemy import select
 
+from vantage6.server.api.contexts import require
 from vantage6.server.api.pagination import paginate
-from vantage6.server.api.schema import Body, boolean, json_body, optional_text, text, whole_number
+from vantage6.server.api.params import query_int, time_param
+from vantage6.server.api.render import iso, link
+from vantage6.server.api.schema import (
+    Body,
+    boolean,
+    json_body,
+    optional_text,
+    record_name,
+    whole_number,
+)
 from vantage6.server.api.service import api_service
-from vantage6.server.api.writes import flush_or_400, query_int, set_fields
+from vantage6.server.api.writes import flush_or_400, referenced, set_fields
 from vantage6.server.models import Collaboration, Node, Organization
 from vantage6.server.models.rule import Operation
-from vantage6.server.resources import parse_id
 from vantage6.server.resources.base import scoped_filter
 from vantage6.server.resources.node import NewNode
 
 nodes = api_service("nodes", "/node", traverse="/nodes")
 node = api_service("node", "/node/{id}", traverse="/nodes/{id}")
 recover_node = api_service("recover_node", "/recover/node", traverse="/nodes")
+collaboration_node = api_service(
+    "collaboration_node", "/collaboration/{id}/node", traverse="/collaborations/{id}"
+)
 
 OFFLINE = "offline"
-LINK_METHODS = ["GET", "PATCH", "DELETE"]  # what the linked organization/collaboration offer
+TIME = "a date (yyyy-mm-dd) or an ISO 8601 time"
 
 
 def _unchangeable(node, value):
@@ -47,18 +59,14 @@ def _ip_address(node, value):
         raise colander.Invalid(node, f"must be an IP address, not {value!r}") from None
 
 
-def _name(**kw):
-    return text(validator=colander.Length(min=1, max=128), **kw)
-
-
 class NodeCreate(Body):
     collaboration_id = whole_number()
     organization_id = whole_number(missing=colander.drop)
-    name = _name(missing=colander.drop)
+    name = record_name(missing=colander.drop)
 
 
 class NodePatch(Body):
-    name = _name(missing=colander.drop)
+    name = record_name(missing=colander.drop)
     ip = optional_text(validator=_ip_address)
     clear_ip = boolean(missing=colander.drop)
     organization_id = whole_number(missing=colander.drop, validator=_unchangeable)
@@ -69,12 +77,6 @@ class NodeId(Body):
     id = whole_number()
 
 
-def link(request, resource: str, id_: int) -> dict:
-    """The original's reference to a related object: its id, URL and methods."""
-    api = request.registry.settings["vantage6.api_path"]
-    return {"id": id_, "link": f"{api}/{resource}/{id_}", "methods": LINK_METHODS}
-
-
 def serialize(request, item: Node) -> dict:
     """The original's NodeSchema, without any trace of the API key."""
     return {
@@ -83,7 +85,7 @@ def serialize(request, item: Node) -> dict:
         "type": item.type,
         "status": item.status,
         "ip": item.ip,
-        "last_seen": item.last_seen.isoformat() if item.last_seen else None,
+        "last_seen": iso(item.last_seen),
         "organization": link(request, "organization", item.organization_id),
         "collaboration": link(request, "collaboration", item.collaboration_id),
         "config": [],  # filled by connected nodes over the socket in the original
@@ -101,25 +103,6 @@ def visible(identity):
     )
 
 
-def referenced(request, model, ids) -> list:
-    """The rows of ``model`` that a body refers to by id, in the order given; a 400 naming
-    the ids that do not exist."""
-    wanted = [id_ for id_ in ids if parse_id(str(id_)) is not None]
-    found = {
-        row.id: row for row in request.dbsession.scalars(select(model).filter(model.id.in_(wanted)))
-    }
-    missing = [str(id_) for id_ in ids if id_ not in found]
-    if missing:
-        verb = "does" if len(missing) == 1 else "do"
-        raise HTTPBadRequest(f"{model.__name__} {', '.join(missing)} {verb} not exist")
-    return [found[id_] for id_ in ids]
-
-
-def require(request, permission: str, context) -> None:
-    if not request.has_permission(permission, context):
-        raise HTTPForbidden()
-
-
 def node_context(request, node_id: int, permission: str):
     """The context of the node a body refers to, once the caller may ``permission`` it."""
     try:
@@ -128,24 +111,6 @@ def node_context(request, node_id: int, permission: str):
         raise HTTPBadRequest(f"Node {node_id} does not exist") from None
     require(request, permission, context)
     return context
-
-
-def time_param(request, name: str, end_of_day: bool = False) -> dt.datetime:
-    """A ``yyyy-mm-dd`` date or ISO 8601 time (UTC unless it says otherwise); with
-    ``end_of_day`` a bare date means the end of that day, so ``till`` includes it."""
-    raw = request.params[name]
-    try:
-        day = dt.date.fromisoformat(raw)
-    except ValueError:
-        try:
-            moment = dt.datetime.fromisoformat(raw)
-        except ValueError:
-            raise HTTPBadRequest(
-                f"{name} must be a date (yyyy-mm-dd) or an ISO 8601 time, not {raw!r}"
-            ) from None
-        return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-    start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
-    return start + dt.timedelta(days=1, microseconds=-1) if end_of_day else start
 
 
 @nodes.get(permission="view")
@@ -163,9 +128,11 @@ def list_nodes(request):
         if column in params:
             query = query.where(getattr(Node, column) == params[column])
     if "last_seen_from" in params:
-        query = query.where(Node.last_seen >= time_param(request, "last_seen_from"))
+        query = query.where(Node.last_seen >= time_param(request, "last_seen_from", TIME))
     if "last_seen_till" in params:
-        query = query.where(Node.last_seen <= time_param(request, "last_seen_till", True))
+        query = query.where(
+            Node.last_seen <= time_param(request, "last_seen_till", TIME, end_of_day=True)
+        )
     sortable = {
         "id": Node.id,
         "name": Node.name,
@@ -269,3 +236,35 @@ def reset_api_key(request):
     target.api_key = api_key
     flush_or_400(request, target)
     return {"api_key": api_key}
+
+
+@collaboration_node.post(permission="edit", schema=NodeId(), validators=(json_body,))
+def add_node(request):
+    """Move a node into this collaboration: a node belongs to exactly one collaboration, so
+    adding it elsewhere means leaving the old one. Needs edit on the collaboration and on the
+    node; its organization must be a member without a node here yet."""
+    target = request.context.row
+    moved = node_context(request, request.validated["id"], "edit").row
+    if moved.collaboration_id == target.id:
+        raise HTTPBadRequest(f"Node {moved.id} is already in collaboration {target.id}")
+    check_can_join(request, moved.organization, target)
+    moved.collaboration = target
+    flush_or_400(request, moved)
+    request.response.status = 201
+    in_collaboration = select(Node).where(
+        Node.collaboration_id == target.id, visible(request.identity)
+    )
+    return [serialize(request, n) for n in request.dbsession.scalars(in_collaboration)]
+
+
+@collaboration_node.delete(permission="edit", schema=NodeId(), validators=(json_body,))
+def remove_node(request):
+    """Remove a node from this collaboration, which deletes it (a node cannot exist outside
+    a collaboration); needs edit on the collaboration and delete on the node."""
+    target = request.context.row
+    removed = node_context(request, request.validated["id"], "delete").row
+    if removed.collaboration_id != target.id:
+        raise HTTPBadRequest(f"Node {removed.id} is not in collaboration {target.id}")
+    request.dbsession.delete(removed)
+    flush_or_400(request, removed)
+    return {"msg": f"Node {removed.id} was removed from collaboration {target.id} and deleted"}

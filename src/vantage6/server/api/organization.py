@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import colander
-from pyramid.httpexceptions import HTTPBadRequest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from vantage6.server.api.pagination import paginate
-from vantage6.server.api.schema import Body, json_body, optional_text, text
+from vantage6.server.api.params import linked_ids, query_int
+from vantage6.server.api.render import listing
+from vantage6.server.api.schema import Body, json_body, optional_text, record_name
 from vantage6.server.api.service import api_service
-from vantage6.server.api.writes import flush_or_400, query_int, set_fields
+from vantage6.server.api.writes import flush_or_400, refuse_unless_deleting, set_fields
 from vantage6.server.models import Node, Organization, Run, Task, User, member
 from vantage6.server.models.authenticatable import Authenticatable
 from vantage6.server.models.rule import Operation
@@ -22,7 +23,7 @@ EDITABLE = ("name", "domain", "address1", "address2", "zipcode", "country", "pub
 
 
 class OrganizationFields(Body):
-    name = text(validator=colander.Length(min=1, max=128))
+    name = record_name()
     domain = optional_text()
     address1 = optional_text()
     address2 = optional_text()
@@ -32,14 +33,12 @@ class OrganizationFields(Body):
 
 
 class OrganizationPatch(OrganizationFields):
-    name = text(validator=colander.Length(min=1, max=128), missing=colander.drop)
+    name = record_name(missing=colander.drop)
 
 
 def serialize(request, organization: Organization) -> dict:
-    api = request.registry.settings["vantage6.api_path"]
-
     def link(resource: str) -> str:
-        return f"{api}/{resource}?organization_id={organization.id}"
+        return listing(request, resource, organization_id=organization.id)
 
     return {
         "id": organization.id,
@@ -80,11 +79,7 @@ def list_organizations(request):
     if "country" in params:
         query = query.where(Organization.country == params["country"])
     if "collaboration_id" in params:
-        collaboration_id = query_int(request, "collaboration_id")
-        members = select(member.c.organization_id).where(
-            member.c.collaboration_id == collaboration_id
-        )
-        query = query.where(Organization.id.in_(members))
+        query = query.where(Organization.id.in_(linked_ids(request, member, "collaboration_id")))
     if "ids" in params:
         ids = [query_int(request, "ids", raw) for raw in params.getall("ids")]
         query = query.where(Organization.id.in_(ids))
@@ -122,53 +117,27 @@ def delete_organization(request):
     """With ``?delete_dependents=true`` everything of the organization goes too, in one
     transaction; without it, an organization that still has dependents is kept (400)."""
     target = request.context.row
-    if _flag(request, "delete_dependents"):
-        _delete_dependents(request.dbsession, target.id)
-    else:
-        _refuse_with_dependents(request, target)
+    dependents = {
+        "users": select(User.id).where(User.organization_id == target.id),
+        "nodes": select(Node.id).where(Node.organization_id == target.id),
+        "tasks": select(Task.id).where(Task.init_org_id == target.id),
+        "runs": select(Run.id).where(Run.organization_id == target.id),
+    }
+    refuse_unless_deleting(request, f"Organization {target.id}", dependents)
+    _delete_dependents(request.dbsession, target.id, dependents)
     request.dbsession.delete(target)
     flush_or_400(request, target)
     return {"msg": f"Organization {target.id} was deleted"}
 
 
-def _flag(request, name: str) -> bool:
-    # The same as api.collaboration.flag_param, which cannot be imported here (collaboration
-    # imports this module); both belong in a shared module such as api.writes.
-    raw = request.params.get(name, "false")
-    value = {"true": True, "1": True, "false": False, "0": False}.get(raw.lower())
-    if value is None:
-        raise HTTPBadRequest(f"{name} must be true or false, not {raw!r}")
-    return value
-
-
-def _delete_dependents(session, organization_id: int) -> None:
+def _delete_dependents(session, organization_id: int, dependents: dict) -> None:
     """Its tasks (their runs, subtasks and databases follow by ON DELETE CASCADE), the runs
     at it, its users and nodes. Its roles and collaboration memberships go with the row."""
     session.execute(delete(Task).where(Task.init_org_id == organization_id))
     session.execute(delete(Run).where(Run.organization_id == organization_id))
-    users = select(User.id).where(User.organization_id == organization_id)
+    users = dependents["users"]
     # A user who moved here from another organization may have started tasks there; those
     # tasks stay, without the user.
     session.execute(update(Task).where(Task.init_user_id.in_(users)).values(init_user_id=None))
-    nodes = select(Node.id).where(Node.organization_id == organization_id)
-    accounts = users.union(nodes)
+    accounts = users.union(dependents["nodes"])
     session.execute(delete(Authenticatable).where(Authenticatable.id.in_(accounts)))
-
-
-def _refuse_with_dependents(request, target: Organization) -> None:
-    referring = {
-        "users": User.organization_id,
-        "nodes": Node.organization_id,
-        "tasks": Task.init_org_id,
-        "runs": Run.organization_id,
-    }
-    counts = {
-        label: request.dbsession.scalar(select(func.count()).where(column == target.id))
-        for label, column in referring.items()
-    }
-    dependents = [f"{count} {label}" for label, count in counts.items() if count]
-    if dependents:
-        raise HTTPBadRequest(
-            f"Organization {target.id} still has {', '.join(dependents)}; delete those first, "
-            "or send delete_dependents=true to delete them with it"
-        )

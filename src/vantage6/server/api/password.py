@@ -10,8 +10,8 @@ from pyramid.authorization import DENY_ALL, Allow
 from pyramid.httpexceptions import HTTPBadRequest
 
 from vantage6.server.api.errors import cornice_errors
+from vantage6.server.api.failed_login import refuse_login
 from vantage6.server.api.schema import Body, json_body, text
-from vantage6.server.api.token import refuse_login
 from vantage6.server.models import User
 from vantage6.server.security.login import check_password, login_succeeded, password_problem
 

@@ -10,9 +10,9 @@ from pyramid.httpexceptions import HTTPBadRequest
 from pyramid.security import NO_PERMISSION_REQUIRED
 from sqlalchemy import select
 
+from vantage6.server.api.failed_login import refuse_login
 from vantage6.server.api.schema import Body, json_body, text
 from vantage6.server.api.service import api_service
-from vantage6.server.api.token import refuse_login
 from vantage6.server.mail import mailer
 from vantage6.server.models import User
 from vantage6.server.models.types import utcnow

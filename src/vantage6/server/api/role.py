@@ -1,27 +1,41 @@
 """``/role``: named bundles of rules, owned by an organization or (default roles) by none.
 
-Nobody hands out or takes away a rule they do not hold themselves (:func:`require_held`);
-default roles are fixed.
+Nobody hands out or takes away a rule they do not hold themselves
+(:func:`~vantage6.server.api.grants.require_held`); default roles are fixed.
 """
 
 from __future__ import annotations
 
 import colander
-from pyramid.httpexceptions import HTTPBadRequest, HTTPClientError, HTTPNotFound
+from pyramid.httpexceptions import HTTPBadRequest
 from sqlalchemy import exists, or_, select
 
-from vantage6.server.api.collaboration import flag_param, refuse_unless_deleting
-from vantage6.server.api.node import referenced
+from vantage6.server.api.contexts import context_for
+from vantage6.server.api.errors import Refused, not_found
+from vantage6.server.api.grants import organization_for_new, require_held
 from vantage6.server.api.pagination import paginate
+from vantage6.server.api.params import flag, linked_ids, query_int
+from vantage6.server.api.render import link, listing
 from vantage6.server.api.rule import serialize as serialize_rule
-from vantage6.server.api.schema import Body, json_body, optional_text, text, whole_number
+from vantage6.server.api.schema import (
+    NAME_LENGTH,
+    Body,
+    json_body,
+    optional_id,
+    optional_text,
+    record_ids,
+    text,
+    whole_number,
+)
 from vantage6.server.api.service import api_service
-from vantage6.server.api.writes import flush_or_400, query_int, set_fields
-from vantage6.server.models import Organization, Role, Rule, role_rule, user_role
-from vantage6.server.models.rule import Operation
-from vantage6.server.resources import NOT_FOUND, parse_id
-from vantage6.server.resources.base import MAX_ID, scoped_filter
-from vantage6.server.resources.user import organizations_in
+from vantage6.server.api.writes import (
+    flush_or_400,
+    referenced,
+    refuse_unless_deleting,
+    set_fields,
+)
+from vantage6.server.models import Role, Rule, role_rule, user_role
+from vantage6.server.resources.user import organizations_in, visible_in_organization
 from vantage6.server.security.default_roles import DefaultRole
 
 roles = api_service("roles", "/role", traverse="/roles")
@@ -31,103 +45,40 @@ role_rules = api_service("role_rule", "/role/{id}/rule/{rule_id}", traverse="/ro
 DEFAULT_NAMES = {name.value.lower() for name in DefaultRole}
 
 
-class Refused(HTTPClientError):
-    """A 403 that says why (the ACL's own 403 answers with a generic message)."""
-
-    code = 403
-    title = "Forbidden"
-
-
-def _distinct(node, ids):
-    repeated = sorted({id_ for id_ in ids if ids.count(id_) > 1})
-    if repeated:
-        raise colander.Invalid(node, f"lists {', '.join(map(str, repeated))} more than once")
-
-
-def _id_range(node, value):
-    if value is not None:
-        colander.Range(min=1, max=MAX_ID)(node, value)
-
-
-def ids(**kw):
-    """A list of distinct record ids."""
-    item = whole_number(validator=_id_range)
-    return colander.SchemaNode(colander.Sequence(), item, validator=_distinct, **kw)
-
-
-def optional_id(**kw):
-    """An id that may be left out or null (both meaning: the default)."""
-    node = whole_number(missing=None, validator=_id_range, **kw)
-    node.nullable = True
-    return node
-
-
 def _not_a_default_name(node, name):
     if name.lower() in DEFAULT_NAMES:
         raise colander.Invalid(node, f"{name!r} is the name of a default role; choose another")
 
 
 def _name(**kw):
-    validator = colander.All(colander.Length(min=1, max=128), _not_a_default_name)
+    validator = colander.All(NAME_LENGTH, _not_a_default_name)
     return text(validator=validator, **kw)
 
 
 class RoleCreate(Body):
     name = _name()
     description = optional_text()
-    rules = ids(missing=colander.drop)
+    rules = record_ids(missing=colander.drop)
     organization_id = optional_id()  # default: the caller's organization
 
 
 class RolePatch(Body):
     name = _name(missing=colander.drop)
     description = optional_text()
-    rules = ids(missing=colander.drop)
+    rules = record_ids(missing=colander.drop)
     organization_id = whole_number(missing=colander.drop)  # may only repeat the current one
 
 
-def organization_link(request, organization_id: int | None) -> dict | None:
-    if organization_id is None:
-        return None
-    api = request.registry.settings["vantage6.api_path"]
-    return {
-        "id": organization_id,
-        "link": f"{api}/organization/{organization_id}",
-        "methods": ["GET", "PATCH", "DELETE"],
-    }
-
-
 def serialize(request, item: Role) -> dict:
-    api = request.registry.settings["vantage6.api_path"]
     return {
         "id": item.id,
         "name": item.name,
         "description": item.description,
         "is_default_role": item.is_default_role,
-        "organization": organization_link(request, item.organization_id),
-        "rules": f"{api}/rule?role_id={item.id}",
-        "users": f"{api}/user?role_id={item.id}",
+        "organization": link(request, "organization", item.organization_id),
+        "rules": listing(request, "rule", role_id=item.id),
+        "users": listing(request, "user", role_id=item.id),
     }
-
-
-def rule_label(rule: Rule) -> str:
-    return f"{rule.id} ({rule.name} {rule.operation.name.lower()} {rule.scope.name.lower()})"
-
-
-def require_held(request, rules) -> None:
-    """403 naming the rules of ``rules`` that the caller does not hold at their scope or a
-    wider one: nobody grants, or takes away from others, more than they have themselves."""
-    by_key = {(r.name, r.scope, r.operation): r for r in sorted(rules, key=lambda r: r.id)}
-    missing = request.identity.missing(by_key)
-    if missing:
-        named = ", ".join(rule_label(by_key[key]) for key in missing)
-        raise Refused(f"You can only grant or take away rules you hold yourself; not {named}")
-
-
-def existing_organization(request, organization_id: int) -> int:
-    if request.dbsession.get(Organization, organization_id) is None:
-        raise HTTPBadRequest(f"Organization {organization_id} does not exist")
-    return organization_id
 
 
 def visible(identity):
@@ -135,22 +86,14 @@ def visible(identity):
     reachable with a role view rule, which is all that roles of no organization need)."""
     return or_(
         Role.organization_id.is_(None),
-        scoped_filter(
-            identity,
-            "role",
-            Operation.VIEW,
-            organization=lambda own: Role.organization_id == own,
-            collaboration=lambda collaborations: Role.organization_id.in_(
-                organizations_in(collaborations)
-            ),
-        ),
+        visible_in_organization(identity, "role", Role.organization_id),
     )
 
 
 def _of_organizations(request, organization_ids):
     """Roles of these organizations, and with ``include_root=true`` also those of none."""
     condition = Role.organization_id.in_(organization_ids)
-    if flag_param(request, "include_root"):
+    if flag(request, "include_root"):
         condition = or_(condition, Role.organization_id.is_(None))
     return condition
 
@@ -177,15 +120,9 @@ def list_roles(request):
         members = organizations_in([query_int(request, "collaboration_id")])
         query = query.where(_of_organizations(request, members))
     if "rule_id" in params:
-        having = select(role_rule.c.role_id).where(
-            role_rule.c.rule_id == query_int(request, "rule_id")
-        )
-        query = query.where(Role.id.in_(having))
+        query = query.where(Role.id.in_(linked_ids(request, role_rule, "rule_id")))
     if "user_id" in params:
-        held = select(user_role.c.role_id).where(
-            user_role.c.user_id == query_int(request, "user_id")
-        )
-        query = query.where(Role.id.in_(held))
+        query = query.where(Role.id.in_(linked_ids(request, user_role, "user_id")))
     sortable = {"id": Role.id, "name": Role.name, "organization_id": Role.organization_id}
     return paginate(request, query, lambda r: serialize(request, r), sortable, Role.id.asc())
 
@@ -194,11 +131,7 @@ def list_roles(request):
 def create_role(request):
     """A role for an organization (default: the caller's) with rules the caller holds."""
     body = request.validated
-    organization_id = existing_organization(
-        request, body["organization_id"] or request.identity.organization_id
-    )
-    if not request.context.may_create_in(organization_id):
-        raise Refused(f"You may not create roles for organization {organization_id}")
+    organization_id = organization_for_new(request, "roles")
     rules = referenced(request, Rule, body.get("rules", []))
     require_held(request, rules)
     created = Role(organization_id=organization_id, rules=rules)
@@ -256,18 +189,9 @@ def delete_role(request):
     return {"msg": f"Role {target.id} was deleted"}
 
 
-def not_found(request, msg: str) -> HTTPNotFound:
-    request.environ[NOT_FOUND] = msg  # what the 404 view says
-    return HTTPNotFound()
-
-
 def rule_in_path(request) -> Rule:
-    raw = request.matchdict["rule_id"]
-    rule_id = parse_id(raw)
-    found = None if rule_id is None else request.dbsession.get(Rule, rule_id)
-    if found is None:
-        raise not_found(request, f"Rule {raw!r} does not exist")
-    return found
+    """The rule of ``/role/<id>/rule/<rule_id>`` (traversal stops at the role)."""
+    return context_for(request, request.root["rules"], request.matchdict["rule_id"]).row
 
 
 def _rules_of(request, target: Role) -> list[dict]:

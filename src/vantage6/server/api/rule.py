@@ -7,10 +7,10 @@ from urllib.parse import urlencode
 from pyramid.httpexceptions import HTTPBadRequest
 from sqlalchemy import select
 
-from vantage6.server.api.collaboration import flag_param
 from vantage6.server.api.pagination import paginate, sort_order
+from vantage6.server.api.params import flag, linked_ids, query_int
+from vantage6.server.api.render import listing
 from vantage6.server.api.service import api_service
-from vantage6.server.api.writes import query_int
 from vantage6.server.models import Rule
 from vantage6.server.models.role import role_rule, user_role
 from vantage6.server.models.rule import Operation, Scope, user_rule
@@ -20,15 +20,14 @@ rule = api_service("rule", "/rule/{id}", traverse="/rules/{id}")
 
 
 def serialize(request, item: Rule) -> dict:
-    api = request.registry.settings["vantage6.api_path"]
     return {
         "id": item.id,
         "name": item.name,
         "operation": item.operation.name,
         "scope": item.scope.name,
         "description": item.description,
-        "roles": f"{api}/role?rule_id={item.id}",
-        "users": f"{api}/user?rule_id={item.id}",
+        "roles": listing(request, "role", rule_id=item.id),
+        "users": listing(request, "user", rule_id=item.id),
     }
 
 
@@ -54,16 +53,13 @@ def list_rules(request):
     if "scope" in params:
         query = query.where(Rule.scope == enum_param(request, "scope", Scope))
     if "role_id" in params:
-        in_role = select(role_rule.c.rule_id).where(
-            role_rule.c.role_id == query_int(request, "role_id")
-        )
-        query = query.where(Rule.id.in_(in_role))
-    if flag_param(request, "current_user"):
+        query = query.where(Rule.id.in_(linked_ids(request, role_rule, "role_id")))
+    if flag(request, "current_user"):
         query = query.where(Rule.id.in_(held_by(request.identity.id)))
     elif "user_id" in params:
         query = query.where(Rule.id.in_(held_by(query_int(request, "user_id"))))
     sortable = {"id": Rule.id, "name": Rule.name}
-    if flag_param(request, "no_pagination"):
+    if flag(request, "no_pagination"):
         return unpaginated(request, query, sortable)
     return paginate(request, query, lambda r: serialize(request, r), sortable, Rule.id.asc())
 

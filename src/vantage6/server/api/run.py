@@ -6,23 +6,18 @@ executes them; ``/result`` reads the same rows but shows only their results.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import colander
 from pyramid.httpexceptions import HTTPBadRequest, HTTPConflict
 from sqlalchemy import false, or_, select
 
 from vantage6.common.task_status import TaskStatus
 from vantage6.server.api.pagination import paginate
+from vantage6.server.api.params import included, parse_moment, query_int, time_param
+from vantage6.server.api.run_status import is_open
 from vantage6.server.api.schema import Body, json_body, optional_text, text
 from vantage6.server.api.service import api_service
-from vantage6.server.api.task import (
-    included,
-    is_open,
-    serialize_result,
-    serialize_run,
-)
-from vantage6.server.api.writes import flush_or_400, query_int
+from vantage6.server.api.task_json import serialize_result, serialize_run
+from vantage6.server.api.writes import flush_or_400
 from vantage6.server.models import Node, Run, Task
 from vantage6.server.models.rule import Operation
 from vantage6.server.models.types import utcnow
@@ -32,18 +27,6 @@ runs = api_service("runs", "/run", traverse="/runs")
 run_service = api_service("run", "/run/{id}", traverse="/runs/{id}")
 results = api_service("results", "/result", traverse="/runs")
 result_service = api_service("result", "/result/{id}", traverse="/runs/{id}")
-
-
-def parse_moment(value: str) -> dt.datetime:
-    """ISO 8601 text (e.g. ``2026-03-24T10:00:00+00:00``) as a UTC datetime; without a zone it
-    is taken to be UTC. A ValueError says what was wrong."""
-    try:
-        moment = dt.datetime.fromisoformat(value)
-        return moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-    except (ValueError, OverflowError):
-        raise ValueError(
-            f"must be an ISO 8601 date and time such as 2026-03-24T10:00:00Z, not {value!r}"
-        ) from None
 
 
 def moment(**kw):
@@ -84,6 +67,7 @@ def visible(identity):
     )
 
 
+INCLUDABLE = {"task"}
 ID_FILTERS = {
     "task_id": Run.task_id,
     "organization_id": Run.organization_id,
@@ -138,16 +122,9 @@ def _of_node(request, node_id: int):
     )
 
 
-def time_param(request, name: str) -> dt.datetime:
-    try:
-        return parse_moment(request.params[name])
-    except ValueError as exc:
-        raise HTTPBadRequest(f"{name} {exc}") from None
-
-
 @runs.get(permission="view")
 def list_runs(request):
-    include = included(request, {"task"})
+    include = included(request, INCLUDABLE)
     return paginate(
         request,
         run_query(request),
@@ -159,7 +136,7 @@ def list_runs(request):
 
 @run_service.get(permission="view")
 def get_run(request):
-    return serialize_run(request, request.context.row, included(request, {"task"}))
+    return serialize_run(request, request.context.row, included(request, INCLUDABLE))
 
 
 @run_service.patch(permission="edit", schema=RunReport(), validators=(json_body,))

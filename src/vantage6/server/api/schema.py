@@ -6,6 +6,8 @@ from __future__ import annotations
 import colander
 from cornice.validators import colander_body_validator
 
+from vantage6.server.resources.base import MAX_ID
+
 
 class _Strict(colander.SchemaType):
     python_types: tuple[type, ...] = ()
@@ -82,5 +84,47 @@ def boolean(**kw):
     return colander.SchemaNode(StrictBool(), **kw)
 
 
+NAME_LENGTH = colander.Length(min=1, max=128)
+
+
+def record_name(**kw):
+    """A record's name: 1 to 128 characters."""
+    return text(validator=NAME_LENGTH, **kw)
+
+
 def id_list(**kw):
+    """Whole numbers; ids that cannot exist are left for the lookup to report as missing."""
     return colander.SchemaNode(colander.Sequence(), whole_number(), **kw)
+
+
+def _id_range(node, value):
+    if value is not None:
+        colander.Range(min=1, max=MAX_ID)(node, value)
+
+
+def record_id(**kw):
+    """An id in a request body: a whole number that a database can hold."""
+    return whole_number(validator=_id_range, **kw)
+
+
+def optional_id(**kw):
+    """An id that may be left out or null (both meaning: the default)."""
+    node = record_id(missing=None, **kw)
+    node.nullable = True
+    return node
+
+
+def repeated(values) -> list:
+    """The values that occur more than once, sorted."""
+    return sorted({value for value in values if values.count(value) > 1})
+
+
+def _distinct(node, ids):
+    twice = repeated(ids)
+    if twice:
+        raise colander.Invalid(node, f"lists {', '.join(map(str, twice))} more than once")
+
+
+def record_ids(**kw):
+    """A list of distinct record ids."""
+    return colander.SchemaNode(colander.Sequence(), record_id(), validator=_distinct, **kw)

@@ -7,17 +7,14 @@ import colander
 from pyramid.security import NO_PERMISSION_REQUIRED
 
 from vantage6.server.api.errors import json_error
+from vantage6.server.api.failed_login import refuse_login
 from vantage6.server.api.schema import Body, json_body, optional_text, text
 from vantage6.server.api.service import api_service
-from vantage6.server.mail import mailer
 from vantage6.server.models import Node, User
-from vantage6.server.models.types import utcnow
 from vantage6.server.security import otp
 from vantage6.server.security.jwt_backend import bearer_token, token_account
 from vantage6.server.security.login import (
     FAILED,
-    LoginResult,
-    blocked_until,
     check_login,
     check_second_factor,
     login_succeeded,
@@ -60,16 +57,6 @@ def token_pair(request, account) -> dict:
     }
     request.response.headers["jwt-token"] = access
     return body
-
-
-def refuse_login(request, result: LoginResult):
-    """401 for a failed check, returned rather than raised so that the failure is committed;
-    the owner of an account this leaves blocked hears about it by email."""
-    if result.notify is not None:
-        settings = request.registry.settings
-        until = blocked_until(result.notify, settings, utcnow())
-        mailer(request.registry).lockout(request, result.notify, until)
-    return json_error(request, 401, result.problem)
 
 
 @user_token.post(permission=NO_PERMISSION_REQUIRED, schema=UserLogin(), validators=(json_body,))

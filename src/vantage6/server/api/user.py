@@ -1,36 +1,40 @@
 """``/user``: the people of organizations, with the roles and rules that say what they may do.
 
 Secrets (password hash, OTP secret) never leave the server; roles and rules are handed out
-only by callers who hold every rule involved (see :func:`~vantage6.server.api.role.require_held`).
+only by callers who hold every rule involved (see :func:`~vantage6.server.api.grants.require_held`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import string
 
 import colander
 from pyramid.httpexceptions import HTTPBadRequest
 from sqlalchemy import delete, or_, select
 
-from vantage6.server.api.collaboration import flag_param, refuse_unless_deleting
-from vantage6.server.api.node import referenced
+from vantage6.server.api.errors import Refused
+from vantage6.server.api.grants import organization_for_new, require_held
 from vantage6.server.api.pagination import paginate
-from vantage6.server.api.role import (
-    Refused,
-    existing_organization,
-    ids,
+from vantage6.server.api.params import flag, linked_ids, query_int, time_param
+from vantage6.server.api.render import iso, link, listing
+from vantage6.server.api.schema import (
+    Body,
+    json_body,
     optional_id,
-    organization_link,
-    require_held,
+    optional_text,
+    record_ids,
+    text,
+    whole_number,
 )
-from vantage6.server.api.schema import Body, json_body, optional_text, text, whole_number
 from vantage6.server.api.service import api_service
-from vantage6.server.api.writes import flush_or_400, query_int, set_fields
+from vantage6.server.api.writes import (
+    flush_or_400,
+    referenced,
+    refuse_unless_deleting,
+    set_fields,
+)
 from vantage6.server.models import Role, Rule, Task, User, user_role, user_rule
-from vantage6.server.models.rule import Operation
-from vantage6.server.resources.base import scoped_filter
-from vantage6.server.resources.user import organizations_in
+from vantage6.server.resources.user import organizations_in, visible_in_organization
 from vantage6.server.security.identity import organization_collaborations
 from vantage6.server.security.login import password_problem
 
@@ -38,6 +42,7 @@ users = api_service("users", "/user", traverse="/users")
 user = api_service("user", "/user/{id}", traverse="/users/{id}")
 
 PROFILE = ("username", "email", "firstname", "lastname")
+TIME = "a date or time like 2024-05-31 or 2024-05-31T13:45:00"
 
 
 def strong_password(node, password: str) -> None:
@@ -68,8 +73,8 @@ class UserCreate(Body):
     firstname = optional_text()
     lastname = optional_text()
     organization_id = optional_id()  # default: the caller's organization
-    roles = ids(missing=colander.drop)
-    rules = ids(missing=colander.drop)
+    roles = record_ids(missing=colander.drop)
+    rules = record_ids(missing=colander.drop)
 
 
 class UserPatch(Body):
@@ -77,19 +82,14 @@ class UserPatch(Body):
     email = _email(missing=colander.drop)
     firstname = optional_text()
     lastname = optional_text()
-    roles = ids(missing=colander.drop)  # replaces the user's roles
-    rules = ids(missing=colander.drop)  # replaces the user's extra rules
+    roles = record_ids(missing=colander.drop)  # replaces the user's roles
+    rules = record_ids(missing=colander.drop)  # replaces the user's extra rules
     organization_id = whole_number(missing=colander.drop)  # may only repeat the current one
     password = text(missing=colander.drop)  # refused, with directions
 
 
-def _iso(moment: dt.datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
-
-
 def serialize(request, item: User) -> dict:
     """The original's UserSchema without its secrets (password, OTP secret, login counters)."""
-    api = request.registry.settings["vantage6.api_path"]
     return {
         "id": item.id,
         "type": "user",
@@ -97,10 +97,10 @@ def serialize(request, item: User) -> dict:
         "firstname": item.firstname,
         "lastname": item.lastname,
         "email": item.email,
-        "organization": organization_link(request, item.organization_id),
-        "roles": f"{api}/role?user_id={item.id}",
-        "rules": f"{api}/rule?user_id={item.id}",
-        "last_seen": _iso(item.last_seen),
+        "organization": link(request, "organization", item.organization_id),
+        "roles": listing(request, "role", user_id=item.id),
+        "rules": listing(request, "rule", user_id=item.id),
+        "last_seen": iso(item.last_seen),
         "status": item.status,
         "ip": item.ip,
     }
@@ -125,28 +125,8 @@ def visible(identity):
     """SQL condition: users the caller may view (mirrors UserContext: yourself, and whom your
     user view rules reach)."""
     return or_(
-        User.id == identity.id,
-        scoped_filter(
-            identity,
-            "user",
-            Operation.VIEW,
-            organization=lambda own: User.organization_id == own,
-            collaboration=lambda collaborations: User.organization_id.in_(
-                organizations_in(collaborations)
-            ),
-        ),
+        User.id == identity.id, visible_in_organization(identity, "user", User.organization_id)
     )
-
-
-def query_moment(request, name: str) -> dt.datetime:
-    raw = request.params[name]
-    try:
-        moment = dt.datetime.fromisoformat(raw)
-    except ValueError:
-        raise HTTPBadRequest(
-            f"{name} must be a date or time like 2024-05-31 or 2024-05-31T13:45:00, not {raw!r}"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 @users.get(permission="view")
@@ -164,19 +144,13 @@ def list_users(request):
         members = organizations_in([query_int(request, "collaboration_id")])
         query = query.where(User.organization_id.in_(members))
     if "role_id" in params:
-        holders = select(user_role.c.user_id).where(
-            user_role.c.role_id == query_int(request, "role_id")
-        )
-        query = query.where(User.id.in_(holders))
+        query = query.where(User.id.in_(linked_ids(request, user_role, "role_id")))
     if "rule_id" in params:
-        holders = select(user_rule.c.user_id).where(
-            user_rule.c.rule_id == query_int(request, "rule_id")
-        )
-        query = query.where(User.id.in_(holders))
+        query = query.where(User.id.in_(linked_ids(request, user_rule, "rule_id")))
     if "last_seen_from" in params:
-        query = query.where(User.last_seen >= query_moment(request, "last_seen_from"))
+        query = query.where(User.last_seen >= time_param(request, "last_seen_from", TIME))
     if "last_seen_till" in params:
-        query = query.where(User.last_seen <= query_moment(request, "last_seen_till"))
+        query = query.where(User.last_seen <= time_param(request, "last_seen_till", TIME))
     sortable = {name: getattr(User, name) for name in ("id", *PROFILE, "last_seen")}
     return paginate(request, query, lambda u: serialize(request, u), sortable, User.id.asc())
 
@@ -200,11 +174,7 @@ def create_user(request):
     """A user of an organization (default: the caller's) with roles and rules the caller
     holds."""
     body = request.validated
-    organization_id = existing_organization(
-        request, body["organization_id"] or request.identity.organization_id
-    )
-    if not request.context.may_create_in(organization_id):
-        raise Refused(f"You may not create users for organization {organization_id}")
+    organization_id = organization_for_new(request, "users")
     roles = referenced(request, Role, body.get("roles", []))
     rules = referenced(request, Rule, body.get("rules", []))
     check_roles_fit(roles, organization_id)
@@ -223,7 +193,7 @@ def get_user(request):
     """One user; ``include_permissions=true`` adds what the UI needs about their reach."""
     found = request.context.row
     body = serialize(request, found)
-    if flag_param(request, "include_permissions"):
+    if flag(request, "include_permissions"):
         body["permissions"] = permissions(request, found)
     return body
 

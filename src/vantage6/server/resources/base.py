@@ -30,6 +30,11 @@ def scoped_aces(resource: str, op: str, permission: str, *, orgs=(), collabs=(),
     return aces
 
 
+def within(organization_id: int, collaboration_id: int) -> dict:
+    """``scoped_aces`` keywords for an object of one organization in one collaboration."""
+    return {"orgs": [organization_id], "collabs": [collaboration_id]}
+
+
 class Location:
     def __init__(self, parent, name: str):
         self.__parent__ = parent

@@ -5,13 +5,19 @@ from __future__ import annotations
 from pyramid.authorization import Allow, Deny
 
 from vantage6.server.models import Node
-from vantage6.server.resources.base import Location, ModelContainer, ModelContext, scoped_aces
+from vantage6.server.resources.base import (
+    Location,
+    ModelContainer,
+    ModelContext,
+    scoped_aces,
+    within,
+)
 
 
 class NodeContext(ModelContext):
     def aces(self):
         node = self.row
-        ids = {"orgs": [node.organization_id], "collabs": [node.collaboration_id]}
+        ids = within(node.organization_id, node.collaboration_id)
         return [
             *self._node_limits(),
             *scoped_aces("node", "v", "view", **ids),
@@ -41,11 +47,7 @@ class NewNode(Location):
 
     def aces(self):
         return scoped_aces(
-            "node",
-            "c",
-            "create",
-            orgs=[self.organization_id],
-            collabs=[self.collaboration_id],
+            "node", "c", "create", **within(self.organization_id, self.collaboration_id)
         )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pyramid.authorization import Allow
 
 from vantage6.server.models import Run
-from vantage6.server.resources.base import ModelContainer, ModelContext, scoped_aces
+from vantage6.server.resources.base import ModelContainer, ModelContext, scoped_aces, within
 from vantage6.server.security.identity import node_principal
 
 
@@ -33,11 +33,7 @@ class NodeRuns(ModelContext):
     def aces(self):
         node = self.row
         return scoped_aces(
-            "event",
-            "s",
-            "kill",
-            orgs=[node.organization_id],
-            collabs=[node.collaboration_id],
+            "event", "s", "kill", **within(node.organization_id, node.collaboration_id)
         )
 
 

@@ -6,14 +6,20 @@ from __future__ import annotations
 from pyramid.authorization import Allow
 
 from vantage6.server.models import Task
-from vantage6.server.resources.base import Location, ModelContainer, ModelContext, scoped_aces
+from vantage6.server.resources.base import (
+    Location,
+    ModelContainer,
+    ModelContext,
+    scoped_aces,
+    within,
+)
 from vantage6.server.security.identity import node_principal
 
 
 class TaskContext(ModelContext):
     def aces(self):
         task = self.row
-        scopes = {"orgs": [task.init_org_id], "collabs": [task.collaboration_id]}
+        scopes = within(task.init_org_id, task.collaboration_id)
         ids = {**scopes, "owner": task.init_user_id}
         return [
             *scoped_aces("task", "v", "view", **ids),

@@ -6,7 +6,14 @@ from pyramid.authorization import Allow
 from sqlalchemy import select
 
 from vantage6.server.models import User, member
-from vantage6.server.resources.base import Location, ModelContainer, ModelContext, scoped_aces
+from vantage6.server.models.rule import Operation
+from vantage6.server.resources.base import (
+    Location,
+    ModelContainer,
+    ModelContext,
+    scoped_aces,
+    scoped_filter,
+)
 from vantage6.server.security.identity import organization_collaborations
 
 
@@ -15,6 +22,18 @@ def organization_scope(session, organization_id: int) -> dict:
     reachable from that organization and from each of its collaborations."""
     collaborations = sorted(organization_collaborations(session, organization_id))
     return {"orgs": [organization_id], "collabs": collaborations}
+
+
+def visible_in_organization(identity, resource: str, column):
+    """SQL mirror of :func:`organization_scope` for viewing: rows whose organization
+    (``column``) the caller's ``resource`` view rules reach."""
+    return scoped_filter(
+        identity,
+        resource,
+        Operation.VIEW,
+        organization=lambda own: column == own,
+        collaboration=lambda collaborations: column.in_(organizations_in(collaborations)),
+    )
 
 
 def organizations_in(collaboration_ids):

@@ -1,0 +1,34 @@
+"""Pieces of response bodies that every resource shares, in the original's shapes: a reference
+to a related record (id, link, methods), a link to a filtered list, and times."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+# The HTTP methods of the objects references point to (the original's HATEOAS "methods").
+METHODS = {
+    "collaboration": ["GET", "PATCH", "DELETE"],
+    "organization": ["GET", "PATCH", "DELETE"],
+    "user": ["GET", "PATCH", "DELETE"],
+    "task": ["GET", "DELETE"],
+    "run": ["GET", "PATCH"],
+    "result": ["GET"],
+}
+
+
+def link(request, resource: str, id_: int | None) -> dict | None:
+    """A reference to record ``id_`` of ``resource`` (None when there is none)."""
+    if id_ is None:
+        return None
+    api = request.registry.settings["vantage6.api_path"]
+    return {"id": id_, "link": f"{api}/{resource}/{id_}", "methods": METHODS[resource]}
+
+
+def listing(request, resource: str, **filters) -> str:
+    """The URL of the list of ``resource`` narrowed by ``filters``, e.g. a task's runs."""
+    api = request.registry.settings["vantage6.api_path"]
+    return f"{api}/{resource}?{urlencode(filters)}"
+
+
+def iso(moment) -> str | None:
+    return None if moment is None else moment.isoformat()

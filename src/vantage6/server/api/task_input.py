@@ -1,0 +1,196 @@
+"""A new task's body: its schema, everything that can be wrong with it (members, nodes, input
+versus encryption, the task validator plugins), and the rows it becomes."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import json
+
+import colander
+from sqlalchemy import select
+
+from vantage6.common.task_status import TaskStatus
+from vantage6.server.api.schema import (
+    Body,
+    optional_text,
+    record_id,
+    repeated,
+    text,
+    whole_number,
+)
+from vantage6.server.models import Collaboration, Node, Run, Task, TaskDatabase
+
+
+def unsupported(node_factory, feature: str):
+    """A field of the original API for a feature this server does not have (studies,
+    algorithm stores): accepted when left out or null, refused otherwise."""
+
+    def refuse(node, value):
+        if value is not None:
+            raise colander.Invalid(
+                node, f"cannot be used: this server has no {feature}; leave it out or send null"
+            )
+
+    node = node_factory(missing=colander.drop, validator=refuse)
+    node.nullable = True
+    return node
+
+
+def json_object(**kw):
+    """Any JSON object (its content is for the algorithm, not for the server)."""
+    return colander.SchemaNode(colander.Mapping(unknown="preserve"), **kw)
+
+
+class TaskOrganization(Body):
+    id = record_id()
+    input = text()
+
+
+class TaskDatabaseBody(Body):
+    label = text(validator=colander.Length(min=1))
+    query = text(missing=colander.drop)
+    sheet_name = text(missing=colander.drop)
+    preprocessing = colander.SchemaNode(colander.Sequence(), json_object(), missing=colander.drop)
+    arguments = json_object(missing=colander.drop)
+
+
+def _each_organization_once(node, organizations):
+    twice = repeated([organization["id"] for organization in organizations])
+    if twice:
+        raise colander.Invalid(node, f"names organization(s) {_ids(twice)} more than once")
+
+
+class TaskBody(Body):
+    name = optional_text()
+    description = optional_text()
+    image = text(validator=colander.Length(min=1))
+    collaboration_id = record_id()
+    organizations = colander.SchemaNode(
+        colander.Sequence(),
+        TaskOrganization(),
+        validator=colander.All(
+            colander.Length(min=1, min_err="must name at least one organization"),
+            _each_organization_once,
+        ),
+    )
+    databases = colander.SchemaNode(colander.Sequence(), TaskDatabaseBody(), missing=colander.drop)
+    study_id = unsupported(whole_number, "studies")
+    store_id = unsupported(whole_number, "algorithm stores")
+    server_url = unsupported(text, "algorithm stores")
+
+
+def problems(request, body: dict, collaboration: Collaboration) -> list[str]:
+    """Everything wrong with the task: our own checks, then the task validator plugins'."""
+    found = _organization_problems(request.dbsession, body, collaboration)
+    found += [
+        problem
+        for organization in body["organizations"]
+        if (problem := _input_problem(organization, collaboration))
+    ]
+    results = request.registry["vantage6.plugins"].hook.vantage6_validate_task(
+        task_input=copy.deepcopy(body), collaboration=collaboration, request=request
+    )
+    for plugin_problems in results:
+        found += plugin_problems
+    return found
+
+
+def _organization_problems(session, body: dict, collaboration: Collaboration) -> list[str]:
+    wanted = [organization["id"] for organization in body["organizations"]]
+    members = set(collaboration.get_organization_ids())
+    with_node = set(
+        session.scalars(
+            select(Node.organization_id).where(
+                Node.collaboration_id == collaboration.id, Node.organization_id.in_(wanted)
+            )
+        )
+    )
+    outsiders = [id_ for id_ in wanted if id_ not in members]
+    nodeless = [id_ for id_ in wanted if id_ in members and id_ not in with_node]
+    found = []
+    if outsiders:
+        found.append(
+            f"organization(s) {_ids(outsiders)} are not members of collaboration {collaboration.id}"
+        )
+    if nodeless:
+        found.append(
+            f"organization(s) {_ids(nodeless)} have no node in collaboration {collaboration.id}"
+        )
+    return found
+
+
+def _input_problem(organization: dict, collaboration: Collaboration) -> str | None:
+    """Input must suit the collaboration: encrypted ones take only encrypted input, others
+    only readable input (base64 of UTF-8 text, e.g. JSON)."""
+    readable = _readable(organization["input"])
+    whose = f"the input for organization {organization['id']}"
+    if readable is None:
+        return f"{whose} is not base64 text (or base64 parts joined by '$', when encrypted)"
+    if collaboration.encrypted and readable:
+        return (
+            f"{whose} is not encrypted, but collaboration {collaboration.id} requires "
+            "encrypted input"
+        )
+    if not collaboration.encrypted and not readable:
+        return (
+            f"{whose} cannot be read, but collaboration {collaboration.id} is not encrypted: "
+            "send the input base64-encoded, without encryption"
+        )
+    return None
+
+
+def _readable(value: str) -> bool | None:
+    """True for base64 of UTF-8 text (plain input); False for other base64, or base64 parts
+    joined by '$' (the encrypted wire format); None when it is neither."""
+    try:
+        parts = [base64.b64decode(part, validate=True) for part in value.split("$")]
+    except (binascii.Error, ValueError):
+        return None
+    if len(parts) > 1:
+        return False
+    try:
+        parts[0].decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _ids(ids) -> str:
+    return ", ".join(str(id_) for id_ in ids)
+
+
+def new_task(request, body: dict, collaboration: Collaboration, parent: Task | None) -> Task:
+    """The task with a pending run per organization and its databases (their parameters
+    stored as a JSON object, as the container token hands them out)."""
+    identity = request.identity
+    created = Task(
+        name=body.get("name"),
+        description=body.get("description"),
+        image=body["image"],
+        collaboration_id=collaboration.id,
+        init_org_id=identity.organization_id,
+        # A subtask belongs to its parent's job and user (Task gives it the parent's job_id).
+        init_user_id=identity.id if parent is None else parent.init_user_id,
+        parent=parent,
+    )
+    created.databases = [
+        TaskDatabase(
+            database=database["label"],
+            parameters=json.dumps(
+                {key: value for key, value in database.items() if key != "label"},
+                separators=(",", ":"),
+            ),
+        )
+        for database in body.get("databases", ())
+    ]
+    created.runs = [
+        Run(
+            organization_id=organization["id"],
+            input=organization["input"],
+            status=TaskStatus.PENDING.value,
+        )
+        for organization in body["organizations"]
+    ]
+    return created
