@@ -272,12 +272,21 @@ def test_delete_by_scope_and_the_deleted_node_can_no_longer_log_in(api, world):
     api.app.post_json("/api/token/node", {"api_key": "key-a1-A"}, status=401)
 
 
-def test_reset_api_key_replaces_the_old_key(api, root, world):
+def test_reset_api_key_replaces_the_old_key_and_logs_out_its_tokens(api, root, world):
+    """A reset is what an admin does when a key leaked: what the leak gave must stop working."""
     node_id = world["nodes"]["b1@B"]
+    stolen = api.app.post_json("/api/token/node", {"api_key": "key-b1-B"}).json
     reset = api.app.post_json("/api/recover/node", {"id": node_id}, headers=root).json
     assert set(reset) == {"api_key"}
     api.app.post_json("/api/token/node", {"api_key": "key-b1-B"}, status=401)
-    api.node_login(reset["api_key"])
+    for token, path in ((stolen["access_token"], "/api/node"), (stolen["refresh_token"], None)):
+        headers = {"Authorization": f"Bearer {token}"}
+        if path is None:
+            refused = api.app.post("/api/token/refresh", headers=headers, status=401)
+        else:
+            refused = api.app.get(path, headers=headers, status=401)
+        assert "log in again" in refused.json["msg"]
+    api.app.get("/api/node", headers=api.node_login(reset["api_key"]))
 
 
 def test_reset_api_key_by_scope(api, world):

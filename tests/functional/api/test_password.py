@@ -92,3 +92,16 @@ def test_only_users_have_a_password_to_change(api):
         api.app.patch_json(URL, change(), headers=headers, status=403)
     anonymous = api.app.patch_json(URL, change(), status=401)
     assert "Authentication required" in anonymous.json["msg"]
+
+
+def test_a_new_password_logs_out_the_tokens_of_the_old_one(api):
+    """Whoever learned the old password (and got tokens with it) is out after a change."""
+    api.account("alice")
+    old = api.app.post_json("/api/token/user", {"username": "alice", "password": "Password-1"}).json
+    headers = {"Authorization": f"Bearer {old['access_token']}"}
+    api.app.patch_json(URL, change(), headers=headers)
+    refused = api.app.get("/api/user", headers=headers, status=401)
+    assert "log in again" in refused.json["msg"]
+    refresh = {"Authorization": f"Bearer {old['refresh_token']}"}
+    api.app.post("/api/token/refresh", headers=refresh, status=401)
+    api.app.get("/api/user", headers=api.login("alice", NEW))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from operator import attrgetter
 
 import colander
 from pyramid.httpexceptions import HTTPBadRequest
@@ -70,11 +71,6 @@ class ResetTwoFactor(Body):
     reset_token = _secret()
 
 
-def _password_hash(user: User) -> str | None:
-    """What a password reset token is bound to: it changes with every new password."""
-    return user._password_hash
-
-
 @lost_password.post(
     permission=NO_PERMISSION_REQUIRED, schema=LostPassword(), validators=(json_body,)
 )
@@ -92,7 +88,7 @@ def recover_password(request):
     ).first()
     if user is not None and _reset_email_due(user, request.registry.settings):
         tokens = request.registry["vantage6.tokens"]
-        token = tokens.issue_reset(RESET_PASSWORD, user.id, _password_hash(user))
+        token = tokens.issue_reset(RESET_PASSWORD, user.id, user.secret_hash)
         mail.password_reset(request, user, token)
     return {"msg": PASSWORD_MAIL_SENT}
 
@@ -116,7 +112,7 @@ def _reset_email_due(user: User, settings: dict) -> bool:
 def reset_password_with_token(request):
     """Set a new password with an emailed token; this also lifts a lockout."""
     body = request.validated
-    user = _token_user(request, body["reset_token"], RESET_PASSWORD, _password_hash)
+    user = _token_user(request, body["reset_token"], RESET_PASSWORD, attrgetter("secret_hash"))
     problem = password_problem(body["password"])
     if problem:
         raise HTTPBadRequest(problem)

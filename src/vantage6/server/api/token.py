@@ -12,7 +12,7 @@ from vantage6.server.api.schema import Body, json_body, optional_text, text
 from vantage6.server.api.service import api_service
 from vantage6.server.models import Node, User
 from vantage6.server.security import otp
-from vantage6.server.security.jwt_backend import bearer_token, token_account
+from vantage6.server.security.jwt_backend import bearer_token, bound_account
 from vantage6.server.security.login import (
     FAILED,
     check_login,
@@ -48,10 +48,10 @@ def token_pair(request, account) -> dict:
     api = request.registry.settings["vantage6.api_path"]
     kind = "user" if isinstance(account, User) else "node"
     claims = {"roles": [role.name for role in account.roles]} if kind == "user" else {}
-    access = tokens.issue(str(account.id), kind, **claims)
+    access = tokens.issue_login(account, **claims)
     body = {
         "access_token": access,
-        "refresh_token": tokens.issue(str(account.id), kind, kind="refresh"),
+        "refresh_token": tokens.issue_login(account, kind="refresh"),
         "refresh_url": f"{api}/token/refresh",
         f"{kind}_url": f"{api}/{kind}/{account.id}",
     }
@@ -96,7 +96,7 @@ def refresh(request):
         return json_error(request, 401, "Send the refresh token as 'Authorization: Bearer <token>'")
     try:
         claims = request.registry["vantage6.tokens"].decode(token, kind="refresh")
-        account = token_account(request.dbsession, claims)
+        account = bound_account(request, claims)
     except InvalidToken as exc:
         return json_error(request, 401, f"Authentication failed: {exc}")
     return token_pair(request, account)

@@ -58,6 +58,11 @@ class Node(NamedMixin, Authenticatable):
         self.api_key_id = api_key_lookup_id(value)
         self._api_key_hash = hash_secret(value, kind="api_key")
 
+    @property
+    def secret_hash(self) -> str:
+        """The stored hash, never the key: tokens are bound to it (see security.tokens)."""
+        return self._api_key_hash
+
     def check_key(self, value: str) -> bool:
         return verify_secret(self._api_key_hash, value, kind="api_key")
 

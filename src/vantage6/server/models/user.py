@@ -71,6 +71,11 @@ class User(Authenticatable):
         """Old (3.x) spelling of ``user.password = value``."""
         self.password = value
 
+    @property
+    def secret_hash(self) -> str | None:
+        """The stored hash, never the password: tokens are bound to it (see security.tokens)."""
+        return self._password_hash
+
     def check_password(self, value: str) -> bool:
         return verify_secret(self._password_hash, value)
 

@@ -16,7 +16,7 @@ from vantage6.server.security.identity import (
     node_identity,
     user_identity,
 )
-from vantage6.server.security.tokens import InvalidToken
+from vantage6.server.security.tokens import CREDENTIALS_CHANGED, InvalidToken
 
 AUTH_ERROR = "vantage6.auth_error"  # environ key: why a presented token was not accepted
 CONTAINER_CLAIMS = {"run_id", "task_id", "node_id", "organization_id", "collaboration_id"}
@@ -49,7 +49,7 @@ def identity_from_claims(request, claims: dict) -> Identity:
             raise InvalidToken("invalid token (unknown subject)")
         check_container_run(session, claims["sub"]["run_id"])
         return container_identity(session, claims)
-    account = token_account(session, claims)
+    account = bound_account(request, claims)
     if isinstance(account, User):
         return user_identity(session, account, claims)
     return node_identity(session, account, claims)
@@ -64,6 +64,15 @@ def check_container_run(session, run_id) -> None:
         raise InvalidToken("the run of this container token no longer exists")
     if TaskStatus(run.status).is_finished:
         raise InvalidToken(f"the run of this container token has finished ({run.status})")
+
+
+def bound_account(request, claims: dict) -> User | Node:
+    """The account of an access or refresh token, which must still hold the password or API
+    key the token was issued for."""
+    account = token_account(request.dbsession, claims)
+    tokens = request.registry["vantage6.tokens"]
+    tokens.check_binding(claims, account.secret_hash, CREDENTIALS_CHANGED)
+    return account
 
 
 def token_account(session, claims: dict) -> User | Node:

@@ -28,6 +28,8 @@ ALGORITHM = "HS256"
 MIN_SECRET_LENGTH = 32
 RESET_PASSWORD = "reset_password"
 RESET_TWO_FACTOR = "reset_2fa"
+USED = "this token has already been used, or what it resets has changed since"
+CREDENTIALS_CHANGED = "the password or API key changed after this token was issued; log in again"
 
 
 class InvalidToken(Exception):
@@ -112,22 +114,27 @@ class TokenService:
             return self.reset_seconds
         return self.access_seconds
 
+    def issue_login(self, account, kind: str = "access", **claims) -> str:
+        """An access or refresh token for a user or node, valid while its password or API key
+        stays the one it logged in with: changing or resetting it logs every token out."""
+        client_type = type(account).__name__.lower()
+        binding = self._fingerprint(account.secret_hash)
+        return self.issue(str(account.id), client_type, kind=kind, binding=binding, **claims)
+
     def issue_reset(self, kind: str, user_id: int, current: str | None) -> str:
         """A ``kind`` reset token for a user, valid while ``current`` (the password hash or
         two-factor secret that it resets) stays what it is now."""
         return self.issue(str(user_id), "user", kind=kind, binding=self._fingerprint(current))
 
-    def check_binding(self, claims: dict, current: str | None) -> None:
-        """Refuse a reset token whose secret has changed since it was issued (it was used)."""
+    def check_binding(self, claims: dict, current: str | None, problem: str = USED) -> None:
+        """Refuse a token whose bound secret has changed since it was issued."""
         binding = claims.get("binding")
         if not isinstance(binding, str) or not hmac.compare_digest(
             binding, self._fingerprint(current)
         ):
-            raise InvalidToken(
-                "this token has already been used, or what it resets has changed since"
-            )
+            raise InvalidToken(problem)
 
     def _fingerprint(self, value: str | None) -> str:
         """A keyed digest: it tells whether the value changed, and nothing about the value."""
-        message = f"vantage6 reset binding:{value or ''}".encode()
+        message = f"vantage6 binding:{value or ''}".encode()
         return hmac.new(self._secret.encode(), message, hashlib.sha256).hexdigest()
