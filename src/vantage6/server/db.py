@@ -6,12 +6,15 @@ import threading
 
 import zope.sqlalchemy
 from sqlalchemy import engine_from_config, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
 def get_engine(settings: dict) -> Engine:
-    engine = engine_from_config(settings, "sqlalchemy.", pool_pre_ping=True)
+    url = make_url(settings["sqlalchemy.url"])
+    # A network database may drop idle connections; a file cannot, so SQLite skips the ping.
+    ping = url.get_backend_name() != "sqlite"
+    engine = engine_from_config(settings, "sqlalchemy.", pool_pre_ping=ping)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _tune_sqlite)
         SQLiteWriters().install(engine)
