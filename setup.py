@@ -27,6 +27,9 @@ setup(
         "colander>=2.0",
         "cornice==6.1.*",
         "cornice_swagger==1.0.*",
+        "docker>=7",
+        "gevent>=24.2",
+        "gevent-websocket==0.10.1",
         "ipython>=8",
         "plaster_pastedeploy>=1.0",
         "pluggy>=1.5",
@@ -42,11 +45,22 @@ setup(
         "zope.sqlalchemy>=3.1",
     ],
     extras_require={
+        # vantage6.algorithm's @data loads databases as pandas DataFrames (parquet via pyarrow)
+        "algorithm": ["pandas>=1.5", "pyarrow>=14"],
         "postgresql": ["psycopg[binary]>=3.1.14"],
-        "test": ["aiosmtpd>=1.4", "pytest>=8", "ruff>=0.6", "webtest>=3"],
+        "test": [
+            "aiosmtpd>=1.4",
+            "pandas>=1.5",
+            "pyarrow>=14",
+            "pytest>=8",
+            "ruff>=0.6",
+            "webtest>=3",
+            "websocket-client>=1.8",
+        ],
     },
     entry_points={
         "paste.app_factory": ["main = vantage6.server:main"],
+        "paste.server_runner": ["gevent_ws = vantage6.server.serve:gevent_ws_runner"],
         "console_scripts": ["vserver = vantage6.server.cli:cli"],
     },
 )

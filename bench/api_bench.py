@@ -45,13 +45,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def write_ini(directory: Path, port: int, threads: int) -> Path:
+def write_ini(directory: Path, port: int) -> Path:
     """development.ini with the database, address and log level this run needs."""
     text = (REPO / "development.ini").read_text()
     text = text.replace("sqlite:///%(here)s/var/vantage6.sqlite", f"sqlite:///{directory}/db")
-    text = text.replace(
-        "listen = localhost:7601", f"listen = 127.0.0.1:{port}\nthreads = {threads}"
-    )
+    text = text.replace("listen = localhost:7601", f"listen = 127.0.0.1:{port}")
     text = text.replace("pyramid.debug_authorization = true", "pyramid.debug_authorization = false")
     text = text.replace("pyramid.debug_notfound = true", "pyramid.debug_notfound = false")
     text = text.replace("level = DEBUG", "level = WARN").replace("level = INFO", "level = WARN")
@@ -61,10 +59,10 @@ def write_ini(directory: Path, port: int, threads: int) -> Path:
 
 
 class Server:
-    def __init__(self, directory: Path, threads: int):
+    def __init__(self, directory: Path):
         self.directory = directory
         self.port = free_port()
-        ini = write_ini(directory, self.port, threads)
+        ini = write_ini(directory, self.port)
         pserve = Path(sys.executable).with_name("pserve")
         self.log = directory / "pserve.log"  # a file: an unread pipe would fill and stall it
         with self.log.open("wb") as log:
@@ -244,12 +242,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--nodes", type=int, default=1000)
     parser.add_argument("--tasks", type=int, default=10_000)
-    parser.add_argument("--server-threads", type=int, default=4, help="waitress threads")
     parser.add_argument("--only", nargs="*", help="scenario names (substrings) to run")
     options = parser.parse_args()
     os.environ.setdefault("VANTAGE6_JWT_SECRET", uuid.uuid4().hex * 2)
     with tempfile.TemporaryDirectory() as directory:
-        server = Server(Path(directory), options.server_threads)
+        server = Server(Path(directory))
         try:
             world = seed(server, options.nodes, options.tasks)
             print(

@@ -47,6 +47,13 @@ DEFAULT_SETTINGS = {
     "vantage6.support_email": "",
     "vantage6.email_token_validity_minutes": "60",
     "vantage6.between_user_emails_minutes": "60",
+    "vantage6.events.bus": "memory",
+    "vantage6.events.auth_timeout_seconds": "10",
+    "vantage6.events.heartbeat_timeout_seconds": "90",
+    "vantage6.events.recheck_seconds": "60",
+    "vantage6.events.duty_seconds": "30",
+    "vantage6.events.max_message_bytes": "65536",
+    "vantage6.events.queue_size": "1000",
 }
 
 SMTP_SECURITY = ("starttls", "ssl", "none")
@@ -76,6 +83,12 @@ _INTEGERS = (
     "vantage6.smtp.timeout_seconds",
     "vantage6.email_token_validity_minutes",
     "vantage6.between_user_emails_minutes",
+    "vantage6.events.auth_timeout_seconds",
+    "vantage6.events.heartbeat_timeout_seconds",
+    "vantage6.events.recheck_seconds",
+    "vantage6.events.duty_seconds",
+    "vantage6.events.max_message_bytes",
+    "vantage6.events.queue_size",
 )
 
 

@@ -1,5 +1,5 @@
-"""Stopping runs. Every kill (``/kill/*``, deleting a task) goes through :func:`kill_runs`, so
-that is where the nodes are to be told once the server has events."""
+"""Stopping runs. Every kill (``/kill/*``, deleting a task) goes through :func:`kill_runs`, which
+tells the nodes (``kill_containers``, after the commit)."""
 
 from __future__ import annotations
 
@@ -7,21 +7,20 @@ from sqlalchemy import select
 
 from vantage6.common.task_status import TaskStatus
 from vantage6.server.api.run_status import is_open
+from vantage6.server.events.domain import kill_entry, runs_killed
 from vantage6.server.models import Run, Task
 from vantage6.server.models.types import utcnow
 
 
 def kill_runs(request, runs) -> list[dict]:
-    """Mark ``runs`` killed now and return the kill list (``task_id``, ``run_id``,
-    ``organization_id`` of each) that the nodes act on (``request`` is for telling them)."""
+    """Mark ``runs`` killed now, tell the nodes, and return the kill list (``task_id``,
+    ``run_id``, ``organization_id`` of each) that they act on."""
     now = utcnow()
     for run in runs:
         run.status = TaskStatus.KILLED.value
         run.finished_at = now
-    return [
-        {"task_id": run.task_id, "run_id": run.id, "organization_id": run.organization_id}
-        for run in runs
-    ]
+    runs_killed(request, runs)
+    return [kill_entry(run) for run in runs]
 
 
 def kill_task(request, task: Task) -> list[dict]:

@@ -18,6 +18,7 @@ from vantage6.server.api.schema import Body, json_body, optional_text, text
 from vantage6.server.api.service import api_service
 from vantage6.server.api.task_json import serialize_result, serialize_run
 from vantage6.server.api.writes import flush_or_400
+from vantage6.server.events.domain import run_reported
 from vantage6.server.models import Node, Run, Task
 from vantage6.server.models.rule import Operation
 from vantage6.server.models.types import utcnow
@@ -165,6 +166,7 @@ def report_run(request):
     if new.is_failure:
         _fail_unstarted_siblings(run)
     flush_or_400(request, run)
+    run_reported(request, run, current.value)
     return serialize_run(request, run)
 
 

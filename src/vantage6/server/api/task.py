@@ -22,6 +22,7 @@ from vantage6.server.api.service import api_service
 from vantage6.server.api.task_input import TaskBody, new_task, problems
 from vantage6.server.api.task_json import serialize_task
 from vantage6.server.api.writes import flush_or_400
+from vantage6.server.events.domain import task_created
 from vantage6.server.models import Collaboration, Run, Task, TaskDatabase
 from vantage6.server.models.rule import Operation
 from vantage6.server.resources.base import scoped_filter
@@ -76,6 +77,7 @@ def create_task(request):
     created = new_task(request, body, collaboration, parent)
     request.dbsession.add(created)
     flush_or_400(request, created)
+    task_created(request, created)
     request.response.status = 201
     return serialize_task(request, created)
 
