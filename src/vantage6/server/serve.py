@@ -9,6 +9,7 @@ from gevent import monkey
 
 monkey.patch_all()
 
+import gc  # noqa: E402
 import logging  # noqa: E402
 import signal  # noqa: E402
 
@@ -59,4 +60,8 @@ def gevent_ws_runner(
     for signum in (signal.SIGTERM, signal.SIGINT):
         gevent.signal_handler(signum, lambda: gevent.spawn(stop))
     log.info("Serving on http://%s:%s", host or "0.0.0.0", port)
+    # What start-up built lives as long as the process: keep it out of every garbage-collector
+    # pass, which would otherwise walk it all and pause every request now and then.
+    gc.collect()
+    gc.freeze()
     server.serve_forever()

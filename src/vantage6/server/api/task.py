@@ -133,7 +133,10 @@ def list_tasks(request):
         top_level = query_int(request, "is_user_created") > 0
         query = query.where(Task.parent_id.is_(None) if top_level else Task.parent_id.is_not(None))
     include = included(request, INCLUDABLE)
-    query = query.options(selectinload(Task.runs), selectinload(Task.databases))
+    runs = selectinload(Task.runs)
+    if not include:  # the status is all a task needs of its runs: leave input, result, log
+        runs = runs.load_only(Run.status, Run.finished_at)
+    query = query.options(runs, selectinload(Task.databases))
     return paginate(
         request, query, lambda t: serialize_task(request, t, include), SORTABLE, Task.id.desc()
     )
