@@ -62,3 +62,27 @@ def test_lookup_id_is_a_stable_16_hex_prefix_of_sha256():
     assert hashing.api_key_lookup_id(key) == hashlib.sha256(key.encode()).hexdigest()[:16]
     assert hashing.api_key_lookup_id(key) == hashing.api_key_lookup_id(key)
     assert hashing.api_key_lookup_id(key) != hashing.api_key_lookup_id(key + "x")
+
+
+def test_under_gevent_hashing_runs_in_the_thread_pool(monkeypatch):
+    """A served process (gevent) must not stall its event loop on argon2."""
+    import threading
+
+    from gevent import monkey
+
+    threads = []
+    real = hashing._hashers["password"]
+
+    class Recording:
+        def hash(self, secret):
+            threads.append(threading.get_ident())
+            return real.hash(secret)
+
+        def verify(self, hashed, secret):
+            threads.append(threading.get_ident())
+            return real.verify(hashed, secret)
+
+    monkeypatch.setitem(hashing._hashers, "password", Recording())
+    monkeypatch.setattr(monkey, "is_module_patched", lambda name: name == "threading")
+    assert hashing.verify_secret(hashing.hash_secret("s"), "s")
+    assert len(threads) == 2 and threading.get_ident() not in threads
