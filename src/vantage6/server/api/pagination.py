@@ -37,15 +37,17 @@ def sort_order(request, sortable: dict) -> list:
     return order
 
 
-def paginate(request, query, serialize, sortable: dict, default_order) -> dict:
-    """Run ``query`` (a select of one model) for the requested page and shape the answer."""
+def paginate(request, query, serialize, sortable: dict, default_order, fetch=None) -> dict:
+    """Run ``query`` (a select of one model) for the requested page and shape the answer;
+    ``fetch(session, page_query)`` may load the page's items in its own way."""
     maximum = request.registry.settings["vantage6.pagination.max_per_page"]
     page = int_param(request, "page", 1, MAX_PAGE)
     per_page = int_param(request, "per_page", 10, maximum)
     session = request.dbsession
     order = [*sort_order(request, sortable), default_order]
     offset = (page - 1) * per_page
-    items = session.scalars(query.order_by(*order).limit(per_page).offset(offset)).all()
+    page_query = query.order_by(*order).limit(per_page).offset(offset)
+    items = fetch(session, page_query) if fetch else session.scalars(page_query).all()
     if page == 1 and len(items) < per_page:
         total = len(items)  # a short first page is everything: no need to count
     else:

@@ -21,6 +21,7 @@ from vantage6.server.api.schema import json_body
 from vantage6.server.api.service import api_service
 from vantage6.server.api.task_input import TaskBody, new_task, problems
 from vantage6.server.api.task_json import serialize_task
+from vantage6.server.api.task_page import summaries
 from vantage6.server.api.writes import flush_or_400
 from vantage6.server.events.domain import task_created
 from vantage6.server.models import Collaboration, Run, Task, TaskDatabase
@@ -133,12 +134,15 @@ def list_tasks(request):
         top_level = query_int(request, "is_user_created") > 0
         query = query.where(Task.parent_id.is_(None) if top_level else Task.parent_id.is_not(None))
     include = included(request, INCLUDABLE)
-    runs = selectinload(Task.runs)
-    if not include:  # the status is all a task needs of its runs: leave input, result, log
-        runs = runs.load_only(Run.status, Run.finished_at)
-    query = query.options(runs, selectinload(Task.databases))
+    if include:
+        query = query.options(selectinload(Task.runs), selectinload(Task.databases))
     return paginate(
-        request, query, lambda t: serialize_task(request, t, include), SORTABLE, Task.id.desc()
+        request,
+        query,
+        lambda task: serialize_task(request, task, include),
+        SORTABLE,
+        Task.id.desc(),
+        fetch=None if include else summaries,
     )
 
 

@@ -99,15 +99,7 @@ class Task(NamedMixin, Base):
 
     @property
     def status(self) -> str:
-        """Derived from the runs: a shared failure, else the least advanced open status."""
-        statuses = {TaskStatus(run.status) for run in self.runs}
-        failures = {status for status in statuses if status.is_failure}
-        if failures:
-            return failures.pop().value if len(failures) == 1 else TaskStatus.FAILED.value
-        for status in (TaskStatus.ACTIVE, TaskStatus.INITIALIZING, TaskStatus.PENDING):
-            if status in statuses:
-                return status.value
-        return TaskStatus.COMPLETED.value
+        return derived_status([run.status for run in self.runs])
 
     @property
     def complete(self) -> bool:
@@ -116,9 +108,7 @@ class Task(NamedMixin, Base):
 
     @property
     def finished_at(self) -> dt.datetime | None:
-        if not self.runs or not self.complete:
-            return None
-        return max(run.finished_at for run in self.runs)
+        return last_finish([run.finished_at for run in self.runs])
 
     @classmethod
     def next_job_id(cls) -> int:
@@ -126,6 +116,26 @@ class Task(NamedMixin, Base):
         return allocate_job_id(shell_session())
 
     next_run_id = next_job_id  # the 3.x shell's name
+
+
+def derived_status(run_statuses: list[str]) -> str:
+    """A task's status from its runs': a failure they share (or "failed" when the failures
+    differ), else the least advanced open status, else "completed"."""
+    statuses = {TaskStatus(status) for status in run_statuses}
+    failures = {status for status in statuses if status.is_failure}
+    if failures:
+        return failures.pop().value if len(failures) == 1 else TaskStatus.FAILED.value
+    for status in (TaskStatus.ACTIVE, TaskStatus.INITIALIZING, TaskStatus.PENDING):
+        if status in statuses:
+            return status.value
+    return TaskStatus.COMPLETED.value
+
+
+def last_finish(finish_times: list[dt.datetime | None]) -> dt.datetime | None:
+    """When the last run finished; None while any run is unfinished (or there are none)."""
+    if not finish_times or None in finish_times:
+        return None
+    return max(finish_times)
 
 
 @event.listens_for(Task, "before_insert")
