@@ -1,0 +1,59 @@
+"""Which tasks this node runs: its owner's ``[policies]`` (empty means no limit).
+
+- ``allowed_images``: regular expressions that must match the WHOLE image name
+  (``re.fullmatch``), so ``harbor2.vantage6.ai/demo/average`` does not allow
+  ``harbor2.vantage6.ai/demo/average-evil`` (the original's ``re.match`` did: a prefix match).
+  A pattern without tag or digest allows every tag and digest of that image, as the seeds'
+  examples mean (``^harbor2.vantage6.ai/algorithms/glm`` "allows all builds of this image"),
+  and an image named without either is also tried as ``<name>:latest``, what Docker runs.
+- ``allowed_organizations`` / ``allowed_users``: ids (ints, compared as ints, unlike the
+  original). With both set, a task is allowed when its initiating user OR organization is
+  listed; with one set, that one decides.
+"""
+
+from __future__ import annotations
+
+import re
+
+from docker.utils import parse_repository_tag
+
+from vantage6.node.config import Policies
+
+
+def check(policies: Policies, image: str, init_org_id: int, init_user_id: int | None) -> str | None:
+    """None when the task may run here, else why not (shown to its initiator)."""
+    if policies.allowed_images and not image_allowed(policies.allowed_images, image):
+        return f"image {image!r} is not allowed at this node (it matches no allowed_images)"
+    return initiator_refused(policies, init_org_id, init_user_id)
+
+
+def image_allowed(patterns: tuple[re.Pattern, ...], image: str) -> bool:
+    names = image_names(image)
+    return any(pattern.fullmatch(name) for pattern in patterns for name in names)
+
+
+def image_names(image: str) -> set[str]:
+    """The names an allowed_images pattern may match for ``image``: the name as given, the
+    image without tag or digest, and with ``:latest`` when it has neither."""
+    repository, tag = parse_repository_tag(image)
+    names = {image, repository}
+    if tag is None:
+        names.add(f"{repository}:latest")
+    return names
+
+
+def initiator_refused(policies: Policies, org_id: int, user_id: int | None) -> str | None:
+    users, orgs = policies.allowed_users, policies.allowed_organizations
+    if not users and not orgs:
+        return None
+    if (user_id is not None and user_id in users) or org_id in orgs:
+        return None
+    if users and orgs:
+        return (
+            f"neither user {user_id} nor organization {org_id} may run tasks at this node"
+            " (allowed_users, allowed_organizations)"
+        )
+    if users:
+        who = "a task without initiating user" if user_id is None else f"user {user_id}"
+        return f"{who} may not run tasks at this node (allowed_users)"
+    return f"organization {org_id} may not run tasks at this node (allowed_organizations)"

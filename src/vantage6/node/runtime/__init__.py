@@ -1,0 +1,7 @@
+"""Where algorithms run: Docker containers (:class:`.docker.DockerRuntime`), or plain local
+processes for development (:class:`.process.ProcessRuntime`, no isolation). Both follow
+:class:`Runtime`; the daemon picks one by ``[node] runtime``."""
+
+from vantage6.node.runtime.base import Outcome, RunSpec, Runtime, StartFailed
+
+__all__ = ["Outcome", "RunSpec", "Runtime", "StartFailed"]

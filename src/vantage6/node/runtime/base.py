@@ -1,0 +1,110 @@
+"""What every runtime offers the daemon: start a run, report how it ended, clean up after it.
+
+A runtime reports each run's end exactly once per node process: through ``on_exit`` while it
+watches, or through :meth:`Runtime.exited` for runs that ended while nobody watched (a restart).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from vantage6.common.task_status import TaskStatus
+
+log = logging.getLogger(__name__)
+
+LOG_LIMIT = 64 * 1024  # bytes of an algorithm's log kept for the server
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run as the daemon hands it to the runtime."""
+
+    run_id: int
+    task_id: int
+    job_id: int
+    image: str
+    input: bytes = field(repr=False)  # the decrypted input file content
+    token: str = field(repr=False)  # container token from POST /token/container
+    # the task's requested databases: [{"label", "query"?, "sheet_name"?, "preprocessing"?}]
+    databases: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    run_id: int
+    status: TaskStatus  # COMPLETED, CRASHED (non-zero exit), KILLED, ...
+    output: bytes = field(repr=False)  # the output file (b"" when there is none)
+    log: str = field(repr=False)  # size-capped log, or the real reason it failed
+
+
+class StartFailed(Exception):
+    """The run could not start; ``log`` says why in words its initiator can act on."""
+
+    def __init__(self, status: TaskStatus, log: str):
+        super().__init__(log)
+        self.status = status
+        self.log = log
+
+
+class Runtime(Protocol):
+    proxy_port: int  # set by the daemon once the proxy listens
+
+    def prepare(self) -> str:
+        """Set up what runs need; the address the node proxy must bind to."""
+
+    def start(self, spec: RunSpec) -> None:
+        """Return once the run started; raise :class:`StartFailed` otherwise."""
+
+    def watch(self, on_exit: Callable[[Outcome], None]) -> None:
+        """Report each run that ends from now on (in a thread of the runtime)."""
+
+    def kill(self, run_id: int) -> bool:
+        """Stop the run; its outcome then says KILLED. False when it was not running."""
+
+    def running(self) -> set[int]:
+        """Runs of this node that are running, also those started before a restart."""
+
+    def exited(self) -> list[Outcome]:
+        """Runs of this node that ended and were not reported yet."""
+
+    def discard(self, run_id: int) -> None:
+        """Remove what is left of a run whose outcome was reported."""
+
+    def close(self) -> None:
+        """Stop watching; runs keep going so that a restarted node finds them again."""
+
+
+def finished_status(exit_code: int, killed: bool) -> TaskStatus:
+    if killed:
+        return TaskStatus.KILLED
+    return TaskStatus.COMPLETED if exit_code == 0 else TaskStatus.CRASHED
+
+
+def log_tail(chunks: Iterable[bytes], limit: int = LOG_LIMIT) -> str:
+    """The last ``limit`` bytes of a log read in chunks, saying so when the start was cut."""
+    kept: deque[bytes] = deque()
+    size = total = 0
+    for chunk in chunks:
+        kept.append(chunk)
+        size += len(chunk)
+        total += len(chunk)
+        while size - len(kept[0]) >= limit:
+            size -= len(kept.popleft())
+    data = b"".join(kept)[-limit:]
+    text = data.decode("utf-8", errors="replace")
+    if total > limit:
+        return f"[log truncated: the last {limit} of {total} bytes]\n{text}"
+    return text
+
+
+def deliver(on_exit: Callable[[Outcome], None], outcome: Outcome) -> None:
+    """Hand an outcome to the daemon; its failure is logged, never fatal to the runtime."""
+    log.info("run %s ended: %s", outcome.run_id, outcome.status.value)
+    try:
+        on_exit(outcome)
+    except Exception:
+        log.exception("handling the outcome of run %s failed", outcome.run_id)

@@ -1,0 +1,82 @@
+"""The files of runs on the node's disk, under the configured task dir.
+
+Each run has its own folder (``run-<run id>``, mode 0700) with ``input``, ``output`` and
+``token`` (0600). Only that folder is mounted into the run's container, so no run reads
+another's input or token (the original mounted one folder with every run's files). Runs of one
+job share a temporary folder (``job-<job id>-tmp``). A marker next to the run folder (outside
+what the container sees) records that the node killed the run, so a restarted node still
+reports it as killed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+FILES = ("input", "output", "token")
+
+
+class RunFolder:
+    def __init__(self, task_dir: Path, run_id: int):
+        self.path = Path(task_dir) / f"run-{run_id:09d}"
+        self._killed = self.path.with_name(self.path.name + ".killed")
+
+    @classmethod
+    def create(cls, task_dir: Path, run_id: int, input_: bytes, token: str) -> RunFolder:
+        """A fresh folder for the run (an earlier attempt's is replaced); OSError leaves none."""
+        folder = cls(task_dir, run_id)
+        folder.remove()
+        try:
+            folder.path.mkdir(mode=0o700)
+            folder.path.chmod(0o700)  # whatever the umask
+            for name, content in zip(FILES, (input_, b"", token.encode()), strict=True):
+                _write_private(folder.file(name), content)
+        except OSError:
+            folder.remove()
+            raise
+        return folder
+
+    def file(self, name: str) -> Path:
+        return self.path / name
+
+    def output(self) -> bytes:
+        try:
+            return self.file("output").read_bytes()
+        except FileNotFoundError:
+            return b""
+
+    def mark_killed(self) -> None:
+        self._killed.touch(mode=0o600)
+
+    def unmark_killed(self) -> None:
+        self._killed.unlink(missing_ok=True)
+
+    @property
+    def killed(self) -> bool:
+        return self._killed.exists()
+
+    def remove(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+        self.unmark_killed()
+
+
+def job_path(task_dir: Path, job_id: int) -> Path:
+    return Path(task_dir) / f"job-{job_id}-tmp"
+
+
+def job_folder(task_dir: Path, job_id: int) -> Path:
+    """The job's temporary folder, created (0700) when missing."""
+    path = job_path(task_dir, job_id)
+    path.mkdir(mode=0o700, exist_ok=True)
+    return path
+
+
+def remove_job_folder(task_dir: Path, job_id: int) -> None:
+    shutil.rmtree(job_path(task_dir, job_id), ignore_errors=True)
+
+
+def _write_private(path: Path, content: bytes) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(content)

@@ -1,0 +1,280 @@
+"""The node proxy between a real server and the real ``AlgorithmClient``: algorithms create
+subtasks (inputs encrypted per organization in encrypted collaborations) and read results
+(decrypted with the node's key); everything else is refused without reaching the server."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+from types import SimpleNamespace
+
+import pytest
+import requests
+
+from tests.functional.node.conftest import IMAGE, plain
+from tests.functional.test_serve import free_port
+from vantage6.algorithm.client import AlgorithmClient, AlgorithmClientError
+from vantage6.common.encryption import DecryptionError, DummyCryptor, base64s_to_bytes
+from vantage6.node.proxy import MAX_BODY, NodeProxy
+
+PARTIAL = {"method": "partial_average", "kwargs": {"column_name": "age"}}
+
+
+def algorithm(port: int, token: str) -> AlgorithmClient:
+    return AlgorithmClient(token, "http://127.0.0.1", port)
+
+
+@pytest.fixture
+def in_a(world, logged_in, start_proxy, container_token):
+    """An algorithm of root's organization in unencrypted collaboration A, behind its node's
+    proxy."""
+    node = logged_in(world["key-root"])
+    port = start_proxy(node, DummyCryptor())
+    return algorithm(port, container_token(world["A"], world["root"], world["key-root"]))
+
+
+@pytest.fixture
+def in_e(world, logged_in, start_proxy, container_token):
+    """The same in encrypted collaboration E, with the node's private key."""
+    cryptor = world["cryptor-root"]
+    node = logged_in(world["key-E-root"])
+    port = start_proxy(node, cryptor)
+    parent_input = cryptor.encrypt_bytes_to_str(b"{}", cryptor.public_key_str)
+    token = container_token(world["E"], world["root"], world["key-E-root"], parent_input)
+    return algorithm(port, token)
+
+
+@pytest.fixture
+def isolated():
+    """A proxy whose server never answers: what it refuses, it refuses by itself."""
+    dead = SimpleNamespace(base_url=f"http://127.0.0.1:{free_port()}/api")
+    proxy = NodeProxy(dead, DummyCryptor())
+    port = proxy.start("127.0.0.1")
+    yield f"http://127.0.0.1:{port}"
+    proxy.stop()
+
+
+def runs_of(server, task_id: int) -> list[dict]:
+    return server.ok("GET", f"/task/{task_id}?include=runs")["runs"]
+
+
+def report(logged_in, api_key: str, run_id: int, result: str) -> None:
+    """What a node does when its run completed: PATCH the run with the (encrypted) result."""
+    body = {"status": "completed", "result": result}
+    logged_in(api_key).request("PATCH", f"/run/{run_id}", json=body)
+
+
+def run_at(runs: list[dict], organization_id: int) -> dict:
+    return next(run for run in runs if run["organization"]["id"] == organization_id)
+
+
+# -- unencrypted collaboration ------------------------------------------------------------------
+
+
+def test_the_algorithm_reads_its_collaboration_and_organizations(in_a, world):
+    assert {o["id"] for o in in_a.organization.list()} == {world["root"], world["a2"]}
+    assert in_a.organization.get(world["a2"])["name"] == "a2"
+    collaboration = in_a.collaboration.get()
+    assert (collaboration["id"], collaboration["encrypted"]) == (world["A"], False)
+
+
+def test_a_subtask_is_stored_with_its_input_as_sent(in_a, server, world):
+    created = in_a.task.create(PARTIAL, [world["a2"], world["root"]], name="partial")
+    stored = server.ok("GET", f"/task/{created['id']}")
+    assert stored["parent"]["id"] == in_a.task_id
+    assert (stored["name"], stored["image"]) == ("partial", IMAGE)
+    runs = runs_of(server, created["id"])
+    assert {run["organization"]["id"] for run in runs} == {world["a2"], world["root"]}
+    assert all(run["input"] == plain(PARTIAL) for run in runs)
+    assert in_a.task.get(created["id"])["status"] == "pending"
+
+
+def test_results_reach_the_algorithm_decoded(in_a, server, world, logged_in):
+    created = in_a.task.create(PARTIAL, [world["a2"], world["root"]])
+    runs = runs_of(server, created["id"])
+    for name, value in (("a2", {"sum": 3, "count": 2}), ("root", {"sum": 10, "count": 4})):
+        report(logged_in, world[f"key-{name}"], run_at(runs, world[name])["id"], plain(value))
+
+    # Results come in run order; the original's GET /result/<id> route was broken (§11).
+    in_order = sorted(runs, key=lambda run: run["id"])
+    sums = {world["a2"]: {"sum": 3, "count": 2}, world["root"]: {"sum": 10, "count": 4}}
+    expected = [sums[run["organization"]["id"]] for run in in_order]
+    assert in_a.wait_for_results(created["id"], timeout=10) == expected
+    assert in_a.result.get(in_order[0]["id"]) == expected[0]
+    assert [run["status"] for run in in_a.run.from_task(created["id"])] == ["completed"] * 2
+    assert in_a.run.get(in_order[1]["id"])["id"] == in_order[1]["id"]
+
+
+def test_query_strings_reach_the_server(in_a, world):
+    found = in_a.request("organization", params={"name": "a2"})["data"]
+    assert [o["id"] for o in found] == [world["a2"]]
+    with pytest.raises(AlgorithmClientError, match="400"):
+        in_a.request("run", params={"task_id": "abc"})
+
+
+def test_the_servers_refusals_are_passed_on(in_a, world):
+    with pytest.raises(AlgorithmClientError, match=r"404 Task '999999' does not exist"):
+        in_a.task.get(999999)
+    other = {
+        "collaboration_id": world["B"],
+        "organizations": [{"id": world["b1"], "input": plain(1)}],
+    }
+    with pytest.raises(AlgorithmClientError, match="403"):
+        in_a.request("task", method="POST", json_body={"image": IMAGE, **other})
+    forged = AlgorithmClient(in_a.token[:-4] + "AAAA", in_a.base_url)
+    with pytest.raises(AlgorithmClientError, match="401"):
+        forged.organization.get(world["a2"])
+
+
+@pytest.mark.parametrize(
+    "body, why",
+    [
+        (b"{not json", "not JSON"),
+        (b'{"collaboration_id": 1}', "organizations"),
+        (b'{"collaboration_id": 1, "organizations": [{"id": 1}]}', "organizations"),
+        (b"[1, 2]", "organizations"),
+    ],
+)
+def test_a_task_the_proxy_cannot_read_is_refused(in_a, body, why):
+    answer = requests.post(
+        f"{in_a.base_url}/task",
+        data=body,
+        headers={"Authorization": f"Bearer {in_a.token}", "Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert answer.status_code == 400
+    assert why in answer.json()["msg"]
+
+
+# -- encrypted collaboration --------------------------------------------------------------------
+
+
+def test_subtask_input_is_encrypted_for_each_organization(in_e, server, world):
+    created = in_e.task.create(PARTIAL, [world["a2"], world["root"]])
+    runs = runs_of(server, created["id"])
+    for name in ("a2", "root"):
+        stored = run_at(runs, world[name])["input"]
+        assert "$" in stored and stored != plain(PARTIAL)
+        assert json.loads(world[f"cryptor-{name}"].decrypt_str_to_bytes(stored)) == PARTIAL
+    with pytest.raises(DecryptionError):
+        world["cryptor-root"].decrypt_str_to_bytes(run_at(runs, world["a2"])["input"])
+
+
+def test_encrypted_results_are_decrypted_and_a_bad_one_is_named(in_e, server, world, logged_in):
+    created = in_e.task.create(PARTIAL, [world["a2"], world["root"]])
+    runs = runs_of(server, created["id"])
+    good, bad = run_at(runs, world["a2"]), run_at(runs, world["root"])
+    for_root = world["cryptor-root"].public_key_str
+    for_a2 = world["cryptor-a2"].public_key_str
+    result = world["cryptor-a2"].encrypt_bytes_to_str(b'{"sum": 3, "count": 2}', for_root)
+    report(logged_in, world["key-E-a2"], good["id"], result)
+    wrong_key = world["cryptor-root"].encrypt_bytes_to_str(b'{"sum": 1}', for_a2)
+    report(logged_in, world["key-E-root"], bad["id"], wrong_key)
+
+    assert in_e.result.get(good["id"]) == {"sum": 3, "count": 2}
+    listed = {item["id"]: item for item in in_e.list_all("result", {"task_id": created["id"]})}
+    assert base64s_to_bytes(listed[good["id"]]["result"]) == b'{"sum": 3, "count": 2}'
+    assert listed[bad["id"]]["result"] is None
+    assert f"run {bad['id']} cannot be decrypted" in listed[bad["id"]]["decryption_error"]
+    embedded = in_e.request(f"task/{created['id']}", params={"include": "results"})["results"]
+    assert {r["id"]: r["result"] for r in embedded}[good["id"]] == listed[good["id"]]["result"]
+
+
+def test_a_target_without_public_key_stops_the_subtask(in_e, server, world):
+    no_key = f"400 The task was not created: organization {world['c3']} has no public key"
+    with pytest.raises(AlgorithmClientError, match=no_key):
+        in_e.task.create(PARTIAL, [world["a2"], world["c3"]])
+    children = server.ok("GET", f"/task?parent_id={in_e.task_id}")["data"]
+    assert children == []
+
+
+# -- refused by the proxy itself ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "method, path, status",
+    [
+        ("GET", "/", 404),
+        ("GET", "/user", 404),
+        ("GET", "/node/1", 404),
+        ("POST", "/token/container", 404),
+        ("GET", "/task/abc", 404),
+        ("GET", "/api/task/1", 404),
+        ("GET", "/task", 405),
+        ("DELETE", "/task/1", 405),
+        ("PATCH", "/run/1", 405),
+        ("POST", "/organization", 405),
+        ("PUT", "/result/1", 405),
+    ],
+)
+def test_other_endpoints_are_refused_without_asking_the_server(isolated, method, path, status):
+    answer = requests.request(
+        method, isolated + path, headers={"Authorization": "Bearer x.y.z"}, timeout=10
+    )
+    assert answer.status_code == status
+    assert path in answer.json()["msg"]
+
+
+@pytest.mark.parametrize("header", [None, "Basic cm9vdDpyb290", "Bearer ", "x.y.z"])
+def test_requests_without_a_container_token_get_401(isolated, header):
+    headers = {"Authorization": header} if header else {}
+    for method, path in (("GET", "/organization"), ("POST", "/task"), ("GET", "/result/1")):
+        answer = requests.request(method, isolated + path, headers=headers, timeout=10)
+        assert answer.status_code == 401, (method, path)
+        assert "container token" in answer.json()["msg"]
+
+
+def test_an_unreachable_server_is_502(isolated):
+    headers = {"Authorization": "Bearer x.y.z"}
+    for method, path in (("GET", "/organization?name=a"), ("POST", "/task"), ("GET", "/result")):
+        body = {"collaboration_id": 1, "organizations": [{"id": 1, "input": plain(1)}]}
+        answer = requests.request(method, isolated + path, headers=headers, json=body, timeout=10)
+        assert answer.status_code == 502
+        assert "cannot be reached" in answer.json()["msg"]
+
+
+def test_a_body_over_the_limit_is_413(isolated):
+    port = int(isolated.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(
+            b"POST /task HTTP/1.1\r\nHost: proxy\r\nAuthorization: Bearer x.y.z\r\n"
+            b"Content-Type: application/json\r\n"
+            + f"Content-Length: {MAX_BODY + 1}\r\n\r\n".encode()
+        )
+        status_line = connection.recv(1024).split(b"\r\n", 1)[0]
+    assert b" 413 " in status_line
+
+
+def test_tokens_never_reach_the_log(in_a, isolated, caplog):
+    caplog.set_level(logging.DEBUG)
+    in_a.organization.list()
+    with pytest.raises(AlgorithmClientError):
+        in_a.task.get(999999)
+    requests.get(
+        f"{isolated}/organization", headers={"Authorization": f"Bearer {in_a.token}"}, timeout=10
+    )
+    assert caplog.records
+    assert in_a.token not in caplog.text
+    assert in_a.token.split(".")[2] not in caplog.text
+
+
+def test_stop_closes_the_port():
+    proxy = NodeProxy(SimpleNamespace(base_url="http://127.0.0.1:9/api"), DummyCryptor())
+    port = proxy.start("127.0.0.1")
+    assert requests.get(f"http://127.0.0.1:{port}/user", timeout=5).status_code == 404
+    proxy.stop()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}/user", timeout=5)
+    proxy.stop()  # a second stop does nothing
+
+
+def test_the_proxy_listens_on_the_given_address_only():
+    proxy = NodeProxy(SimpleNamespace(base_url="http://127.0.0.1:9/api"), DummyCryptor())
+    port = proxy.start("127.0.0.2")
+    try:
+        assert requests.get(f"http://127.0.0.2:{port}/user", timeout=5).status_code == 404
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"http://127.0.0.1:{port}/user", timeout=5)
+    finally:
+        proxy.stop()

@@ -1,0 +1,84 @@
+"""Node runtime tests against the real Docker engine and the local demo image
+(``scripts/build-images``). Each test gets a node of its own name, so its containers, volumes
+and network are found (and removed) by label; nothing is built here."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import docker
+import pandas as pd
+import pytest
+
+from tests.integration.node.support import AGES, IMAGE, WaitingProxy, remove_node
+from tests.integration.test_demo_image import unavailable
+from vantage6.node.config import Database, Limits, NodeConfig
+from vantage6.node.runtime.docker import DockerRuntime
+
+
+@pytest.fixture(scope="session")
+def engine():
+    try:
+        client = docker.from_env()
+        client.ping()
+    except docker.errors.DockerException as exc:
+        unavailable(f"no Docker engine reachable ({exc}); scripts/build-images starts one")
+    try:
+        client.images.get(IMAGE)
+    except docker.errors.ImageNotFound:
+        unavailable(f"image {IMAGE} is missing; scripts/build-images builds it")
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def node_config(tmp_path) -> NodeConfig:
+    database = tmp_path / "ages.csv"
+    pd.DataFrame({"age": AGES}).to_csv(database, index=False)
+    return NodeConfig(
+        name=f"test-{uuid.uuid4().hex[:10]}",
+        path=tmp_path / "node.ini",
+        server_url="http://localhost",
+        port=None,
+        api_path="/api",
+        api_key="key",
+        task_dir=tmp_path / "tasks",
+        databases=(Database("default", "csv", str(database)),),
+        pull="never",
+        algorithm_env={"player": "Alice", "HOST": "http://evil.example.org"},
+        limits=Limits(cpus=1.0, memory="256m", pids=128),
+    )
+
+
+@pytest.fixture
+def make_runtime(engine, node_config):
+    """New DockerRuntimes of the test's node (several stand for restarts of the node)."""
+    runtimes = []
+
+    def make(config: NodeConfig = node_config) -> DockerRuntime:
+        runtimes.append(DockerRuntime(config))
+        return runtimes[-1]
+
+    yield make
+    for runtime in runtimes:
+        runtime.close()
+    remove_node(engine, node_config.name)
+
+
+@pytest.fixture
+def runtime(make_runtime) -> DockerRuntime:
+    runtime = make_runtime()
+    runtime.prepare()
+    return runtime
+
+
+@pytest.fixture
+def proxy(runtime):
+    proxy = WaitingProxy(runtime.prepare())
+    thread = threading.Thread(target=proxy.server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    runtime.proxy_port = proxy.port
+    yield proxy
+    proxy.server.shutdown()
+    proxy.server.server_close()
