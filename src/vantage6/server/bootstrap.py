@@ -8,7 +8,7 @@ import sys
 
 from pyramid.exceptions import ConfigurationError
 from sqlalchemy import select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -29,7 +29,7 @@ class DatabaseNotReady(ConfigurationError):
 
 def prepare_database(engine: Engine, settings: dict) -> None:
     """Migrate or refuse, then sync rules and default roles and create the first user."""
-    _ensure_schema(engine, settings)
+    ensure_schema(engine, settings)
     for attempt in range(3):
         try:
             with Session(engine) as session, session.begin():
@@ -37,18 +37,25 @@ def prepare_database(engine: Engine, settings: dict) -> None:
                     session.execute(
                         text("SELECT pg_advisory_xact_lock(:key)"), {"key": _BOOTSTRAP_LOCK}
                     )
-                sync_rules_and_roles(session)
-                created = _create_root_user(session, settings)
+                created = populate(session, settings)
             break
         except IntegrityError:  # another process synced at the same moment; look again
             if attempt == 2:
                 raise
     if created is not None:
-        _announce_root_user(settings, created)
+        announce_root_user(settings, created)
 
 
-def _ensure_schema(engine: Engine, settings: dict) -> None:
-    state = schema_state(engine)
+def populate(session: Session, settings: dict) -> str | None:
+    """Rules, default roles and (on an empty user table) root, in the caller's transaction;
+    returns root's new password, for :func:`announce_root_user` once committed."""
+    sync_rules_and_roles(session)
+    return _create_root_user(session, settings)
+
+
+def ensure_schema(bind: Engine | Connection, settings: dict) -> None:
+    """Nothing when the schema is current; else migrate it or raise :class:`DatabaseNotReady`."""
+    state = schema_state(bind)
     if state is SchemaState.CURRENT:
         return
     if state is SchemaState.UNMANAGED:
@@ -58,7 +65,7 @@ def _ensure_schema(engine: Engine, settings: dict) -> None:
         )
     if settings["vantage6.db.auto_migrate"]:
         log.info("Migrating the %s database schema to the current version", state.value)
-        upgrade(engine)
+        upgrade(bind)
         return
     raise DatabaseNotReady(
         f"The database schema is {state.value}. Migrate it first with "
@@ -91,7 +98,7 @@ def _first_root_password(settings: dict) -> str:
     return secrets.token_urlsafe(18)
 
 
-def _announce_root_user(settings: dict, password: str) -> None:
+def announce_root_user(settings: dict, password: str) -> None:
     if settings["vantage6.root_password"]:
         log.info("Created user 'root' with the configured password")
     elif is_development(settings):

@@ -1,0 +1,1 @@
+"""The client's resource groups: ``client.user``, ``client.task``, ... (one module each)."""

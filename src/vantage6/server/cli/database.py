@@ -1,0 +1,127 @@
+"""The server's database from the command line: opening it as the server does, and
+``vserver db upgrade|downgrade|current``."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import click
+from sqlalchemy.engine import make_url
+
+from vantage6.server.cli.instance import Instance, pass_instance
+from vantage6.server.cli.output import Failure, success
+
+
+def describe(settings: dict) -> str:
+    """The database URL without its password."""
+    return make_url(settings["sqlalchemy.url"]).render_as_string(hide_password=True)
+
+
+def sqlite_file(settings: dict) -> Path | None:
+    url = make_url(settings["sqlalchemy.url"])
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
+def open_engine(settings: dict):
+    """An engine as the server makes it, with the server's argon2 costs for what is hashed."""
+    from vantage6.server import argon2_cost
+    from vantage6.server.db import get_engine
+    from vantage6.server.security.hashing import configure_hasher
+
+    configure_hasher(
+        passwords=argon2_cost(settings, ""), api_keys=argon2_cost(settings, "api_key_")
+    )
+    return get_engine(settings)
+
+
+@contextlib.contextmanager
+def database_errors(instance: Instance, settings: dict):
+    """Turn the database's refusals into one line naming the URL and where it is set."""
+    from pyramid.exceptions import ConfigurationError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        yield
+    except ConfigurationError as exc:  # e.g. DatabaseNotReady: its text says what to do
+        raise Failure(str(exc).replace("--config <your ini file>", instance.selector)) from None
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise Failure(
+            f"database {describe(settings)} (sqlalchemy.url in {instance.config} "
+            f"[app:{instance.app_name}]): {reason}"
+        ) from None
+
+
+@click.group()
+def db():
+    """Database schema migrations.
+
+    \b
+    Examples:
+      vserver db current --name demo
+      vserver db upgrade --config production.ini
+      vserver db downgrade base --name demo --user
+    """
+
+
+def _migrate(instance: Instance, action, revision: str) -> None:
+    from vantage6.server import migrate
+
+    settings = instance.settings()
+    engine = open_engine(settings)
+    with database_errors(instance, settings):
+        action(engine, revision)
+        now = migrate.current_revision(engine) or "base (empty)"
+    success(f"Database schema is at {now}.")
+
+
+@db.command()
+@pass_instance
+@click.argument("revision", default="head")
+def upgrade(instance, revision):
+    """Migrate the schema to REVISION (default: the newest).
+
+    \b
+    Example:
+      vserver db upgrade --name demo
+    """
+    from vantage6.server import migrate
+
+    _migrate(instance, migrate.upgrade, revision)
+
+
+@db.command()
+@pass_instance
+@click.argument("revision")
+def downgrade(instance, revision):
+    """Migrate the schema back to REVISION ("base" removes every table).
+
+    \b
+    Example:
+      vserver db downgrade base --config test.ini
+    """
+    from vantage6.server import migrate
+
+    _migrate(instance, migrate.downgrade, revision)
+
+
+@db.command()
+@pass_instance
+def current(instance):
+    """Show the schema's revision and whether it is up to date.
+
+    \b
+    Example:
+      vserver db current --name demo
+    """
+    from vantage6.server import migrate
+
+    settings = instance.settings()
+    engine = open_engine(settings)
+    with database_errors(instance, settings):
+        revision = migrate.current_revision(engine) or "none"
+        state = migrate.schema_state(engine).value
+    click.echo(f"{revision} ({state}; newest is {migrate.head_revision()})")
