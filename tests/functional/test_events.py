@@ -6,6 +6,7 @@ from __future__ import annotations
 import transaction
 from pyramid.registry import Registry
 
+from vantage6.plugins.manager import SERVER, plugin_manager
 from vantage6.server.events.hub import Hub
 from vantage6.server.events.model import Event
 from vantage6.server.events.publisher import publish
@@ -26,7 +27,9 @@ class FakeRequest:
     def __init__(self, bus):
         self.registry = Registry()
         self.registry["vantage6.events.bus"] = bus
+        self.registry["vantage6.plugins"] = plugin_manager(SERVER)
         self.tm = transaction.TransactionManager(explicit=True)
+        self.identity = None
 
 
 def test_events_are_published_after_commit_and_never_after_abort():

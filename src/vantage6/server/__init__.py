@@ -3,13 +3,10 @@
 from pyramid.config import Configurator
 from pyramid.settings import aslist
 
-from vantage6.plugins.manager import build_plugin_manager
+from vantage6.plugins.manager import SERVER, plugin_manager
 from vantage6.server.bootstrap import prepare_database
-from vantage6.server.security import jwt_backend
 from vantage6.server.security.hashing import Cost, configure_hasher
 from vantage6.server.settings import load_settings
-
-BUILTIN_PLUGINS = (("vantage6.jwt", jwt_backend),)
 
 
 def argon2_cost(settings: dict, prefix: str) -> Cost:
@@ -22,8 +19,10 @@ def main(global_config, **settings):
     configure_hasher(
         passwords=argon2_cost(settings, ""), api_keys=argon2_cost(settings, "api_key_")
     )
-    plugins = build_plugin_manager(
-        "vantage6.server", BUILTIN_PLUGINS, aslist(settings["vantage6.plugins.blocked"])
+    plugins = plugin_manager(
+        SERVER,
+        enabled=aslist(settings["vantage6.plugins"]),
+        blocked=aslist(settings["vantage6.plugins.blocked"]),
     )
     with Configurator(settings=settings) as config:
         config.registry["vantage6.plugins"] = plugins

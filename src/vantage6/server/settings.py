@@ -35,6 +35,7 @@ DEFAULT_SETTINGS = {
     "vantage6.login.inactivation_minutes": "15",
     "vantage6.max_body_bytes": "16777216",
     "vantage6.pagination.max_per_page": "500",
+    "vantage6.plugins": "",
     "vantage6.plugins.blocked": "",
     "vantage6.two_factor_auth": "false",
     "vantage6.smtp.host": "",

@@ -131,7 +131,7 @@ def recover_two_factor(request):
     if not settings["vantage6.two_factor_auth"]:
         raise HTTPBadRequest(NO_TWO_FACTOR)
     body = request.validated
-    result = check_login(request.dbsession, body["username"], body["password"], settings)
+    result = check_login(request, body["username"], body["password"])
     if result.user is None:
         return refuse_login(request, result)
     user = result.user

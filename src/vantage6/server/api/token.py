@@ -63,7 +63,7 @@ def token_pair(request, account) -> dict:
 def login_user(request):
     body = request.validated
     settings = request.registry.settings
-    result = check_login(request.dbsession, body["username"], body["password"], settings)
+    result = check_login(request, body["username"], body["password"])
     if result.user is None:
         return refuse_login(request, result)
     user = result.user

@@ -44,24 +44,49 @@ def _decoy_hash() -> str:
     return hash_secret("no user has this password")
 
 
-def check_login(session: Session, username: str, password: str, settings: dict) -> LoginResult:
-    user = session.scalars(select(User).filter_by(username=username)).first()
-    if user is None:
-        verify_secret(_decoy_hash(), password)
-        return LoginResult(None, FAILED)
-    return check_password(user, password, settings)
+def check_login(request, username: str, password: str) -> LoginResult:
+    """The login of ``username``: unless the account is blocked, the first authentication
+    backend (``vantage6_authenticate`` hook; the built-in password check is asked last) that
+    accepts the credentials; when none does, a failure counted against the account."""
+    settings = request.registry.settings
+    user = find_user(request.dbsession, username)
+    if user is not None and (refused := _refuse_when_blocked(user, password, settings, FAILED)):
+        return refused
+    hook = request.registry["vantage6.plugins"].hook
+    accepted = hook.vantage6_authenticate(username=username, password=password, request=request)
+    if accepted is not None:
+        return LoginResult(accepted)
+    return LoginResult(None, FAILED) if user is None else record_failure(user, settings, FAILED)
+
+
+def find_user(session: Session, username: str) -> User | None:
+    return session.scalars(select(User).filter_by(username=username)).first()
+
+
+def decoy_check(password: str) -> None:
+    """Take as long as checking a real password, for a username that has none to check."""
+    verify_secret(_decoy_hash(), password)
 
 
 def check_password(user: User, password: str, settings: dict, problem=FAILED) -> LoginResult:
     """``user``'s password, unless the account is blocked; a wrong one counts as a failure."""
-    now = utcnow()
-    if blocked_until(user, settings, now):
-        verify_secret(_decoy_hash(), password)  # as slow as a real check, and never "right"
-        return LoginResult(None, problem, _notice_due(user, settings, now))
-    user.last_login_attempt = now
+    refused = _refuse_when_blocked(user, password, settings, problem)
+    if refused is not None:
+        return refused
     if not user.check_password(password):
         return record_failure(user, settings, problem)
     return LoginResult(user)
+
+
+def _refuse_when_blocked(user: User, password: str, settings: dict, problem) -> LoginResult | None:
+    """The refusal for a blocked account (as slow as a real check, and never "right"), or
+    None after noting the attempt on an account that may try."""
+    now = utcnow()
+    if blocked_until(user, settings, now):
+        decoy_check(password)
+        return LoginResult(None, problem, _notice_due(user, settings, now))
+    user.last_login_attempt = now
+    return None
 
 
 def check_second_factor(user: User, code: str, settings: dict) -> LoginResult:
