@@ -19,7 +19,10 @@ setup(
     package_dir={"": "src"},
     packages=find_packages("src"),
     include_package_data=True,
-    package_data={"vantage6.server.migrations": ["script.py.mako", "versions/*.py"]},
+    package_data={
+        "vantage6.server.migrations": ["script.py.mako", "versions/*.py"],
+        "vantage6.dev": ["data/*.csv"],
+    },
     install_requires=[
         "alembic>=1.13",
         "argon2-cffi>=23.1",
@@ -68,6 +71,7 @@ setup(
         "console_scripts": [
             "vserver = vantage6.server.cli:cli",
             "vnode = vantage6.node.cli:cli",
+            "vdev = vantage6.dev.cli:cli",
         ],
     },
 )

@@ -3,8 +3,6 @@ to a related record (id, link, methods), a link to a filtered list, and times.""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 # The HTTP methods of the objects references point to (the original's HATEOAS "methods").
 METHODS = {
     "collaboration": ["GET", "PATCH", "DELETE"],
@@ -24,10 +22,12 @@ def link(request, resource: str, id_: int | None) -> dict | None:
     return {"id": id_, "link": f"{api}/{resource}/{id_}", "methods": METHODS[resource]}
 
 
-def listing(request, resource: str, **filters) -> str:
-    """The URL of the list of ``resource`` narrowed by ``filters``, e.g. a task's runs."""
+def listing(request, resource: str, **filter_: int) -> str:
+    """The URL of the list of ``resource`` narrowed by one id filter, e.g. a task's runs
+    (formatted directly: lists render thousands of these)."""
+    ((name, id_),) = filter_.items()
     api = request.registry.settings["vantage6.api_path"]
-    return f"{api}/{resource}?{urlencode(filters)}"
+    return f"{api}/{resource}?{name}={int(id_)}"
 
 
 def iso(moment) -> str | None:

@@ -1,0 +1,1 @@
+"""Development helpers: the demo network (`vdev`) and its sample data."""

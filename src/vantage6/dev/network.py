@@ -1,0 +1,266 @@
+"""A demo network on this machine: one server and N nodes, each node with a slice of the
+bundled sample data, made and run with the same commands a real deployment uses
+(``vserver import``, ``vserver start``, ``vnode start``).
+
+The layout matches the seeds' client walk-through: organization 1 is root's, the demo
+organizations ``example_org1``… are 2, 3, …, and they share collaboration 1,
+``example_collab1``. With the bundled data, the seed's task for organizations 2 and 3 averages
+to exactly the 53.25 its text shows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from vantage6.common import background
+
+DATASET = "patients.csv"
+LABEL = "default"  # the database label the seed's tasks use
+IMAGES = ("harbor2.vantage6.ai/demo/average", "vantage6/demo-average")
+STOP_SECONDS = 30
+
+
+class DemoError(Exception):
+    """The demo network cannot be made or run; the message says why."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    url: str
+    port: int
+    root_password: str
+    users: dict[str, str]  # username -> password, one researcher per organization
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.__dict__, indent=2) + "\n")
+        path.chmod(0o600)
+
+    @classmethod
+    def load(cls, path: Path) -> Credentials:
+        return cls(**json.loads(path.read_text()))
+
+
+def sample_rows() -> list[dict]:
+    """The bundled sample dataset (synthetic patients)."""
+    text = resources.files("vantage6.dev").joinpath("data", DATASET).read_text()
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def slices(rows: list[dict], parts: int) -> list[list[dict]]:
+    """``rows`` in ``parts`` consecutive slices of (nearly) equal size."""
+    size, extra = divmod(len(rows), parts)
+    cut, start = [], 0
+    for part in range(parts):
+        end = start + size + (part < extra)
+        cut.append(rows[start:end])
+        start = end
+    return cut
+
+
+class DemoNetwork:
+    def __init__(self, directory: Path):
+        self.directory = directory.resolve()
+        self.server_ini = self.directory / "server.ini"
+        self.credentials_file = self.directory / "credentials.json"
+
+    # -- making it ----------------------------------------------------------------------------
+
+    def create(self, nodes: int, port: int, runtime: str) -> Credentials:
+        if self.server_ini.exists():
+            raise DemoError(f"{self.directory} already holds a demo network (remove it first)")
+        if not 1 <= nodes <= 12:
+            raise DemoError(f"a demo network has 1 to 12 nodes, not {nodes}")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        credentials = Credentials(
+            url="http://127.0.0.1",
+            port=port,
+            root_password=secrets.token_urlsafe(12),
+            users={f"example_user{n}": secrets.token_urlsafe(12) for n in range(1, nodes + 1)},
+        )
+        api_keys = [str(uuid.uuid4()) for _ in range(nodes)]
+        self.server_ini.write_text(_server_ini(port, credentials.root_password))
+        plan = self.directory / "import.yaml"
+        plan.write_text(yaml.safe_dump(_import_plan(credentials, api_keys), sort_keys=False))
+        plan.chmod(0o600)
+        _run(["vserver", "import", "--config", str(self.server_ini), str(plan)])
+        for number, (key, rows) in enumerate(
+            zip(api_keys, slices(sample_rows(), nodes), strict=True), 1
+        ):
+            self._write_node(number, key, rows, credentials, runtime)
+        credentials.save(self.credentials_file)
+        return credentials
+
+    def _write_node(self, number, api_key, rows, credentials: Credentials, runtime) -> None:
+        folder = self.node_dir(number)
+        folder.mkdir(parents=True)
+        with (folder / "data.csv").open("w", newline="") as file:
+            writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        ini = folder / "node.ini"
+        ini.write_text(_node_ini(number, credentials, runtime))
+        key_file = folder / "api_key"
+        key_file.write_text(api_key + "\n")
+        key_file.chmod(0o600)
+
+    # -- running it ---------------------------------------------------------------------------
+
+    def node_dir(self, number: int) -> Path:
+        return self.directory / f"node{number}"
+
+    def node_dirs(self) -> list[Path]:
+        return sorted(self.directory.glob("node*/"), key=lambda path: int(path.name[4:]))
+
+    def credentials(self) -> Credentials:
+        if not self.credentials_file.exists():
+            raise DemoError(f"no demo network in {self.directory}: create one first")
+        return Credentials.load(self.credentials_file)
+
+    def start(self) -> None:
+        self.credentials()
+        _run(["vserver", "start", "--config", str(self.server_ini)])
+        for folder in self.node_dirs():
+            if background.read_pid(folder / "node.pid", marker=str(folder / "node.ini")):
+                continue
+            background.spawn(
+                [_script("vnode"), "start", str(folder / "node.ini")],
+                pid_file=folder / "node.pid",
+                log_file=folder / "node.log",
+                cwd=folder,
+            )
+
+    def stop(self) -> None:
+        for folder in self.node_dirs():
+            pid = background.read_pid(folder / "node.pid", marker=str(folder / "node.ini"))
+            if pid and not background.stop(pid, STOP_SECONDS):
+                raise DemoError(f"the node in {folder} did not stop; see {folder / 'node.log'}")
+            (folder / "node.pid").unlink(missing_ok=True)
+        if self.server_ini.exists():
+            _run(["vserver", "stop", "--config", str(self.server_ini)])
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.directory)
+
+    def wait_until_online(self, client, timeout: float = 120) -> None:
+        """Until every node has said hello over its websocket."""
+        expected = len(self.node_dirs())
+        deadline = time.monotonic() + timeout
+        while True:
+            statuses = [node["status"] for node in client.node.list(per_page=100)["data"]]
+            if statuses.count("online") >= expected:
+                return
+            if time.monotonic() > deadline:
+                logs = ", ".join(str(folder / "node.log") for folder in self.node_dirs())
+                raise DemoError(f"the nodes did not come online in {timeout:g} s; see {logs}")
+            time.sleep(1)
+
+
+def _run(command: list[str]) -> None:
+    command = [_script(command[0]), *command[1:]]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode:
+        raise DemoError(f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}")
+
+
+def _script(name: str) -> str:
+    """A console script of this installation (next to this Python), else from the PATH."""
+    beside = Path(sys.executable).with_name(name)
+    return str(beside) if beside.exists() else name
+
+
+def _import_plan(credentials: Credentials, api_keys: list[str]) -> dict:
+    organizations = [
+        {
+            "name": f"example_org{number}",
+            "domain": f"example-org{number}.test",
+            "users": [{"username": username, "password": password, "roles": ["Researcher"]}],
+        }
+        for number, (username, password) in enumerate(credentials.users.items(), 1)
+    ]
+    participants = [
+        {"name": organization["name"], "api_key": key}
+        for organization, key in zip(organizations, api_keys, strict=True)
+    ]
+    collaboration = {"name": "example_collab1", "participants": participants, "encrypted": False}
+    return {"organizations": organizations, "collaborations": [collaboration]}
+
+
+def _server_ini(port: int, root_password: str) -> str:
+    return f"""\
+# The demo network's server (made by `vdev create-demo-network`).
+[app:main]
+use = egg:vantage6
+vantage6.profile = development
+vantage6.db.auto_migrate = true
+vantage6.api_path = /api
+vantage6.server_name = vantage6 demo server
+vantage6.jwt.secret = {secrets.token_urlsafe(48)}
+vantage6.root_password = {root_password}
+sqlalchemy.url = sqlite:///%(here)s/server.sqlite
+
+[server:main]
+use = egg:vantage6#gevent_ws
+listen = 127.0.0.1:{port}
+
+[loggers]
+keys = root
+
+[handlers]
+keys = console
+
+[formatters]
+keys = generic
+
+[logger_root]
+level = INFO
+handlers = console
+
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+formatter = generic
+
+[formatter_generic]
+format = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s
+"""
+
+
+def _node_ini(number: int, credentials: Credentials, runtime: str) -> str:
+    images = "\n".join(f"    {image.replace('.', chr(92) + '.')}" for image in IMAGES)
+    return f"""\
+# Node {number} of the demo network (made by `vdev create-demo-network`).
+[node]
+name = demo-node-{number}
+api_key_file = api_key
+task_dir = tasks
+runtime = {runtime}
+
+[server]
+url = {credentials.url}
+port = {credentials.port}
+api_path = /api
+
+[databases]
+{LABEL} = csv:data.csv
+
+[encryption]
+enabled = false
+
+[policies]
+allowed_images =
+{images}
+"""

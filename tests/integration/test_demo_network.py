@@ -1,0 +1,97 @@
+"""The README's main job end to end: a demo network of a server and three Docker nodes, the
+federated average through ``vdev run-demo``, then the seed's own client walk-through against
+the same network, with the numbers its text shows."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.functional.test_serve import free_port
+from vantage6.client import Client
+from vantage6.dev.demo import docker_ready
+from vantage6.dev.network import DemoNetwork
+
+VDEV = str(Path(sys.executable).with_name("vdev"))
+
+if not docker_ready():
+    if os.environ.get("CI") == "true":
+        pytest.fail("CI needs a Docker engine with the demo image (scripts/build-images)")
+    pytest.skip("no Docker engine with the demo image", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def network(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("demo")
+    port = free_port()
+    done = subprocess.run(
+        [VDEV, "run-demo", "--directory", str(directory), "--server-port", str(port), "--keep"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    network = DemoNetwork(directory)
+    try:
+        assert done.returncode == 0, done.stdout + done.stderr
+        yield network, done.stdout
+    finally:
+        network.stop()
+
+
+def test_run_demo_prints_the_federated_average_equal_to_the_pooled_one(network):
+    _, output = network
+    federated = next(line for line in output.splitlines() if line.startswith("federated"))
+    pooled = next(line for line in output.splitlines() if line.startswith("pooled"))
+    assert federated.split(":")[1].strip() == pooled.split(":")[1].strip() == "53.25"
+
+
+def _seed_client(network: DemoNetwork) -> Client:
+    credentials = network.credentials()
+    client = Client(credentials.url, credentials.port, "/api")
+    username, password = next(iter(credentials.users.items()))  # a researcher of org 2
+    client.authenticate(username, password)
+    client.setup_encryption(None)
+    return client
+
+
+def _seed_task(client: Client, input_: dict) -> list:
+    """The seed's task creation and waiting loop, as its text writes them."""
+    average_task = client.task.create(
+        collaboration=1,
+        organizations=[2, 3],
+        name="an-awesome-task",
+        image="harbor2.vantage6.ai/demo/average",
+        description="",
+        input=input_,
+        data_format="json",
+    )
+    task_id = average_task["id"]
+    task_info = client.task.get(task_id)
+    deadline = time.monotonic() + 120
+    while not task_info.get("complete"):
+        assert time.monotonic() < deadline, task_info
+        task_info = client.task.get(task_id, include_results=True)
+        time.sleep(1)
+    result_info = client.result.list(task=task_info["id"])
+    return [item["result"] for item in result_info["data"]]
+
+
+def test_the_seeds_master_example_gives_its_documented_average(network):
+    client = _seed_client(network[0])
+    input_ = {"method": "master", "kwargs": {"column_name": "age"}, "master": True}
+    assert _seed_task(client, input_)[0] == {"average": 53.25}
+
+
+def test_the_seeds_rpc_example_gives_its_documented_sums(network):
+    client = _seed_client(network[0])
+    input_ = {"method": "average_partial", "kwargs": {"column_name": "age"}, "master": False}
+    results = _seed_task(client, input_)
+    assert sorted(results, key=lambda r: -r["sum"]) == [
+        {"sum": 253, "count": 4},
+        {"sum": 173, "count": 4},
+    ]
