@@ -95,3 +95,11 @@ def test_the_seeds_rpc_example_gives_its_documented_sums(network):
         {"sum": 253, "count": 4},
         {"sum": 173, "count": 4},
     ]
+
+
+def test_the_networks_secrets_are_readable_by_their_owner_only(network):
+    demo = network[0]
+    secrets = [demo.server_ini, demo.credentials_file, demo.directory / "import.yaml"]
+    secrets += [folder / "api_key" for folder in demo.node_dirs()]
+    assert len(secrets) == 6
+    assert {path.stat().st_mode & 0o777 for path in secrets} == {0o600}

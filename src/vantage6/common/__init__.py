@@ -1,19 +1,29 @@
 """Code shared by the server, the node, the client and the algorithm tools.
 
 The names below are importable from here as the seeds' examples do
-(``from vantage6.common import bytes_to_base64s, info, ...``).
+(``from vantage6.common import bytes_to_base64s, info, ...``). They are loaded on first use:
+algorithm images carry ``vantage6.common`` without the libraries these need (click,
+cryptography, platformdirs).
 """
 
-from vantage6.common.configdirs import check_config_write_permissions
-from vantage6.common.console import debug, error, info, warning
-from vantage6.common.encryption import base64s_to_bytes, bytes_to_base64s
+from importlib import import_module
 
-__all__ = [
-    "base64s_to_bytes",
-    "bytes_to_base64s",
-    "check_config_write_permissions",
-    "debug",
-    "error",
-    "info",
-    "warning",
-]
+_HOMES = {
+    "base64s_to_bytes": "vantage6.common.encryption",
+    "bytes_to_base64s": "vantage6.common.encryption",
+    "check_config_write_permissions": "vantage6.common.configdirs",
+    "debug": "vantage6.common.console",
+    "error": "vantage6.common.console",
+    "info": "vantage6.common.console",
+    "warning": "vantage6.common.console",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    try:
+        home = _HOMES[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    return getattr(import_module(home), name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import click
@@ -59,79 +60,84 @@ def _create(network: DemoNetwork, nodes: int, port: int, runtime: str) -> None:
     click.echo(f"  (also in {network.credentials_file})")
 
 
-def _fail(exc: DemoError):
-    raise click.ClickException(str(exc)) from None
+def reports_demo_errors(function):
+    """A :class:`DemoError` ends the command with its message (exit code 1)."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except DemoError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+def creation_options(function):
+    function = click.option(
+        "--runtime", type=click.Choice(RUNTIMES), default="auto", show_default=True
+    )(function)
+    function = click.option("--server-port", default=7601, show_default=True)(function)
+    return click.option("--num-nodes", default=3, show_default=True, help="How many nodes (1-12).")(
+        function
+    )
 
 
 @cli.command("create-demo-network")
 @network_options
-@click.option("--num-nodes", default=3, show_default=True, help="How many nodes (1-12).")
-@click.option("--server-port", default=7601, show_default=True)
-@click.option("--runtime", type=click.Choice(RUNTIMES), default="auto", show_default=True)
+@creation_options
+@reports_demo_errors
 def create_demo_network(name, directory, num_nodes, server_port, runtime):
     """Write the server and node configurations, give each node a slice of the sample data,
     and import the organizations, collaboration, users and nodes."""
-    try:
-        _create(_network(name, directory), num_nodes, server_port, runtime)
-    except DemoError as exc:
-        _fail(exc)
+    _create(_network(name, directory), num_nodes, server_port, runtime)
 
 
 @cli.command("start-demo-network")
 @network_options
+@reports_demo_errors
 def start_demo_network(name, directory):
     """Start the server and the nodes in the background."""
     network = _network(name, directory)
-    try:
-        network.start()
-    except DemoError as exc:
-        _fail(exc)
+    network.start()
     click.echo(f"Started; logs in {network.directory}")
 
 
 @cli.command("stop-demo-network")
 @network_options
+@reports_demo_errors
 def stop_demo_network(name, directory):
     """Stop the nodes and the server (running algorithms are left to finish)."""
-    try:
-        _network(name, directory).stop()
-    except DemoError as exc:
-        _fail(exc)
+    _network(name, directory).stop()
 
 
 @cli.command("remove-demo-network")
 @network_options
 @click.confirmation_option(prompt="Remove the demo network and all its data?")
+@reports_demo_errors
 def remove_demo_network(name, directory):
     """Stop the network and delete its folder."""
-    try:
-        _network(name, directory).remove()
-    except DemoError as exc:
-        _fail(exc)
+    _network(name, directory).remove()
 
 
 @cli.command("run-demo")
 @network_options
-@click.option("--num-nodes", default=3, show_default=True)
-@click.option("--server-port", default=7601, show_default=True)
-@click.option("--runtime", type=click.Choice(RUNTIMES), default="auto", show_default=True)
+@creation_options
 @click.option("--keep", is_flag=True, help="Leave the network running afterwards.")
+@reports_demo_errors
 def run_demo(name, directory, num_nodes, server_port, runtime, keep):
     """Make the network if needed, start it, compute the federated average of the sample
     data's `age` column through the Python client, and print it next to the pooled one."""
     from vantage6.dev.demo import COLUMN, federated_average, pooled_average
 
     network = _network(name, directory)
+    if not network.credentials_file.exists():
+        _create(network, num_nodes, server_port, runtime)
+    network.start()
     try:
-        if not network.credentials_file.exists():
-            _create(network, num_nodes, server_port, runtime)
-        network.start()
-        try:
-            result = federated_average(network)
-        finally:
-            if not keep:
-                network.stop()
-    except DemoError as exc:
-        _fail(exc)
+        result = federated_average(network)
+    finally:
+        if not keep:
+            network.stop()
     click.secho(f"federated average of {COLUMN!r}: {result['average']}", fg="green", bold=True)
     click.echo(f"pooled average computed here:  {pooled_average()}")

@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -45,12 +47,18 @@ class Credentials:
     users: dict[str, str]  # username -> password, one researcher per organization
 
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps(self.__dict__, indent=2) + "\n")
-        path.chmod(0o600)
+        write_secret(path, json.dumps(self.__dict__, indent=2) + "\n")
 
     @classmethod
     def load(cls, path: Path) -> Credentials:
         return cls(**json.loads(path.read_text()))
+
+
+def write_secret(path: Path, text: str) -> None:
+    """A file only its owner can read, from the moment it exists."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(text)
 
 
 def sample_rows() -> list[dict]:
@@ -79,29 +87,37 @@ class DemoNetwork:
     # -- making it ----------------------------------------------------------------------------
 
     def create(self, nodes: int, port: int, runtime: str) -> Credentials:
-        if self.server_ini.exists():
-            raise DemoError(f"{self.directory} already holds a demo network (remove it first)")
+        """All or nothing: when a step fails, the folder is removed again."""
+        if self.directory.exists() and any(self.directory.iterdir()):
+            raise DemoError(f"{self.directory} is not empty (remove the old demo network first)")
         if not 1 <= nodes <= 12:
             raise DemoError(f"a demo network has 1 to 12 nodes, not {nodes}")
-        self.directory.mkdir(parents=True, exist_ok=True)
         credentials = Credentials(
             url="http://127.0.0.1",
             port=port,
             root_password=secrets.token_urlsafe(12),
             users={f"example_user{n}": secrets.token_urlsafe(12) for n in range(1, nodes + 1)},
         )
+        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self._write(credentials, runtime)
+        except BaseException:
+            shutil.rmtree(self.directory, ignore_errors=True)
+            raise
+        return credentials
+
+    def _write(self, credentials: Credentials, runtime: str) -> None:
+        nodes = len(credentials.users)
         api_keys = [str(uuid.uuid4()) for _ in range(nodes)]
-        self.server_ini.write_text(_server_ini(port, credentials.root_password))
+        write_secret(self.server_ini, _server_ini(credentials.port, credentials.root_password))
         plan = self.directory / "import.yaml"
-        plan.write_text(yaml.safe_dump(_import_plan(credentials, api_keys), sort_keys=False))
-        plan.chmod(0o600)
+        write_secret(plan, yaml.safe_dump(_import_plan(credentials, api_keys), sort_keys=False))
         _run(["vserver", "import", "--config", str(self.server_ini), str(plan)])
         for number, (key, rows) in enumerate(
             zip(api_keys, slices(sample_rows(), nodes), strict=True), 1
         ):
             self._write_node(number, key, rows, credentials, runtime)
         credentials.save(self.credentials_file)
-        return credentials
 
     def _write_node(self, number, api_key, rows, credentials: Credentials, runtime) -> None:
         folder = self.node_dir(number)
@@ -111,10 +127,9 @@ class DemoNetwork:
             writer.writeheader()
             writer.writerows(rows)
         ini = folder / "node.ini"
-        ini.write_text(_node_ini(number, credentials, runtime))
-        key_file = folder / "api_key"
-        key_file.write_text(api_key + "\n")
-        key_file.chmod(0o600)
+        prefix = re.sub(r"[^A-Za-z0-9_.-]", "-", self.directory.name).lstrip("_.-")[:40]
+        ini.write_text(_node_ini(f"{prefix or 'demo'}-node-{number}", credentials, runtime))
+        write_secret(folder / "api_key", api_key + "\n")
 
     # -- running it ---------------------------------------------------------------------------
 
@@ -239,12 +254,14 @@ format = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s
 """
 
 
-def _node_ini(number: int, credentials: Credentials, runtime: str) -> str:
+def _node_ini(name: str, credentials: Credentials, runtime: str) -> str:
+    """A node's ini; its name (which also names its Docker network and containers) starts
+    with the network's folder name, so two demo networks do not share them."""
     images = "\n".join(f"    {image.replace('.', chr(92) + '.')}" for image in IMAGES)
     return f"""\
-# Node {number} of the demo network (made by `vdev create-demo-network`).
+# A node of the demo network (made by `vdev create-demo-network`).
 [node]
-name = demo-node-{number}
+name = {name}
 api_key_file = api_key
 task_dir = tasks
 runtime = {runtime}
