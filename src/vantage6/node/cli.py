@@ -32,7 +32,10 @@ def start(config):
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     configure_logging(node_config)
-    node = Node(node_config)
+    try:
+        node = Node(node_config)
+    except NodeError as exc:
+        raise click.ClickException(str(exc)) from None
     failure = []
 
     def run():

@@ -29,7 +29,10 @@ LOGGING = re.compile(r"^(loggers|handlers|formatters|(logger|handler|formatter)_
 
 # section -> the keys it may have (sections with free keys are handled on their own)
 KEYS = {
-    "node": {"name", "api_key", "api_key_file", "task_dir", "runtime"},
+    "node": {
+        *("name", "api_key", "api_key_file", "task_dir", "runtime"),
+        *("plugins", "plugins.blocked"),
+    },
     "server": {"url", "port", "api_path"},
     "encryption": {"enabled", "private_key"},
     "policies": {"allowed_images", "allowed_organizations", "allowed_users"},
@@ -99,6 +102,8 @@ class NodeConfig:
     limits: Limits = Limits()
     proxy_port: int = 0
     runtime: str = "docker"
+    plugins: tuple[str, ...] = ()  # entry point names (group vantage6.node) to load
+    blocked_plugins: tuple[str, ...] = ()
 
     @property
     def api_url(self) -> str:
@@ -280,6 +285,8 @@ def _build(reader: _Reader) -> NodeConfig:
         limits=_limits(reader),
         proxy_port=reader.integer("proxy", "port", 0, maximum=65535),
         runtime=reader.choice("node", "runtime", RUNTIMES, "docker"),
+        plugins=tuple((reader.text("node", "plugins") or "").split()),
+        blocked_plugins=tuple((reader.text("node", "plugins.blocked") or "").split()),
     )
 
 

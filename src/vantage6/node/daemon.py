@@ -25,6 +25,7 @@ from vantage6.node.proxy import NodeProxy
 from vantage6.node.runtime.base import Outcome, RunSpec, StartFailed
 from vantage6.node.server import Rejected, ServerClient, ServerError
 from vantage6.node.state import NodeState
+from vantage6.plugins.manager import NODE, PluginError, plugin_manager
 
 log = logging.getLogger(__name__)
 
@@ -37,18 +38,12 @@ class NodeError(Exception):
     """The node cannot (go on) run(ning); the message tells its owner what to do."""
 
 
-def make_runtime(config: NodeConfig):
-    if config.runtime == "process":
-        from vantage6.node.runtime.process import ProcessRuntime
-
-        log.warning(
-            "runtime = process: algorithms run as plain local processes, WITHOUT the isolation "
-            "of containers. Use it for development only."
-        )
-        return ProcessRuntime(config)
-    from vantage6.node.runtime.docker import DockerRuntime
-
-    return DockerRuntime(config)
+def node_plugins(config: NodeConfig):
+    """The built-in runtimes and the plugins that ``[node] plugins`` names."""
+    try:
+        return plugin_manager(NODE, config.plugins, config.blocked_plugins)
+    except PluginError as exc:
+        raise NodeError(f"{config.path}: [node] plugins: {exc}") from None
 
 
 def now_iso() -> str:
@@ -58,8 +53,11 @@ def now_iso() -> str:
 class Node:
     """One node process. ``run()`` blocks until :meth:`stop` (or a fatal error)."""
 
-    def __init__(self, config: NodeConfig, runtime=None, server: ServerClient | None = None):
+    def __init__(
+        self, config: NodeConfig, runtime=None, server: ServerClient | None = None, plugins=None
+    ):
         self.config = config
+        self.plugins = plugins or node_plugins(config)
         self.server = server or ServerClient(config.api_url)
         self.runtime = runtime
         self.cryptor: CryptorBase | None = None
@@ -111,7 +109,12 @@ class Node:
         )
         self.cryptor = self._set_up_encryption()
         if self.runtime is None:
-            self.runtime = make_runtime(config)
+            self.runtime = self.plugins.hook.vantage6_node_runtime(config=config)
+        if self.runtime is None:
+            raise NodeError(
+                f"{config.path}: no plugin provides runtime = {config.runtime} (is the "
+                "built-in vantage6.runtimes in [node] plugins.blocked?)"
+            )
         host = self.runtime.prepare()
         self.proxy = NodeProxy(self.server, self.cryptor)
         self.runtime.proxy_port = self._start_proxy(host)
@@ -317,6 +320,12 @@ class Node:
         except ServerError as exc:
             log.warning("Run %s could not be marked failed either: %s", run_id, exc.msg)
 
+    def _plugin_objections(self, run: dict, task: dict) -> str | None:
+        """What the ``vantage6_validate_run`` plugins object to, as one text (None: nothing)."""
+        answers = self.plugins.hook.vantage6_validate_run(run=run, task=task, config=self.config)
+        problems = [problem for answer in answers for problem in answer or ()]
+        return "; ".join(problems) or None
+
     def _start_run(self, run: dict) -> None:
         run_id, task = run["id"], run["task"]
         if run["status"] == TaskStatus.ACTIVE:
@@ -333,6 +342,8 @@ class Node:
         reason = policies.check(
             self.config.policies, task["image"], task["init_org"]["id"], init_user
         )
+        if reason is None:
+            reason = self._plugin_objections(run, task)
         if reason is not None:
             log.info("Run %s of task %s not allowed: %s", run_id, task["id"], reason)
             self._patch(run_id, TaskStatus.NOT_ALLOWED, log=reason)

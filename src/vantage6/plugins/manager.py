@@ -30,7 +30,7 @@ BUILTINS = {
         ("vantage6.jwt", "vantage6.server.security.jwt_backend"),
         ("vantage6.password", "vantage6.server.security.password_backend"),
     ),
-    NODE: (),
+    NODE: (("vantage6.runtimes", "vantage6.node.runtime.builtin"),),
 }
 
 

@@ -157,9 +157,9 @@ def write_ini(folder: Path, server: Server, api_key: str, extra: str = "", **nod
 class Running:
     """A node daemon in a thread, as ``vnode start`` runs it."""
 
-    def __init__(self, config_path: Path, runtime=None):
+    def __init__(self, config_path: Path, runtime=None, plugins=None):
         self.config = load_config(config_path)
-        self.node = Node(self.config, runtime=runtime)
+        self.node = Node(self.config, runtime=runtime, plugins=plugins)
         self.error: Exception | None = None
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()

@@ -121,7 +121,7 @@ def test_node_and_server_hooks_stay_apart(installed):
     )
     installed(NODE, "server_minded", IDENTIFY)
     node = plugin_manager(NODE, enabled=["runtime"])
-    assert loaded(node) == {"runtime"}
+    assert loaded(node) == {"vantage6.runtimes", "runtime"}  # the built-in runtimes, asked last
     assert node.hook.vantage6_node_runtime(config=None) == "my runtime"
     assert not hasattr(node.hook, "vantage6_identify")
     with pytest.raises(PluginError, match="unknown hook 'vantage6_identify'"):
