@@ -80,7 +80,8 @@ def server_config(vserver, database_factory, dirs):
         port = free_port()
         result = vserver(
             "new", "--name", name, "--user", "--no-input", "--port", port, "--ip", "127.0.0.1",
-            "--profile", "development", "--database-uri", database_factory.new_url(), *options,
+            "--profile", "development", "--database-uri", database_factory.new_url(),
+            "--auto-migrate", *options,
         )  # fmt: skip
         assert result.exit_code == 0, result.output
         config = Path(dirs["XDG_CONFIG_HOME"]) / "vantage6" / "server" / f"{name}.ini"
