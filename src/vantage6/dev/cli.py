@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 import platformdirs
 
+from vantage6.client.errors import ClientError
 from vantage6.dev.network import DemoError, DemoNetwork
 
 RUNTIMES = ("auto", "docker", "process")
@@ -61,13 +62,14 @@ def _create(network: DemoNetwork, nodes: int, port: int, runtime: str) -> None:
 
 
 def reports_demo_errors(function):
-    """A :class:`DemoError` ends the command with its message (exit code 1)."""
+    """A :class:`DemoError`, or the client's report of a failed or refused task, ends the
+    command with its message (exit code 1) instead of a traceback."""
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         try:
             return function(*args, **kwargs)
-        except DemoError as exc:
+        except (DemoError, ClientError) as exc:
             raise click.ClickException(str(exc)) from None
 
     return wrapper

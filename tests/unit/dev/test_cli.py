@@ -18,3 +18,21 @@ def test_a_network_of_too_many_nodes_is_refused_before_anything_is_written(tmp_p
     assert result.exit_code == 1
     assert "1 to 12 nodes, not 13" in result.output
     assert not target.exists()
+
+
+def test_a_server_that_cannot_be_reached_is_reported_without_a_traceback(tmp_path, monkeypatch):
+    """run-demo on a network whose server is gone: the client's error, in one line."""
+    from vantage6.client.errors import ServerUnreachable
+    from vantage6.dev import demo, network
+
+    def unreachable(_network):
+        raise ServerUnreachable("cannot reach http://127.0.0.1:9/api")
+
+    (tmp_path / "credentials.json").write_text("{}")
+    monkeypatch.setattr(network.DemoNetwork, "start", lambda self: None)
+    monkeypatch.setattr(network.DemoNetwork, "stop", lambda self: None)
+    monkeypatch.setattr(demo, "federated_average", unreachable)
+    result = CliRunner().invoke(cli, ["run-demo", "--directory", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "cannot reach http://127.0.0.1:9/api" in result.output
+    assert "Traceback" not in result.output
