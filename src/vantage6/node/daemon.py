@@ -180,7 +180,6 @@ class Node:
                 exc.strerror or exc,
             )
             bound = self.proxy.start(host, 0)
-        bound = int(bound)  # waitress may say it as text
         state.proxy_port = bound
         return bound
 

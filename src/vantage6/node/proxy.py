@@ -94,7 +94,7 @@ class NodeProxy:
             target=self._wsgi.run, name="vantage6-node-proxy", daemon=True
         )
         self._thread.start()
-        bound = self._wsgi.effective_port
+        bound = listener.getsockname()[1]  # an int, unlike waitress's effective_port
         log.info("Node proxy listens on %s:%s", host, bound)
         return bound
 

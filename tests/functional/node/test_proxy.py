@@ -273,6 +273,7 @@ def test_the_proxy_listens_on_the_given_address_only():
     proxy = NodeProxy(SimpleNamespace(base_url="http://127.0.0.1:9/api"), DummyCryptor())
     port = proxy.start("127.0.0.2")
     try:
+        assert type(port) is int and port > 0  # what the daemon stores and hands to containers
         assert requests.get(f"http://127.0.0.2:{port}/user", timeout=5).status_code == 404
         with pytest.raises(requests.ConnectionError):
             requests.get(f"http://127.0.0.1:{port}/user", timeout=5)
