@@ -86,12 +86,22 @@ def get_tm_session(session_factory, transaction_manager, request=None) -> Sessio
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def _request_dbsession(request) -> Session:
+def _request_session(request, writes: bool) -> Session:
     session = get_tm_session(request.registry["dbsession_factory"], request.tm, request)
-    if request.method not in READ_ONLY_METHODS:
+    if writes:
         session.connection(execution_options={WRITES: True})
     request.add_finished_callback(lambda request: session.close())
     return session
+
+
+def _request_dbsession(request) -> Session:
+    return _request_session(request, writes=request.method not in READ_ONLY_METHODS)
+
+
+def _request_reading_dbsession(request) -> Session:
+    """For a view that only reads whatever its method, e.g. a node login that checks an API
+    key: it need not queue for SQLite's write lock while argon2 works."""
+    return _request_session(request, writes=False)
 
 
 def includeme(config) -> None:
@@ -102,3 +112,4 @@ def includeme(config) -> None:
     config.registry["dbengine"] = engine
     config.registry["dbsession_factory"] = get_session_factory(engine)
     config.add_request_method(_request_dbsession, "dbsession", reify=True)
+    config.add_request_method(_request_reading_dbsession, "reading_dbsession", reify=True)

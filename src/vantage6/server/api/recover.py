@@ -169,6 +169,8 @@ def _token_user(request, token: str, kind: str, current_secret) -> User:
     try:
         claims = tokens.decode(token, kind=kind)
         user = token_account(session, claims)
+        if user is None:
+            raise InvalidToken("the user of this token no longer exists")
         if not isinstance(user, User):
             raise InvalidToken("invalid token (unknown subject)")
         session.refresh(user, with_for_update=True)

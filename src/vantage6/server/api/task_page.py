@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from vantage6.server.models import Run, Task, TaskDatabase
 from vantage6.server.models.task import derived_status, last_finish
@@ -27,6 +27,17 @@ COLUMNS = (
     Task.parent_id,
     Task.init_org_id,
     Task.init_user_id,
+)
+
+# The page's runs and database labels, built once (building a statement costs more than
+# SQLite takes to run it).
+PAGE_RUNS = select(Run.task_id, Run.status, Run.finished_at).where(
+    Run.task_id.in_(bindparam("ids", expanding=True))
+)
+PAGE_DATABASES = (
+    select(TaskDatabase.task_id, TaskDatabase.database, TaskDatabase.parameters)
+    .where(TaskDatabase.task_id.in_(bindparam("ids", expanding=True)))
+    .order_by(TaskDatabase.id)
 )
 
 
@@ -61,16 +72,10 @@ def summaries(session, query) -> list[TaskSummary]:
     rows = connection.execute(query.with_only_columns(*COLUMNS)).all()
     ids = [row.id for row in rows]
     runs = defaultdict(list)
-    for task_id, status, finished_at in connection.execute(
-        select(Run.task_id, Run.status, Run.finished_at).where(Run.task_id.in_(ids))
-    ):
+    for task_id, status, finished_at in connection.execute(PAGE_RUNS, {"ids": ids}):
         runs[task_id].append((status, finished_at))
     databases = defaultdict(list)
-    for task_id, label, parameters in connection.execute(
-        select(TaskDatabase.task_id, TaskDatabase.database, TaskDatabase.parameters)
-        .where(TaskDatabase.task_id.in_(ids))
-        .order_by(TaskDatabase.id)
-    ):
+    for task_id, label, parameters in connection.execute(PAGE_DATABASES, {"ids": ids}):
         databases[task_id].append(DatabaseLabel(label, parameters))
     return [_summary(row, runs[row.id], databases[row.id]) for row in rows]
 

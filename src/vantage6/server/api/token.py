@@ -82,7 +82,7 @@ def login_user(request):
 
 @node_token.post(permission=NO_PERMISSION_REQUIRED, schema=NodeLogin(), validators=(json_body,))
 def login_node(request):
-    node = Node.find_by_api_key(request.dbsession, request.validated["api_key"])
+    node = Node.find_by_api_key(request.reading_dbsession, request.validated["api_key"])
     if node is None:
         return json_error(request, 401, FAILED)
     return token_pair(request, node)

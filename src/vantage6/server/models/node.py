@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, ForeignKeyConstraint, String, UniqueConstraint, select
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from vantage6.server.models.authenticatable import Authenticatable
@@ -58,7 +59,7 @@ class Node(NamedMixin, Authenticatable):
         self.api_key_id = api_key_lookup_id(value)
         self._api_key_hash = hash_secret(value, kind="api_key")
 
-    @property
+    @hybrid_property
     def secret_hash(self) -> str:
         """The stored hash, never the key: tokens are bound to it (see security.tokens)."""
         return self._api_key_hash

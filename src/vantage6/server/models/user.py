@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, select
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vantage6.server.models.authenticatable import Authenticatable
@@ -71,7 +72,7 @@ class User(Authenticatable):
         """Old (3.x) spelling of ``user.password = value``."""
         self.password = value
 
-    @property
+    @hybrid_property
     def secret_hash(self) -> str | None:
         """The stored hash, never the password: tokens are bound to it (see security.tokens)."""
         return self._password_hash

@@ -18,10 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import bindparam, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from vantage6.server.models import Node, Role, Rule, User, member
+from vantage6.server.models import Role, Rule, member
 from vantage6.server.models.role import role_rule, user_role
 from vantage6.server.models.rule import Operation, Scope, user_rule
 from vantage6.server.security.default_roles import DefaultRole
@@ -88,20 +88,27 @@ def node_principal(organization_id: int, collaboration_id: int) -> str:
     return f"node-of:{organization_id}:{collaboration_id}"
 
 
-def user_identity(session: Session, user: User, claims: dict | None = None) -> Identity:
-    """The user's rules (direct and through roles) and collaborations, in one round trip:
-    every request of a logged-in user starts here."""
-    by_role = (
-        select(literal(RULE), role_rule.c.rule_id)
-        .join(user_role, user_role.c.role_id == role_rule.c.role_id)
-        .where(user_role.c.user_id == user.id)
-    )
-    direct = select(literal(RULE), user_rule.c.rule_id).where(user_rule.c.user_id == user.id)
-    collaborations = select(literal(COLLABORATION), member.c.collaboration_id).where(
-        member.c.organization_id == user.organization_id
-    )
+# Built once: every request of a logged-in user runs it, and building a statement costs more
+# than the database takes to answer it.
+USER_GRANTS = union_all(
+    select(literal(RULE), role_rule.c.rule_id)
+    .join(user_role, user_role.c.role_id == role_rule.c.role_id)
+    .where(user_role.c.user_id == bindparam("user_id")),
+    select(literal(RULE), user_rule.c.rule_id).where(user_rule.c.user_id == bindparam("user_id")),
+    select(literal(COLLABORATION), member.c.collaboration_id).where(
+        member.c.organization_id == bindparam("organization_id")
+    ),
+)
+
+
+def user_identity(session: Session, user, claims: dict | None = None) -> Identity:
+    """The user's rules (direct and through roles) and collaborations, in one round trip.
+    ``user`` is a :class:`User` or a row with its ``id`` and ``organization_id``."""
     found = {RULE: set(), COLLABORATION: set()}
-    for kind, id_ in session.connection().execute(union_all(by_role, direct, collaborations)):
+    grants = session.connection().execute(
+        USER_GRANTS, {"user_id": user.id, "organization_id": user.organization_id}
+    )
+    for kind, id_ in grants:
         found[kind].add(id_)
     return Identity(
         kind="user",
@@ -113,7 +120,7 @@ def user_identity(session: Session, user: User, claims: dict | None = None) -> I
     )
 
 
-def node_identity(session: Session, node: Node, claims: dict | None = None) -> Identity:
+def node_identity(session: Session, node, claims: dict | None = None) -> Identity:
     return Identity(
         kind="node",
         id=node.id,
@@ -141,13 +148,15 @@ def organization_collaborations(session: Session, organization_id: int) -> froze
     return frozenset(session.scalars(query))
 
 
+DEFAULT_ROLE_RULES = (
+    select(role_rule.c.rule_id)
+    .join(Role, Role.id == role_rule.c.role_id)
+    .where(Role.name == bindparam("role"), Role.is_default_role.is_(True))
+)
+
+
 def default_role_rules(session: Session, role: DefaultRole) -> frozenset[RuleKey]:
-    query = (
-        select(role_rule.c.rule_id)
-        .join(Role, Role.id == role_rule.c.role_id)
-        .where(Role.name == role.value, Role.is_default_role.is_(True))
-    )
-    return rule_keys(session, session.scalars(query))
+    return rule_keys(session, session.scalars(DEFAULT_ROLE_RULES, {"role": role.value}))
 
 
 _rule_catalogues: WeakKeyDictionary = WeakKeyDictionary()  # engine -> {rule id: RuleKey}
