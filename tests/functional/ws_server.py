@@ -17,6 +17,8 @@ FAST_EVENTS = {
     "vantage6.jwt.secret": JWT_SECRET,
     "vantage6.events.auth_timeout_seconds": "2",
     "vantage6.events.duty_seconds": "1",
+    # Its per-request lines would fill the unread output pipe (64 KiB) and stall the server.
+    "pyramid.debug_authorization": "false",
 }
 
 

@@ -3,6 +3,10 @@
 Settings (``vantage6.events.``): ``bus`` (``memory``, or ``postgresql`` for several processes
 on one PostgreSQL database), ``heartbeat_timeout_seconds``, ``recheck_seconds``,
 ``duty_seconds``, ``auth_timeout_seconds``, ``max_message_bytes``, ``queue_size``.
+
+A change of rights made through the API (roles, rules, memberships, a deleted node or user, a
+new password or API key) reaches the open sockets it concerns as soon as it commits, in every
+process; one made behind the server's back within ``recheck_seconds``.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from vantage6.server.events.bus import MemoryBus, PostgresBus
 from vantage6.server.events.duties import Leadership, run_duties
 from vantage6.server.events.hub import SHUTDOWN, Hub
 from vantage6.server.events.presence import Presence
+from vantage6.server.events.rights import watch
 from vantage6.server.events.sockets import Sockets, Timing
 from vantage6.server.events.view import SOCKETS, socket_view
 
@@ -47,6 +52,7 @@ def includeme(config) -> None:
     registry[SOCKETS] = Sockets(registry, hub, presence, timing)
     registry["vantage6.events.max_message_bytes"] = settings[PREFIX + "max_message_bytes"]
     registry[SHUTDOWN] = hub.close_all
+    watch(registry["dbsession_factory"])
     config.add_route("events_socket", "/ws")
     config.add_view(socket_view, route_name="events_socket", permission=NO_PERMISSION_REQUIRED)
     config.add_subscriber(_start_background, ApplicationCreated)

@@ -74,5 +74,5 @@ class PostgresBus:
     def _deliver(self, payload: str) -> None:
         try:
             self.hub.deliver(Event.from_json(payload))
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, KeyError, AttributeError):  # not written by a server
             log.error("Ignored a malformed event on channel %s", CHANNEL)

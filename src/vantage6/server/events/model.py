@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+# Not for clients: the hub re-checks the sockets held by ``data["principals"]`` (see rights).
+RECHECK = "vantage6.recheck"
+
 
 @dataclass(frozen=True)
 class Event:

@@ -1,6 +1,12 @@
-"""One client's socket from handshake to close: authenticate, join rooms, say ``sync``, then
-a reader (heartbeats, bad input) and a writer (events, re-checks of the token) until either
-ends. Every way of ending closes the socket with a code and a reason."""
+"""One client's socket from handshake to close: identify it, join rooms, say ``sync``, then
+a reader (heartbeats, bad input) and a writer (events, re-checks) until either ends. Every way
+of ending closes the socket with a code and a reason.
+
+A re-check asks the auth hooks again and moves the socket to the rooms its rights now allow
+(saying ``sync`` with them, since it may have missed events there). It happens as soon as a
+request that changed those rights commits (see rights), when the token expires, and at the
+latest every ``recheck_seconds`` for changes the server did not see.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +17,9 @@ from dataclasses import dataclass
 import gevent
 from gevent.queue import Empty
 
-from vantage6.server.events.auth import Refusal, authenticate
+from vantage6.server.events.auth import Credentials, Refusal, identify
 from vantage6.server.events.hub import Close, Hub, Subscription
+from vantage6.server.events.model import RECHECK
 from vantage6.server.events.presence import Presence
 from vantage6.server.events.rooms import identity_rooms
 from vantage6.server.events.websocket import (
@@ -21,31 +28,44 @@ from vantage6.server.events.websocket import (
     NO_TOKEN,
     POLICY_VIOLATION,
     TOKEN_EXPIRED,
+    TOKEN_INVALID,
     BadFrame,
     ClosedByPeer,
     Connection,
 )
-from vantage6.server.security.jwt_backend import bearer_token
 
 log = logging.getLogger(__name__)
 
 INBOUND = ("ping",)
+# The original's other client events, and where their work is done on this server.
+ELSEWHERE = {
+    "algorithm_status_change": "nodes report runs with PATCH /run/<id>, which publishes it",
+    "algorithm_log": "nodes send a run's log with PATCH /run/<id>",
+    "node_info_update": "this server keeps no node configuration",
+    "node_metrics_update": "this server keeps no node metrics",
+}
 
 
 @dataclass(frozen=True)
 class Timing:
     auth_seconds: float  # to send the token when the handshake had none
     heartbeat_seconds: float  # silence after which the socket is closed
-    recheck_seconds: float  # how often the token and the rights are checked again
+    recheck_seconds: float  # how often the credentials and the rights are checked anyway
 
 
 @dataclass
 class Client:
     connection: Connection
-    token: str
+    credentials: Credentials
     identity: object
-    expires: float | None
+    expires: float | None  # epoch seconds
+    next_recheck: float  # monotonic seconds
     subscription: Subscription | None = None
+
+
+def holders(identity) -> frozenset[str]:
+    """The principals a re-check may name to reach this identity's sockets."""
+    return frozenset({identity.principal, f"org:{identity.organization_id}"})
 
 
 class Sockets:
@@ -64,8 +84,13 @@ class Sockets:
             return
         except ClosedByPeer:
             return
-        node_id = client.identity.id if client.identity.kind == "node" else None
-        client.subscription = self._hub.subscribe(identity_rooms(client.identity))
+        except Exception:
+            log.exception("Could not identify an event socket")
+            connection.close(INTERNAL_ERROR, "internal error")
+            return
+        identity = client.identity
+        node_id = identity.id if identity.kind == "node" else None
+        client.subscription = self._hub.subscribe(identity_rooms(identity), holders(identity))
         try:
             if node_id is not None:
                 self._presence.connected(node_id)
@@ -82,11 +107,18 @@ class Sockets:
             connection.close(1000, "bye")
 
     def _accept(self, connection: Connection, request) -> Client:
-        token = bearer_token(request) or self._first_message_token(connection)
-        identity, expires = self._check(token)
+        credentials = Credentials.of(request)
+        try:
+            identity, expires = self._identify(credentials)
+        except Refusal as refusal:
+            if refusal.code != NO_TOKEN:
+                raise
+            credentials = credentials.with_token(self._first_message_token(connection))
+            identity, expires = self._identify(credentials)
         if not identity_rooms(identity):
             raise Refusal(POLICY_VIOLATION, "you may not receive events (no event receive rule)")
-        return Client(connection, token, identity, expires)
+        next_recheck = time.monotonic() + self._timing.recheck_seconds
+        return Client(connection, credentials, identity, expires, next_recheck)
 
     def _first_message_token(self, connection: Connection) -> str:
         try:
@@ -101,9 +133,8 @@ class Sockets:
             raise Refusal(NO_TOKEN, 'the first message must be {"token": "<access token>"}')
         return token
 
-    def _check(self, token: str):
-        with self._registry["dbsession_factory"]() as session:
-            return authenticate(self._registry, session, token)
+    def _identify(self, credentials: Credentials):
+        return identify(self._registry, credentials)
 
     def _refuse(self, connection: Connection, refusal: Refusal) -> None:
         """Tell clients of the original protocol too, then close with the code."""
@@ -143,7 +174,7 @@ class Sockets:
             if event == "ping":
                 connection.send("pong", None)
             else:
-                self._error(connection, f"unknown event {event!r}; this server accepts {INBOUND}")
+                self._error(connection, _not_accepted(event))
 
     def _write(self, client: Client) -> None:
         queue = client.subscription.queue
@@ -151,31 +182,48 @@ class Sockets:
             try:
                 item = queue.get(timeout=self._until_recheck(client))
             except Empty:
-                try:
-                    self._recheck(client)
-                except Refusal as refusal:
-                    self._refuse(client.connection, refusal)
-                    return
-                continue
+                item = None
             if isinstance(item, Close):
                 client.connection.close(item.code, item.reason)
                 return
+            if item is None or item.name == RECHECK:
+                if not self._recheck_or_close(client):
+                    return
+                continue
             client.connection.send(item.name, item.data)
 
     def _until_recheck(self, client: Client) -> float:
-        seconds = self._timing.recheck_seconds
+        seconds = client.next_recheck - time.monotonic()
         if client.expires is not None:
             seconds = min(seconds, client.expires - time.time() + 0.05)
         return max(seconds, 0.0)
 
+    def _recheck_or_close(self, client: Client) -> bool:
+        """Re-check now; False when the socket was closed because it may no longer be open."""
+        client.next_recheck = time.monotonic() + self._timing.recheck_seconds
+        try:
+            self._recheck(client)
+        except Refusal as refusal:
+            self._refuse(client.connection, refusal)
+            return False
+        return True
+
     def _recheck(self, client: Client) -> None:
-        """The token must still be valid and the account the same; rights may have changed."""
-        client.identity, client.expires = self._check(client.token)
+        """The credentials must still be accepted; the rights may have changed."""
+        try:
+            client.identity, client.expires = self._identify(client.credentials)
+        except Refusal as refusal:
+            if refusal.code == NO_TOKEN:  # a plugin's identity without a token: not any more
+                raise Refusal(TOKEN_INVALID, "your credentials are no longer accepted") from None
+            raise
         rooms = identity_rooms(client.identity)
         if not rooms:
             raise Refusal(POLICY_VIOLATION, "you may no longer receive events")
-        if rooms != client.subscription.rooms:
-            self._hub.move(client.subscription, rooms)
+        subscription, moved = client.subscription, rooms != client.subscription.rooms
+        if moved or holders(client.identity) != subscription.holders:
+            self._hub.move(subscription, rooms, holders(client.identity))
+        if moved:
+            client.connection.send("sync", self._about(client))
 
     def _error(self, connection: Connection, message: str) -> None:
         connection.send("error", {"msg": message})
@@ -195,3 +243,11 @@ class Sockets:
             "id": identity.id,
             "rooms": sorted(client.subscription.rooms),
         }
+
+
+def _not_accepted(event) -> str:
+    if not isinstance(event, str):
+        return 'a message needs an "event" name, e.g. {"event": "ping"}'
+    if event in ELSEWHERE:
+        return f"event {event!r} is not accepted: {ELSEWHERE[event]}"
+    return f"unknown event {event!r}; this server accepts {', '.join(INBOUND)}"
