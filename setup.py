@@ -43,6 +43,7 @@ setup(
         "pyramid>=2.0,<3",
         "pyramid_ipython>=0.2",
         "pyramid_tm>=2.5",
+        "qrcode>=7.4",
         "pyyaml>=6",
         "requests>=2.31",
         "sqlalchemy>=2.0,<2.2",
@@ -63,6 +64,7 @@ setup(
             "pytest>=8",
             "ruff>=0.6",
             "webtest>=3",
+            "zxing-cpp>=2.2",  # decodes the client's printed 2FA QR code in its test
         ],
     },
     entry_points={

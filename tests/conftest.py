@@ -32,6 +32,18 @@ def database_factory(tmp_path_factory):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def private_config_folders(tmp_path_factory):
+    """User configuration, pid and log folders of this test session's own (the ``vnode`` and
+    ``vserver`` processes tests start inherit them), so no test writes to the real home."""
+    base = tmp_path_factory.mktemp("xdg")
+    names = ("XDG_CONFIG_HOME", "XDG_DATA_HOME")
+    with pytest.MonkeyPatch.context() as patch:
+        for name in names:
+            patch.setenv(name, str(base / name.lower()))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def fast_hashing():
     """Argon2 at its cheapest: the tests check hashing happens, not how slow it is."""
     configure_hasher(passwords=FAST_COST, api_keys=FAST_COST)

@@ -17,7 +17,10 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from vantage6.common.logfile import LOG_FILE_ENV
+
 POLL_SECONDS = 0.2
+START_MARK = "---- started"
 
 
 class AlreadyRunning(Exception):
@@ -84,10 +87,12 @@ def spawn(
     command: list[str], *, pid_file: Path, log_file: Path, cwd: Path, env: dict | None = None
 ) -> subprocess.Popen:
     """Start ``command`` detached from this terminal, its output appended to ``log_file``,
-    its pid in ``pid_file``."""
+    its pid in ``pid_file``. The file is named in its environment, so that its logging can
+    write (and rotate) it (:class:`vantage6.common.logfile.ServiceLog`)."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
+    env = {**(os.environ if env is None else env), LOG_FILE_ENV: os.path.abspath(log_file)}
     with log_file.open("a") as log:
-        log.write(f"---- started {dt.datetime.now().isoformat(timespec='seconds')} ----\n")
+        log.write(start_line())
         log.flush()
         process = subprocess.Popen(
             command,
@@ -107,6 +112,17 @@ def spawn(
     return process
 
 
+def start_line() -> str:
+    """The line a log gets when its service starts (:func:`since_start` looks for it)."""
+    return f"{START_MARK} {dt.datetime.now().isoformat(timespec='seconds')} ----\n"
+
+
+def since_start(lines: list[str]) -> list[str]:
+    """``lines`` from the last start line on (all of them when there is none)."""
+    starts = [i for i, line in enumerate(lines) if line.startswith(START_MARK)]
+    return lines[starts[-1] :] if starts else lines
+
+
 def _detached() -> dict:
     if sys.platform == "win32":
         flags = subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.DETACHED_PROCESS
@@ -119,6 +135,15 @@ def stop(pid: int, timeout: float) -> bool:
     False when it is still running after ``timeout`` seconds."""
     try:
         os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return True
+    return wait_gone(pid, timeout)
+
+
+def kill(pid: int, timeout: float = 10) -> bool:
+    """End ``pid`` at once (SIGKILL: no clean-up), for a process that ignored :func:`stop`."""
+    try:
+        os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))  # Windows: TerminateProcess
     except ProcessLookupError:
         return True
     return wait_gone(pid, timeout)
@@ -148,20 +173,21 @@ def tail(log_file: Path, lines: int) -> list[str]:
 
 def follow(log_file: Path, *, lines: int, running: Callable[[], bool]) -> Iterator[str]:
     """The last ``lines`` lines, then each new line, until ``running()`` turns false (and
-    what was written until then has been read)."""
+    what was written until then has been read). A rotated log (renamed, as
+    RotatingFileHandler does, or truncated) is followed into its new start."""
     yield from tail(log_file, lines)
     try:
         file = log_file.open("rb")
     except FileNotFoundError:
         return
-    with file:
+    try:
         file.seek(0, os.SEEK_END)
         pending = b""
         while True:
             alive = running()
             chunk = file.read()
-            if not chunk and file.tell() > log_file.stat().st_size:
-                file.seek(0)  # truncated (rotated by copytruncate): start over
+            if not chunk and _rotated(file, log_file):
+                file = _reopen(file, log_file)
                 continue
             pending += chunk
             *complete, pending = pending.split(b"\n")
@@ -173,3 +199,28 @@ def follow(log_file: Path, *, lines: int, running: Callable[[], bool]) -> Iterat
                         yield pending.decode(errors="replace")
                     return
                 time.sleep(POLL_SECONDS)
+    finally:
+        file.close()
+
+
+def _rotated(file, log_file: Path) -> bool:
+    """Whether ``file`` (read to its end) is no longer what ``log_file`` holds."""
+    try:
+        current = log_file.stat()
+    except FileNotFoundError:
+        return False  # between the rename and the new file: look again later
+    return not os.path.samestat(current, os.fstat(file.fileno())) or file.tell() > current.st_size
+
+
+def _reopen(file, log_file: Path):
+    """``log_file`` from its start (the old file when the new one vanished meanwhile)."""
+    try:
+        new = log_file.open("rb")
+    except FileNotFoundError:
+        return file
+    if os.path.samestat(os.fstat(new.fileno()), os.fstat(file.fileno())):
+        new.close()
+        file.seek(0)  # truncated in place (copytruncate)
+        return file
+    file.close()
+    return new

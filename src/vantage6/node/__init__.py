@@ -3,5 +3,5 @@
 The daemon (``daemon.py``) authenticates with its API key, listens to the server's
 websocket (``events.py``), starts runs in a runtime (``runtime/``: Docker or plain
 processes), offers running algorithms a proxy to the server (``proxy.py``) and reports
-each run's outcome back. ``vnode start node.ini`` runs it (``cli.py``).
+each run's outcome back. ``vnode start node.ini`` runs it (``cli/``).
 """

@@ -36,7 +36,7 @@ KEYS = {
     "server": {"url", "port", "api_path"},
     "encryption": {"enabled", "private_key"},
     "policies": {"allowed_images", "allowed_organizations", "allowed_users"},
-    "docker": {"pull", "cpus", "memory", "pids"},
+    "docker": {"pull", "cpus", "memory", "pids", "host_firewall"},
     "proxy": {"port"},
 }
 DATABASE_KEYS = {"type", "uri"}
@@ -100,6 +100,7 @@ class NodeConfig:
     pull: str = "missing"
     algorithm_env: dict = field(default_factory=dict)
     limits: Limits = Limits()
+    host_firewall: bool = True  # keep algorithms from the host's services but the proxy
     proxy_port: int = 0
     runtime: str = "docker"
     plugins: tuple[str, ...] = ()  # entry point names (group vantage6.node) to load
@@ -283,6 +284,7 @@ def _build(reader: _Reader) -> NodeConfig:
         pull=reader.choice("docker", "pull", PULL_POLICIES, "missing"),
         algorithm_env=_algorithm_env(reader),
         limits=_limits(reader),
+        host_firewall=reader.flag("docker", "host_firewall", True),
         proxy_port=reader.integer("proxy", "port", 0, maximum=65535),
         runtime=reader.choice("node", "runtime", RUNTIMES, "docker"),
         plugins=tuple((reader.text("node", "plugins") or "").split()),

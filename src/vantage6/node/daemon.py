@@ -18,12 +18,12 @@ import time
 
 from vantage6.common.encryption import CryptorBase, DecryptionError, InvalidKey, cryptor_for
 from vantage6.common.task_status import TaskStatus
-from vantage6.node import policies
+from vantage6.node import data_loading, policies
 from vantage6.node.config import NodeConfig
 from vantage6.node.events import EventStream
 from vantage6.node.proxy import NodeProxy
 from vantage6.node.runtime.base import Outcome, RunSpec, StartFailed
-from vantage6.node.server import Rejected, ServerClient, ServerError
+from vantage6.node.server import Interrupted, Rejected, ServerClient, ServerError
 from vantage6.node.state import NodeState
 from vantage6.plugins.manager import NODE, PluginError, plugin_manager
 
@@ -65,6 +65,7 @@ class Node:
         self.events: EventStream | None = None
         self._work: queue.Queue = queue.Queue()
         self._stopped = threading.Event()
+        self.started = threading.Event()  # logged in, runtime and proxy up, events started
         self._fatal: Exception | None = None
         self._unreported: dict[int, Outcome] = {}  # ended runs the server has not taken yet
         self._mine: set[int] = set()  # runs in the runtime, until their outcome is reported
@@ -93,7 +94,10 @@ class Node:
     def _start(self) -> None:
         config = self.config
         try:
-            self.server.authenticate(config.api_key)
+            self.server.authenticate(config.api_key, stop=self._stopped)
+        except Interrupted:
+            log.info("Stopped before the server answered")
+            return
         except Rejected:
             raise NodeError(
                 f"The server at {config.api_url} refused this node's API key ([node] api_key "
@@ -122,6 +126,7 @@ class Node:
         self._next_resync = time.monotonic() + RESYNC_SECONDS  # the first sync event resyncs
         self.events = EventStream(self.server, self._on_event, self._on_fatal)
         self.events.start()
+        self.started.set()
 
     def _set_up_encryption(self) -> CryptorBase:
         """The collaboration's setting must match ours; our organization's public key on the
@@ -145,21 +150,8 @@ class Node:
         except InvalidKey as exc:
             raise NodeError(f"[encryption] private_key in {config.path}: {exc}") from None
         if config.encryption_enabled:
-            self._publish_public_key(cryptor)
+            publish_public_key(server, cryptor)
         return cryptor
-
-    def _publish_public_key(self, cryptor) -> None:
-        path = f"/organization/{self.server.organization_id}"
-        organization = self.server.request("GET", path)
-        stored = organization.get("public_key")
-        if stored and cryptor.verify_public_key(stored):
-            return
-        log.info(
-            "Uploading the public key of organization %s (the server had %s)",
-            organization["id"],
-            "another one" if stored else "none",
-        )
-        self.server.request("PATCH", path, json={"public_key": cryptor.public_key_str})
 
     def _start_proxy(self, host: str) -> int:
         """The configured port, else the one of the last start: algorithms still running from
@@ -313,11 +305,19 @@ class Node:
             self._give_up(run_id, f"The node could not handle this run: {exc}")
 
     def _give_up(self, run_id: int, reason: str) -> None:
-        self._unreported.pop(run_id, None)
+        """Mark the run failed; when its algorithm had ended, remove what it left (no report
+        will, e.g. when its task was deleted meanwhile)."""
+        ended = self._unreported.pop(run_id, None) is not None
         try:
             self._patch(run_id, TaskStatus.FAILED, log=reason)
         except ServerError as exc:
             log.warning("Run %s could not be marked failed either: %s", run_id, exc.msg)
+        if ended:
+            try:
+                self.runtime.discard(run_id)
+            except Exception:
+                log.exception("Run %s: what its algorithm left could not be removed", run_id)
+            self._mine.discard(run_id)
 
     def _plugin_objections(self, run: dict, task: dict) -> str | None:
         """What the ``vantage6_validate_run`` plugins object to, as one text (None: nothing)."""
@@ -352,12 +352,20 @@ class Node:
         if missing:
             self._patch(run_id, TaskStatus.FAILED, log=missing)
             return
+        try:
+            loaded = data_loading.load_requested(self.plugins, self.config, databases)
+        except data_loading.LoadFailed as exc:
+            log.warning("Run %s of task %s failed: %s", run_id, task["id"], exc)
+            self._patch(run_id, TaskStatus.FAILED, log=str(exc))
+            return
         # a run killed meanwhile gets 409 here, which _per_run takes as the end of it
         token = self.server.request(
             "POST", "/token/container", json={"task_id": task["id"], "image": task["image"]}
         )["container_token"]
         self._patch(run_id, TaskStatus.INITIALIZING, started_at=now_iso())
-        spec = RunSpec(run_id, task["id"], task["job_id"], task["image"], data, token, databases)
+        spec = RunSpec(
+            run_id, task["id"], task["job_id"], task["image"], data, token, databases, loaded
+        )
         self._mine.add(run_id)
         try:
             self.runtime.start(spec)
@@ -435,6 +443,24 @@ class Node:
 
     def _patch(self, run_id: int, status: TaskStatus, **fields) -> None:
         self.server.request("PATCH", f"/run/{run_id}", json={"status": status.value, **fields})
+
+
+def publish_public_key(server: ServerClient, cryptor) -> bool:
+    """Make the public key the server has for the node's organization ``cryptor``'s (nodes
+    may edit their own organization); True when it had to be uploaded. Also ``vnode
+    create-private-key``'s upload."""
+    path = f"/organization/{server.organization_id}"
+    organization = server.request("GET", path)
+    stored = organization.get("public_key")
+    if stored and cryptor.verify_public_key(stored):
+        return False
+    log.info(
+        "Uploading the public key of organization %s (the server had %s)",
+        organization["id"],
+        "another one" if stored else "none",
+    )
+    server.request("PATCH", path, json={"public_key": cryptor.public_key_str})
+    return True
 
 
 LOST = (

@@ -109,7 +109,10 @@ class NodeProxy:
             for dispatcher in list(wsgi._map.values()):
                 dispatcher.close()
 
-        wsgi.trigger.pull_trigger(close_all)
+        try:
+            wsgi.trigger.pull_trigger(close_all)
+        except OSError:  # the serving loop has already ended and closed its trigger
+            close_all()
         self._thread.join(timeout=10)
         wsgi.task_dispatcher.shutdown()
         self.session.close()

@@ -44,6 +44,10 @@ class Unreachable(ServerError):
     """The server did not answer (or only with 5xx) for as long as we were willing to wait."""
 
 
+class Interrupted(Exception):
+    """Waiting for the server was called off (the node is stopping)."""
+
+
 def backoff(first: float = 0.5, cap: float = 30.0, factor: float = 2.0) -> Iterator[float]:
     """Delays that grow by ``factor`` from ``first`` up to ``cap``."""
     delay = first
@@ -67,11 +71,15 @@ class ServerClient:
 
     # -- logging in --------------------------------------------------------------------------
 
-    def authenticate(self, api_key: str, patience: float = 300.0) -> None:
+    def authenticate(
+        self, api_key: str, patience: float = 300.0, stop: threading.Event | None = None
+    ) -> None:
         """Log in, retrying transient failures for up to ``patience`` seconds.
 
-        Raises :class:`Rejected` on a refused key and :class:`Unreachable` when out of patience.
+        Raises :class:`Rejected` on a refused key, :class:`Unreachable` when out of patience
+        and :class:`Interrupted` as soon as ``stop`` is set while it waits to retry.
         """
+        stop = stop or threading.Event()
         self._api_key = api_key
         deadline = time.monotonic() + patience
         for delay in backoff():
@@ -85,7 +93,8 @@ class ServerClient:
                 if time.monotonic() + delay > deadline:
                     raise Unreachable(exc.status, f"{self.base_url} unreachable: {exc.msg}")
                 log.warning("Server not available (%s); trying again in %.1f s", exc.msg, delay)
-                time.sleep(delay)
+                if stop.wait(delay):
+                    raise Interrupted(f"stopped while waiting for {self.base_url}") from None
         node = self.request("GET", f"/node/{self.node_id}")
         self.organization_id = node["organization"]["id"]
         self.collaboration_id = node["collaboration"]["id"]

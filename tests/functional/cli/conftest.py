@@ -1,5 +1,6 @@
-"""Fixtures for ``vserver``: private configuration folders, the command in-process
-(CliRunner) and as a real process, and server configurations on the backend under test."""
+"""Fixtures for ``vserver`` and ``vnode``: private configuration folders, the commands
+in-process (CliRunner) and as real processes, server configurations on the backend under
+test, and a real server for nodes to log in at."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.functional.cli.helpers import VSERVER
+from tests.functional.cli.helpers import VNODE, VSERVER
+from tests.functional.node.daemons import RestartableServer
 from tests.functional.test_serve import free_port
 from tests.support import FAST_ARGON2, FAST_COST
+from vantage6.node.cli import cli as node_cli
+from vantage6.node.config import API_KEY_ENV
 from vantage6.server.cli import cli
 from vantage6.server.security.hashing import configure_hasher
 
@@ -48,27 +52,62 @@ def vserver(dirs):
     return run
 
 
-@pytest.fixture
-def vserver_process(dirs, tmp_path):
-    """``vserver ARGS`` as a real process (no terminal); returns the CompletedProcess."""
-
-    env = {**os.environ, **dirs}
+def command_runner(script: Path, env: dict, cwd: Path):
+    """``script ARGS`` as a real process (no terminal); returns the CompletedProcess."""
 
     def run(*args, timeout=120, input=None):
         return subprocess.run(
-            [str(VSERVER), *map(str, args)],
+            [str(script), *map(str, args)],
             capture_output=True,
             text=True,
             timeout=timeout,
             input=input,
             env=env,
-            cwd=tmp_path,
+            cwd=cwd,
         )
 
     run.env = env
+    return run
+
+
+@pytest.fixture
+def vserver_process(dirs, tmp_path):
+    """``vserver ARGS`` as a real process (no terminal); returns the CompletedProcess."""
+    run = command_runner(VSERVER, {**os.environ, **dirs}, tmp_path)
     yield run
     # A test that failed half-way leaves no server behind.
-    subprocess.run([str(VSERVER), "stop", "--all"], env=env, capture_output=True, timeout=120)
+    subprocess.run([str(VSERVER), "stop", "--all"], env=run.env, capture_output=True, timeout=120)
+
+
+@pytest.fixture
+def vnode(dirs, monkeypatch):
+    """``vnode ARGS`` in this process; returns click's Result."""
+    monkeypatch.delenv(API_KEY_ENV, raising=False)
+
+    def run(*args, input=None):
+        return CliRunner().invoke(node_cli, [str(arg) for arg in args], input=input)
+
+    return run
+
+
+@pytest.fixture
+def vnode_process(dirs, tmp_path):
+    """``vnode ARGS`` as a real process (no terminal); nodes still running at the end are
+    stopped."""
+    env = {key: value for key, value in os.environ.items() if key != API_KEY_ENV}
+    run = command_runner(VNODE, {**env, **dirs}, tmp_path)
+    yield run
+    stop = [str(VNODE), "stop", "--all", "--force", "--timeout", "10"]
+    subprocess.run(stop, env=run.env, capture_output=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def node_server(tmp_path_factory, database_factory):
+    """A real server (pserve on development.ini) for the nodes of a test module."""
+    server = RestartableServer(tmp_path_factory.mktemp("server"), database_factory.new_url())
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture
@@ -91,5 +130,25 @@ def server_config(vserver, database_factory, dirs):
         )
         config.write_text(text)
         return name, port
+
+    return make
+
+
+@pytest.fixture
+def node_config(vnode, node_server, dirs, tmp_path):
+    """``node_config(name, api_key, *options)``: a user-level node configuration written by
+    ``vnode new`` for ``node_server``, with the process runtime and a CSV database
+    ``default`` (column ``age``: 30, 50); returns the ini file's path."""
+    data = tmp_path / "ages.csv"
+    data.write_text("age\n30\n50\n")
+
+    def make(name: str, api_key: str, *options) -> Path:
+        result = vnode(
+            "new", "--name", name, "--no-input", "--server-url", "http://127.0.0.1",
+            "--port", node_server.port, "--api-key", api_key, "--runtime", "process",
+            "--database", f"default=csv:{data}", *options,
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        return Path(dirs["XDG_CONFIG_HOME"]) / "vantage6" / "node" / f"{name}.ini"
 
     return make

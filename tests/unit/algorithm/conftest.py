@@ -34,19 +34,32 @@ def average_package(monkeypatch):
     return "v6_average"
 
 
+DROP = "drop"  # an answer: close the connection without answering
+
+
 class StubProxy:
     """A real HTTP server standing in for the node proxy: answers from ``routes`` and records
     every request, so the client is tested over the wire."""
 
-    def __init__(self):
+    def __init__(self, port: int = 0):
         self.routes: dict[tuple[str, str], object] = {}
         self.requests: list[dict] = []
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_port}"
 
     def route(self, method: str, path: str, answer):
-        """``answer``: a JSON body, a (status, body) pair, or a callable(request) giving either."""
+        """``answer``: a JSON body (bytes: sent as they are), a (status, body) pair, a callable
+        (request) giving either, or ``DROP``."""
         self.routes[(method, path)] = answer
+
+    def serve(self) -> StubProxy:
+        thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        thread.start()
+        return self
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
     def _handler(self):
         stub = self
@@ -67,8 +80,11 @@ class StubProxy:
                 answer = stub.routes.get((self.command, url.path), (404, {"msg": "no route"}))
                 if callable(answer):
                     answer = answer(request)
+                if answer == DROP:
+                    self.close_connection = True
+                    return
                 status, body = answer if isinstance(answer, tuple) else (200, answer)
-                payload = json.dumps(body).encode()
+                payload = body if isinstance(body, bytes) else json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
@@ -85,9 +101,6 @@ class StubProxy:
 
 @pytest.fixture
 def proxy():
-    stub = StubProxy()
-    thread = threading.Thread(target=stub.server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
+    stub = StubProxy().serve()
     yield stub
-    stub.server.shutdown()
-    stub.server.server_close()
+    stub.close()

@@ -7,7 +7,7 @@ import json
 import jwt
 import pytest
 
-from vantage6.algorithm.client import AlgorithmClient, AlgorithmClientError
+from vantage6.algorithm.client import AlgorithmClient, AlgorithmClientError, Retry
 from vantage6.algorithm.decorators import algorithm_client
 from vantage6.algorithm.errors import AlgorithmError
 
@@ -100,7 +100,7 @@ def test_a_refusal_shows_the_servers_message(client, proxy):
 
 
 def test_an_unreachable_proxy_is_a_clear_error():
-    client = AlgorithmClient(TOKEN, "http://127.0.0.1", port=1)
+    client = AlgorithmClient(TOKEN, "http://127.0.0.1", port=1, retry=Retry(attempts=1))
     with pytest.raises(AlgorithmClientError, match="the node proxy cannot be reached"):
         client.collaboration.get()
 

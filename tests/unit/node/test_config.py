@@ -59,7 +59,15 @@ def test_minimal_file_gets_defaults(tmp_path):
     assert config.policies.allowed_images == () and not config.policies.allowed_users
     assert config.databases == () and config.registries == () and config.algorithm_env == {}
     assert config.limits == Limits()
+    assert config.host_firewall is True  # secure by default
     assert "secret-key" not in repr(config)
+
+
+def test_host_firewall_can_be_turned_off_but_not_misspelled(tmp_path):
+    config = load_config(write(tmp_path, MINIMAL + "[docker]\nhost_firewall = false\n"))
+    assert config.host_firewall is False
+    with pytest.raises(ConfigError, match=r"\[docker\] host_firewall: must be true or false"):
+        load_config(write(tmp_path, MINIMAL + "[docker]\nhost_firewall = maybe\n"))
 
 
 def test_every_section_is_read_and_relative_paths_start_at_the_files_folder(tmp_path):

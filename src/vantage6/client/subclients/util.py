@@ -3,21 +3,37 @@ and a new private key for your organization."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+
+import qrcode
 
 from vantage6.client.subclients.base import SubClient, given
 from vantage6.common.encryption import RSACryptor
 
 
 def show_two_factor_setup(answer: dict) -> None:
-    """Tell the user how to set up the authenticator app the server just enrolled them in."""
+    """Tell the user how to set up the authenticator app the server just enrolled them in:
+    a QR code to scan, and the same as a link and as a secret to type."""
     print(
         "Two-factor authentication: add this account to an authenticator app (e.g. Google "
-        "Authenticator, FreeOTP), then log in with client.authenticate(username, password, "
-        "mfa_code=<the 6-digit code the app shows>).\n"
-        f"  Open or turn into a QR code: {answer['qr_uri']}\n"
+        "Authenticator, FreeOTP) by scanning this QR code, then log in with "
+        "client.authenticate(username, password, mfa_code=<the 6-digit code the app shows>)."
+    )
+    print_qr_code(answer["qr_uri"])
+    print(
+        f"  Or open this link on your phone: {answer['qr_uri']}\n"
         f"  Or enter this secret by hand: {answer['otp_secret']}"
     )
+
+
+def print_qr_code(text: str, out=None) -> None:
+    """``text`` as a QR code in text: on a terminal in explicit black and white (any colour
+    scheme scans), elsewhere (a notebook, a file) dark modules as blocks on the background."""
+    out = out or sys.stdout
+    code = qrcode.QRCode(border=4)  # the quiet zone scanners need
+    code.add_data(text)
+    code.print_ascii(out=out, tty=out.isatty())
 
 
 class UtilSubClient(SubClient):

@@ -31,6 +31,8 @@ class RunSpec:
     token: str = field(repr=False)  # container token from POST /token/container
     # the task's requested databases: [{"label", "query"?, "sheet_name"?, "preprocessing"?}]
     databases: list[dict] = field(default_factory=list)
+    # parquet content per label of the databases a node plugin loaded, handed over instead
+    loaded: dict[str, bytes] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)

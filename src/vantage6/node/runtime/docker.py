@@ -2,7 +2,8 @@
 
 Each run is a container ``vantage6-<node>-run-<run id>`` on the node's internal network
 ``vantage6-<node>-net``: no internet, only the node proxy, which listens on the network's
-gateway address. It runs as the node's own user without capabilities or privilege escalation,
+gateway address (the host's firewall keeps it from the host's other services: .firewall).
+It runs as the node's own user without capabilities or privilege escalation,
 sees its own run folder at ``/mnt/run``, its job's temporary volume at ``/mnt/tmp`` and the
 node's file databases read-only (see :mod:`.env`). Labels (``vantage6-type``,
 ``vantage6-node``, ``vantage6-run``, ``vantage6-job``) are the runtime's only bookkeeping,
@@ -45,7 +46,8 @@ from vantage6.node.runtime.env import (
     encoded,
     run_environment,
 )
-from vantage6.node.runtime.folders import RunFolder, job_folder, remove_job_folder
+from vantage6.node.runtime.firewall import HostFirewall, remove_stale
+from vantage6.node.runtime.folders import RunFolder, job_folder, loaded_uri, remove_job_folder
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,7 @@ class DockerRuntime:
         self.config = config
         self.name = config.name
         self.task_dir = Path(config.task_dir)
+        self._firewall: HostFirewall | None = None
         self.proxy_port = config.proxy_port
         self.network_name = f"vantage6-{self.name}-net"
         self.client = client or _engine()
@@ -84,7 +87,24 @@ class DockerRuntime:
         if not self._gateway:
             raise RuntimeError(f"Docker network {self.network_name} has no gateway address")
         log.info("algorithms run on network %s; the proxy is at %s", network.name, self._gateway)
+        if self.config.host_firewall:
+            remove_stale(lambda: [found.id for found in self.client.networks.list()])
+            self._firewall = HostFirewall.of(network, self._gateway)
+            self._firewall.apply(self.proxy_port)
+        else:
+            log.warning("host_firewall is off: algorithms can reach every service of this host")
         return self._gateway
+
+    @property
+    def proxy_port(self) -> int:
+        return self._proxy_port
+
+    @proxy_port.setter
+    def proxy_port(self, port: int) -> None:
+        """(Set by the daemon once the proxy listens.) The only port containers reach."""
+        self._proxy_port = port
+        if self._firewall is not None:
+            self._firewall.apply(port)
 
     def _network(self):
         found = self.client.networks.list(names=[self.network_name])  # matches substrings
@@ -126,7 +146,9 @@ class DockerRuntime:
         variables, mounts = self._environment(spec)
         self._ensure_image(spec.image)
         try:
-            folder = RunFolder.create(self.task_dir, spec.run_id, spec.input, spec.token)
+            folder = RunFolder.create(
+                self.task_dir, spec.run_id, spec.input, spec.token, spec.loaded
+            )
         except OSError as exc:
             raise StartFailed(TaskStatus.FAILED, f"the run's folder could not be written: {exc}")
         self._launch(spec, variables, [Mount(RUN_DIR, str(folder.path), type="bind"), *mounts])
@@ -134,7 +156,8 @@ class DockerRuntime:
     def _environment(self, spec: RunSpec) -> tuple[dict[str, str], list[Mount]]:
         """The run's variables and its database mounts; StartFailed for a task asking for
         databases in a way the node refuses."""
-        database_variables, database_mounts = database_setup(self.config.databases, True)
+        loaded = {label: loaded_uri(RUN_DIR, label) for label in spec.loaded}
+        database_variables, database_mounts = database_setup(self.config.databases, True, loaded)
         try:
             variables = run_environment(
                 host=f"http://{self._gateway}",
@@ -384,14 +407,23 @@ class DockerRuntime:
                 remove_job_folder(self.task_dir, int(job))
 
     def close(self) -> None:
-        """Stop following events; containers keep running for the next start to find."""
+        """Stop following events; containers keep running for the next start to find, and
+        the host firewall stays for them."""
         self._stopping.set()
+        if self._firewall is not None and not self._any_running():
+            self._firewall.remove()
         with self._lock:
             if self._stream is not None:
                 self._stream.close()
         if self._watcher is not None:
             self._watcher.join(timeout=10)
         self.client.close()
+
+    def _any_running(self) -> bool:
+        try:
+            return bool(self.running())
+        except ENGINE_ERRORS:
+            return True  # unknown: keep them confined
 
     # -- helpers -----------------------------------------------------------------------------
 

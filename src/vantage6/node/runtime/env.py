@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,17 +56,21 @@ class Mount:
 
 
 def database_setup(
-    databases: Iterable[Database], in_container: bool
+    databases: Iterable[Database], in_container: bool, loaded: Mapping[str, str] | None = None
 ) -> tuple[dict[str, str], list[Mount]]:
     """The variables describing the node's databases and, in a container, their mounts.
     A file that disappeared since the node started is not mounted (the algorithm then reports
-    it missing) rather than failing every run."""
+    it missing) rather than failing every run. ``loaded`` maps the labels a node plugin loaded
+    for the run to the parquet file the run reads instead (nothing of the original is mounted).
+    """
     databases = list(databases)
     variables = {"DB_LABELS": ",".join(db.label for db in databases)}
     mounts = []
     for db in databases:
-        uri = db.uri
-        if in_container and db.type in FILE_TYPES:
+        uri, type_ = db.uri, db.type
+        if loaded and db.label in loaded:
+            uri, type_ = loaded[db.label], "parquet"
+        elif in_container and db.type in FILE_TYPES:
             suffix = "" if db.type == "folder" else Path(db.uri).suffix
             uri = f"{DATA_DIR}/{db.label}{suffix}"
             if Path(db.uri).exists():
@@ -75,7 +79,7 @@ def database_setup(
                 log.warning("database %r: %s no longer exists; not mounted", db.label, db.uri)
         prefix = db.label.upper()
         variables[f"{prefix}_DATABASE_URI"] = uri
-        variables[f"{prefix}_DATABASE_TYPE"] = db.type
+        variables[f"{prefix}_DATABASE_TYPE"] = type_
     return variables, mounts
 
 

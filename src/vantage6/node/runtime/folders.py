@@ -3,9 +3,10 @@
 Each run has its own folder (``run-<run id>``, mode 0700) with ``input``, ``output`` and
 ``token`` (0600). Only that folder is mounted into the run's container, so no run reads
 another's input or token (the original mounted one folder with every run's files). Runs of one
-job share a temporary folder (``job-<job id>-tmp``). A marker next to the run folder (outside
-what the container sees) records that the node killed the run, so a restarted node still
-reports it as killed.
+job share a temporary folder (``job-<job id>-tmp``). Databases a node plugin loaded for the run
+are parquet files in its folder (``data/<label>.parquet``). A marker next to the run folder
+(outside what the container sees) records that the node killed the run, so a restarted node
+still reports it as killed.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import shutil
 from pathlib import Path
 
 FILES = ("input", "output", "token")
+LOADED = "data"  # the run folder's subfolder of databases loaded by node plugins
 
 
 class RunFolder:
@@ -23,8 +25,11 @@ class RunFolder:
         self._killed = self.path.with_name(self.path.name + ".killed")
 
     @classmethod
-    def create(cls, task_dir: Path, run_id: int, input_: bytes, token: str) -> RunFolder:
-        """A fresh folder for the run (an earlier attempt's is replaced); OSError leaves none."""
+    def create(
+        cls, task_dir: Path, run_id: int, input_: bytes, token: str, loaded: dict | None = None
+    ) -> RunFolder:
+        """A fresh folder for the run (an earlier attempt's is replaced), with the parquet
+        content of ``loaded`` databases (per label); OSError leaves none."""
         folder = cls(task_dir, run_id)
         folder.remove()
         try:
@@ -32,6 +37,10 @@ class RunFolder:
             folder.path.chmod(0o700)  # whatever the umask
             for name, content in zip(FILES, (input_, b"", token.encode()), strict=True):
                 _write_private(folder.file(name), content)
+            if loaded:
+                folder.file(LOADED).mkdir(mode=0o700)
+                for label, content in loaded.items():
+                    _write_private(Path(loaded_uri(str(folder.path), label)), content)
         except OSError:
             folder.remove()
             raise
@@ -59,6 +68,11 @@ class RunFolder:
     def remove(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
         self.unmark_killed()
+
+
+def loaded_uri(run_dir: str, label: str) -> str:
+    """Where a run whose folder is ``run_dir`` (as it sees it) finds a loaded database."""
+    return f"{run_dir}/{LOADED}/{label}.parquet"
 
 
 def job_path(task_dir: Path, job_id: int) -> Path:

@@ -44,7 +44,13 @@ from vantage6.node.runtime.env import (
     encoded,
     run_environment,
 )
-from vantage6.node.runtime.folders import RunFolder, job_folder, job_path, remove_job_folder
+from vantage6.node.runtime.folders import (
+    RunFolder,
+    job_folder,
+    job_path,
+    loaded_uri,
+    remove_job_folder,
+)
 
 log = logging.getLogger(__name__)
 
@@ -97,12 +103,14 @@ class ProcessRuntime:
                 log.info("run %s is already running (pid %s)", spec.run_id, current.process.pid)
                 return
         package, package_path = self._package(spec.image)
-        database_variables, _ = database_setup(self.config.databases, False)
+        run_dir = str(RunFolder(self.task_dir, spec.run_id).path)
+        loaded = {label: loaded_uri(run_dir, label) for label in spec.loaded}
+        database_variables, _ = database_setup(self.config.databases, False, loaded)
         try:
             variables = run_environment(
                 host="http://127.0.0.1",
                 port=self.proxy_port,
-                run_dir=str(RunFolder(self.task_dir, spec.run_id).path),
+                run_dir=run_dir,
                 tmp_dir=str(job_path(self.task_dir, spec.job_id)),
                 databases=database_variables,
                 requested=spec.databases,
@@ -111,7 +119,9 @@ class ProcessRuntime:
         except ValueError as exc:
             raise StartFailed(TaskStatus.FAILED, str(exc)) from None
         try:
-            folder = RunFolder.create(self.task_dir, spec.run_id, spec.input, spec.token)
+            folder = RunFolder.create(
+                self.task_dir, spec.run_id, spec.input, spec.token, spec.loaded
+            )
             job_folder(self.task_dir, spec.job_id)
             process = self._spawn(folder, package, package_path, variables)
         except OSError as exc:

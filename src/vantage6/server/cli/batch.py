@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from pyramid.settings import asbool, falsey, truthy
 
+from vantage6.common.cli_output import Failure, note, success, warn
 from vantage6.server.cli.database import database_errors, describe, open_engine
 from vantage6.server.cli.instance import Instance, pass_instance
-from vantage6.server.cli.output import Failure, note, success, warn
 
 _COUNTED = {
     "organization": "organizations",

@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 from sqlalchemy.engine import make_url
 
+from vantage6.common.cli_output import Failure, success
 from vantage6.server.cli.instance import Instance, pass_instance
-from vantage6.server.cli.output import Failure, success
 
 
 def describe(settings: dict) -> str:

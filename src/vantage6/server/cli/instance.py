@@ -10,24 +10,15 @@ file: ``application`` is ``[app:main]`` (served by ``[server:main]``), any other
 from __future__ import annotations
 
 import configparser
-import functools
-import hashlib
-import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import click
 
-from vantage6.common import background
-from vantage6.common.configdirs import (
-    ConfigLookupError,
-    Scope,
-    config_dir,
-    data_dir,
-    find_config,
-    list_configs,
-)
-from vantage6.server.cli.output import Failure
+from vantage6.common import cli_select
+from vantage6.common.cli_output import Failure
+from vantage6.common.configdirs import Scope, list_configs
 
 KIND = "server"
 APPLICATION = "application"
@@ -44,14 +35,7 @@ def read_ini(path: Path) -> configparser.ConfigParser:
     parser = configparser.ConfigParser(
         defaults={"here": str(path.parent), "__file__": str(path)}, strict=False
     )
-    try:
-        with path.open(encoding="utf-8") as file:
-            parser.read_file(file)
-    except OSError as exc:
-        raise Failure(f"cannot read {path}: {exc.strerror}") from None
-    except configparser.Error as exc:
-        raise Failure(f"{path} is not a valid ini file: {exc}") from None
-    return parser
+    return cli_select.read_ini(path, parser)
 
 
 def environments(parser: configparser.ConfigParser) -> list[str]:
@@ -60,12 +44,11 @@ def environments(parser: configparser.ConfigParser) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Instance:
-    name: str
-    config: Path
-    environment: str
-    scope: Scope | None  # None: given with --config
-    state_dir: Path
+class Instance(cli_select.Instance):
+    KIND: ClassVar[str] = KIND
+    COMMAND: ClassVar[str] = "vserver"
+
+    environment: str = APPLICATION
 
     @property
     def label(self) -> str:
@@ -80,24 +63,11 @@ class Instance:
     def app_name(self) -> str:
         return app_name(self.environment)
 
-    @property
-    def pid_file(self) -> Path:
-        return self.state_dir / f"{self.stem}.pid"
-
-    @property
-    def log_file(self) -> Path:
-        return self.state_dir / f"{self.stem}.log"
-
-    @property
-    def selector(self) -> str:
-        """The options that select this instance again, for the hints we print."""
-        if self.scope is None:
-            parts = [f"--config {self.config}"]
-        else:
-            parts = [f"--name {self.name}", f"--{self.scope.value}"]
+    def selector_parts(self) -> list[str]:
+        parts = super().selector_parts()
         if self.environment != APPLICATION:
             parts.append(f"-e {self.environment}")
-        return " ".join(parts)
+        return parts
 
     def ini(self) -> configparser.ConfigParser:
         parser = read_ini(self.config)
@@ -156,59 +126,9 @@ class Instance:
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{port}{settings['vantage6.api_path']}"
 
-    def pid(self) -> int | None:
-        """The pid of this instance's running server, if it runs."""
-        return background.read_pid(self.pid_file, marker=str(self.config))
-
-
-def named_instance(name: str, path: Path, scope: Scope, environment: str) -> Instance:
-    return Instance(name, path, environment, scope, data_dir(KIND, scope, name))
-
-
-def file_instance(path: Path, environment: str) -> Instance:
-    """An ini file outside the configuration folders: its state goes to the user's data
-    folder, under its name and a digest of its path (two ``server.ini`` files never mix)."""
-    digest = hashlib.sha256(str(path).encode()).hexdigest()[:8]
-    return Instance(
-        path.stem, path, environment, None, data_dir(KIND, Scope.USER, f"{path.stem}-{digest}")
-    )
-
-
-def scope_of(system: bool | None) -> Scope | None:
-    return None if system is None else (Scope.SYSTEM if system else Scope.USER)
-
 
 def resolve(name: str | None, config: str | None, system: bool | None, environment: str):
-    if name and config:
-        raise click.UsageError("give --name or --config, not both")
-    if config:
-        path = Path(config).expanduser().resolve()
-        if not path.is_file():
-            raise Failure(f"{path}: no such configuration file")
-        return file_instance(path, environment)
-    scope = scope_of(system)
-    try:
-        found = find_config(KIND, name or _choose_name(scope), scope)
-    except ConfigLookupError as exc:
-        raise Failure(str(exc)) from None
-    except ValueError as exc:  # not a name a configuration file can have
-        raise click.BadParameter(str(exc), param_hint="--name") from None
-    return named_instance(found.name, found.path, found.scope, environment)
-
-
-def _choose_name(scope: Scope | None) -> str:
-    """Without --name: the only configuration there is, or the one picked at the prompt."""
-    names = sorted({found.name for found in list_configs(KIND, scope)})
-    if not names:
-        where = " or ".join(str(config_dir(KIND, s)) for s in ([scope] if scope else Scope))
-        raise Failure(f"no server configuration in {where}; create one with `vserver new`")
-    if len(names) == 1:
-        return names[0]
-    if not sys.stdin.isatty():
-        raise click.UsageError(
-            f"there are several servers ({', '.join(names)}): pick one with --name"
-        )
-    return click.prompt("Which server", type=click.Choice(names))
+    return Instance.resolve(name, config, system, environment=environment)
 
 
 def all_instances(scope: Scope | None = None) -> list[Instance]:
@@ -220,48 +140,26 @@ def all_instances(scope: Scope | None = None) -> list[Instance]:
         except Failure:
             found_environments = [APPLICATION]  # unreadable: listed, its problem shown there
         for env in found_environments or [APPLICATION]:
-            instances.append(named_instance(found.name, found.path, found.scope, env))
+            instances.append(Instance.named(found, environment=env))
     return instances
 
 
-_OPTIONS = (
-    click.option("-n", "--name", help="The server's configuration name (see `vserver list`)."),
-    click.option(
-        "-c",
-        "--config",
-        type=click.Path(dir_okay=False),
-        help="An ini file anywhere, instead of a name from the configuration folders.",
-    ),
-    click.option(
-        "--system/--user",
-        "system",
-        default=None,
-        help="Look only in the system (or only in the user) folder. Default: both.",
-    ),
-    click.option(
-        "-e",
-        "--environment",
-        type=click.Choice(ENVIRONMENTS),
-        default=APPLICATION,
-        show_default=True,
-        help="The environment in the configuration file.",
-    ),
+ENVIRONMENT = click.option(
+    "-e",
+    "--environment",
+    type=click.Choice(ENVIRONMENTS),
+    default=APPLICATION,
+    show_default=True,
+    help="The environment in the configuration file.",
 )
 
 
 def instance_options(function):
     """The options that select a server: ``--name`` or ``--config``, scope, environment."""
-    for option in reversed(_OPTIONS):
-        function = option(function)
-    return function
+    options = cli_select.selection_options(KIND, Instance.COMMAND)
+    return cli_select.with_options([*options, ENVIRONMENT])(function)
 
 
 def pass_instance(function):
     """Like :func:`instance_options`, handing the command the resolved :class:`Instance`."""
-
-    @instance_options
-    @functools.wraps(function)
-    def command(name, config, system, environment, **kwargs):
-        return function(resolve(name, config, system, environment), **kwargs)
-
-    return command
+    return cli_select.pass_instance(Instance, ENVIRONMENT, extra_keys=("environment",))(function)

@@ -11,31 +11,27 @@ from __future__ import annotations
 
 import errno
 import json
-import signal
 import socket
 import subprocess
 import sys
-import threading
-import time
 import urllib.error
 import urllib.request
 
 import click
 
 from vantage6 import __version__
-from vantage6.common import background
+from vantage6.common import cli_service
+from vantage6.common.cli_output import Failure, fields, note, success, warn
+from vantage6.common.cli_select import scope_of
 from vantage6.server.cli.database import database_errors, describe, open_engine, sqlite_file
 from vantage6.server.cli.instance import (
+    KIND,
     Instance,
     all_instances,
     instance_options,
     pass_instance,
     resolve,
-    scope_of,
 )
-from vantage6.server.cli.output import Failure, done, note, step, success, table, warn
-
-LOG_LINES_ON_FAILURE = 30
 
 
 def pserve_command(instance: Instance) -> list[str]:
@@ -80,59 +76,21 @@ def _prepare_database(instance: Instance, settings: dict) -> None:
         engine.dispose()
 
 
-def _log_tail(instance: Instance) -> str:
-    lines = background.tail(instance.log_file, LOG_LINES_ON_FAILURE)
-    return f"The end of its log ({instance.log_file}):\n" + "\n".join(lines)
-
-
-def _wait_until_healthy(instance: Instance, url: str, process, timeout: int, progress: bool):
-    """Until ``url``/health answers 200; the server exiting or the timeout is a failure (a
-    server that is still starting then is stopped, so no half-started server is left).
-    ``progress``: a dot a second after the step's message, and its outcome."""
-    finish = done if progress else lambda *args, **kwargs: None
-    deadline = time.monotonic() + timeout
-    next_dot = time.monotonic() + 1
-    while True:
-        if process.poll() is not None:
-            instance.pid_file.unlink(missing_ok=True)
-            finish("failed", ok=False)
-            raise Failure(
-                f"server {instance.label} stopped during start-up (exit code "
-                f"{process.returncode}). {_log_tail(instance)}"
-            )
+def _healthy(url: str) -> cli_service.Readiness:
+    def answers() -> bool:
         try:
             with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
-                if response.status == 200:
-                    finish("running")
-                    return
+                return response.status == 200
         except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        if time.monotonic() > deadline:
-            background.stop(process.pid, timeout=30)
-            instance.pid_file.unlink(missing_ok=True)
-            finish("no answer", ok=False)
-            raise Failure(
-                f"server {instance.label} did not answer at {url}/health within {timeout} s; "
-                f"it was stopped. {_log_tail(instance)}"
-            )
-        if progress and time.monotonic() > next_dot:
-            click.echo(".", nl=False)
-            next_dot += 1
-        time.sleep(0.25)
+            return False
+
+    return cli_service.Readiness(answers, f"did not answer at {url}/health")
 
 
 @click.command()
 @pass_instance
-@click.option(
-    "--attach", is_flag=True, help="Stay in the foreground showing the log; Ctrl-C stops it."
-)
-@click.option(
-    "--timeout",
-    default=60,
-    show_default=True,
-    type=click.IntRange(1),
-    help="Seconds to wait for the server to answer at /health.",
-)
+@cli_service.ATTACH
+@cli_service.timeout_option(60, "Seconds to wait for the server to answer at /health.")
 def start(instance, attach, timeout):
     """Start a server: in the background (pid and log file) or, with --attach, in the
     foreground. Waits until it answers and prints its address.
@@ -150,127 +108,55 @@ def start(instance, attach, timeout):
         raise Failure(f"server {instance.label} is already running (pid {pid}) at {url}")
     _check_port(instance)
     _prepare_database(instance, settings)
+    command, cwd = pserve_command(instance), instance.config.parent
     if attach:
-        _run_attached(instance, url, timeout)
-        return
-    step(f"Starting server {instance.label}")
-    try:
-        process = background.spawn(
-            pserve_command(instance),
-            pid_file=instance.pid_file,
-            log_file=instance.log_file,
-            cwd=instance.config.parent,
+        cli_service.run_attached(
+            instance,
+            command,
+            cwd,
+            _healthy(url),
+            timeout,
+            lambda pid: f"Server {instance.label} is running at {url} (pid {pid}); Ctrl-C stops it",
         )
-    except background.AlreadyRunning as exc:
-        raise Failure(f"server {instance.label} was started meanwhile (pid {exc.pid})") from None
-    _wait_until_healthy(instance, url, process, timeout, progress=True)
+        return
+    process = cli_service.start_background(instance, command, cwd, _healthy(url), timeout)
     success(f"Server {instance.label} is running at {url} (pid {process.pid})")
     note(f"  log: {instance.log_file}")
     note(f"  stop it with: vserver stop {instance.selector}")
 
 
-def _run_attached(instance: Instance, url: str, timeout: int) -> None:
-    """pserve as a child whose output goes to the terminal and the log file; Ctrl-C or
-    SIGTERM stop it gracefully, as does `vserver stop` from elsewhere (the pid file is its)."""
-    process = subprocess.Popen(
-        pserve_command(instance),
-        cwd=instance.config.parent,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        background.claim_pid_file(instance.pid_file, process.pid)
-    except background.AlreadyRunning as exc:
-        process.terminate()
-        process.wait()
-        raise Failure(f"server {instance.label} was started meanwhile (pid {exc.pid})") from None
-    copier = threading.Thread(target=_copy_output, args=(process, instance), daemon=True)
-    copier.start()
-    previous = {
-        signum: signal.signal(signum, lambda *_: process.send_signal(signal.SIGTERM))
-        for signum in (signal.SIGINT, signal.SIGTERM)
-    }
-    try:
-        _wait_until_healthy(instance, url, process, timeout, progress=False)
-        success(f"Server {instance.label} is running at {url} (pid {process.pid}); Ctrl-C stops it")
-        process.wait()
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        copier.join(timeout=10)
-        instance.pid_file.unlink(missing_ok=True)
-    if process.returncode != 0:
-        raise Failure(f"server {instance.label} ended with exit code {process.returncode}")
-    success(f"Server {instance.label} stopped")
-
-
-def _copy_output(process: subprocess.Popen, instance: Instance) -> None:
-    instance.log_file.parent.mkdir(parents=True, exist_ok=True)
-    with instance.log_file.open("ab") as log:
-        for line in iter(process.stdout.readline, b""):
-            log.write(line)
-            log.flush()
-            click.echo(line.decode(errors="replace"), nl=False)
-
-
-def _stop_one(instance: Instance, timeout: int) -> bool:
-    pid = instance.pid()
-    if pid is None:
-        note(f"Server {instance.label} is not running.")
-        return True
-    step(f"Stopping server {instance.label} (pid {pid})")
-    if not background.stop(pid, timeout):
-        done(f"still running after {timeout} s", ok=False)
-        return False
-    instance.pid_file.unlink(missing_ok=True)
-    done("stopped")
-    return True
-
-
 @click.command()
 @instance_options
-@click.option("--all", "all_", is_flag=True, help="Stop every running server.")
-@click.option(
-    "--timeout",
-    default=30,
-    show_default=True,
-    type=click.IntRange(1),
-    help="Seconds to wait for each server to finish.",
-)
-def stop(name, config, system, environment, all_, timeout):
+@cli_service.stop_options(KIND)
+def stop(name, config, system, environment, all_, timeout, force):
     """Stop a server gracefully (SIGTERM: websockets closed, requests in flight finished)
-    and wait until it has ended. Stopping a server that is not running is no error.
+    and wait until it has ended; with --force, kill it when it has not ended in time.
+    Stopping a server that is not running is no error.
 
     \b
     Examples:
       vserver stop --name demo
       vserver stop --all
+      vserver stop --name demo --timeout 10 --force
     """
     if all_:
-        if name or config:
-            raise click.UsageError("--all stops every server: leave out --name and --config")
-        targets = [instance for instance in all_instances(scope_of(system)) if instance.pid()]
-        if not targets:
-            note("No server is running.")
-            return
+        cli_service.refuse_selection(name, config, KIND)
+        cli_service.stop_all(all_instances(scope_of(system)), KIND, timeout, force)
     else:
-        targets = [resolve(name, config, system, environment)]
-    failed = [instance.label for instance in targets if not _stop_one(instance, timeout)]
-    if failed:
-        raise Failure(f"still running: {', '.join(failed)}; try again, or end the process")
+        cli_service.stop_each([resolve(name, config, system, environment)], timeout, force)
 
 
-def _status(instance: Instance) -> tuple[str, str, str | None]:
-    """(status, address, colour) of one instance for ``list``."""
+def _row(instance: Instance) -> tuple[tuple[str, ...], str | None]:
+    """The cells and colour of one instance in ``list``."""
+    cells = (instance.name, instance.environment, instance.scope.value)
     try:
         url = instance.url(instance.settings())
     except Failure as exc:
-        return "configuration error", str(exc), "red"
+        return (*cells, "configuration error", str(exc)), "red"
     pid = instance.pid()
     if pid is None:
-        return "stopped", url, None
-    return f"running (pid {pid})", url, "green"
+        return (*cells, "stopped", url), None
+    return (*cells, f"running (pid {pid})", url), "green"
 
 
 @click.command("list")
@@ -283,16 +169,8 @@ def list_(system):
       vserver list
       vserver list --user
     """
-    instances = all_instances(scope_of(system))
-    if not instances:
-        note("No server configurations found; create one with `vserver new`.")
-        return
-    rows, colors = [], []
-    for instance in instances:
-        status, address, color = _status(instance)
-        rows.append((instance.name, instance.environment, instance.scope.value, status, address))
-        colors.append(color)
-    table(rows, ("NAME", "ENVIRONMENT", "SCOPE", "STATUS", "ADDRESS"), colors)
+    header = ("NAME", "ENVIRONMENT", "SCOPE", "STATUS", "ADDRESS")
+    cli_service.list_instances(Instance, all_instances(scope_of(system)), header, _row)
 
 
 @click.command()
@@ -318,23 +196,14 @@ def files(instance):
     except Failure as exc:
         problem = exc
         rows.append(("database", "unknown: the configuration has an error"))
-    rows += [
-        ("log file", str(instance.log_file)),
-        ("pid file", str(instance.pid_file)),
-        ("data folder", str(instance.state_dir)),
-    ]
-    width = max(len(label) for label, _ in rows)
-    for label, value in rows:
-        click.echo(f"{click.style(label.ljust(width), bold=True)}  {value}")
+    fields(rows + instance.state_files())
     if problem is not None:
         raise problem
 
 
 @click.command()
 @pass_instance
-@click.option(
-    "--lines", default=20, show_default=True, type=click.IntRange(0), help="Earlier lines to show."
-)
+@cli_service.LINES
 def attach(instance, lines):
     """Show a running server's log as it is written, until the server stops or Ctrl-C
     (which leaves the server running).
@@ -343,21 +212,7 @@ def attach(instance, lines):
     Example:
       vserver attach --name demo
     """
-    pid = instance.pid()
-    if pid is None:
-        for line in background.tail(instance.log_file, lines):
-            click.echo(line)
-        raise Failure(f"server {instance.label} is not running (log: {instance.log_file})")
-    note(f"Log of server {instance.label} (pid {pid}); Ctrl-C stops following, not the server.")
-    marker = str(instance.config)
-    try:
-        for line in background.follow(
-            instance.log_file, lines=lines, running=lambda: background.is_alive(pid, marker)
-        ):
-            click.echo(line)
-    except KeyboardInterrupt:
-        return
-    note(f"Server {instance.label} has stopped.")
+    cli_service.attach(instance, lines)
 
 
 @click.command()

@@ -9,19 +9,26 @@ overwritten; a new environment is added to an existing file.
 
 from __future__ import annotations
 
-import ipaddress
-import os
 import re
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from vantage6.common.configdirs import Scope, check_name, config_path, data_dir
+from vantage6.common.cli_output import Failure, note, success
+from vantage6.common.configdirs import Scope, config_path, data_dir
+from vantage6.common.wizard import (
+    LOG_LEVELS,
+    Question,
+    ask_all,
+    check_api_path,
+    check_host,
+    new_name,
+    question_options,
+    write_config,
+)
 from vantage6.server.cli.instance import (
     APPLICATION,
     ENVIRONMENTS,
@@ -30,25 +37,8 @@ from vantage6.server.cli.instance import (
     environments,
     read_ini,
 )
-from vantage6.server.cli.output import Failure, note, success
 
-_HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
-LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
-
-
-def _host(value: str) -> str | None:
-    try:
-        ipaddress.ip_address(value)
-        return None
-    except ValueError:
-        pass
-    return None if _HOST.fullmatch(value) else "must be an IP address or a host name"
-
-
-def _api_path(value: str) -> str | None:
-    ok = value.startswith("/") and not re.search(r"\s|%|\?|#", value)
-    return None if ok else "must start with / (e.g. /api) and contain no spaces, %, ? or #"
 
 
 def _database(value: str) -> str | None:
@@ -77,22 +67,6 @@ def _development(answers: dict) -> bool:
     return answers["profile"] == "development"
 
 
-@dataclass(frozen=True)
-class Question:
-    key: str
-    text: str
-    default: Callable[[dict], object]
-    type: object = str  # a click type; bool questions are yes/no
-    check: Callable[[object], str | None] | None = None
-    when: Callable[[dict], bool] = lambda answers: True
-    hide: bool = False
-    help: str = ""
-
-    @property
-    def flag(self) -> str:
-        return "--" + self.key.replace("_", "-")
-
-
 def _email_on(answers: dict) -> bool:
     return bool(answers.get("smtp_host"))
 
@@ -115,7 +89,7 @@ QUESTIONS = (
         "ip",
         "IP address to listen on (0.0.0.0: every interface)",
         lambda a: "0.0.0.0",
-        check=_host,
+        check=check_host,
         help="Address to bind (listen in [server:...]).",
     ),
     Question(
@@ -129,7 +103,7 @@ QUESTIONS = (
         "api_path",
         "API path",
         lambda a: "/api",
-        check=_api_path,
+        check=check_api_path,
         help="Path prefix of the API (vantage6.api_path).",
     ),
     Question(
@@ -165,7 +139,7 @@ QUESTIONS = (
         "smtp_host",
         "SMTP server for emails (empty: no email)",
         lambda a: "",
-        check=lambda v: _host(v) if v else None,
+        check=lambda v: check_host(v) if v else None,
         help="vantage6.smtp.host; without it no email is sent.",
     ),
     Question(
@@ -223,32 +197,6 @@ QUESTIONS = (
         help="vantage6.two_factor_auth.",
     ),
 )
-
-
-def _ask(question: Question, given, answers: dict, no_input: bool):
-    """The answer: the option's value, else the default (--no-input), else the prompt's."""
-    default = question.default(answers)
-    if given is not None:
-        problem = question.check(given) if question.check else None
-        if problem:
-            raise click.BadParameter(problem, param_hint=question.flag)
-        return given
-    if no_input:
-        return default
-    while True:
-        if question.type is bool:
-            return click.confirm(question.text, default=default)
-        value = click.prompt(
-            question.text,
-            default=default,
-            type=question.type,
-            hide_input=question.hide,
-            show_default=not question.hide and default != "",
-        )
-        problem = question.check(value) if question.check else None
-        if not problem:
-            return value
-        click.secho(f"Error: {question.text.split(' (')[0]} {problem}", fg="red", err=True)
 
 
 def _escape(value) -> str:
@@ -329,14 +277,14 @@ default_shell = ipython python
 keys = root, vantage6, sqlalchemy, alembic
 
 [handlers]
-keys = console
+keys = log
 
 [formatters]
 keys = generic
 
 [logger_root]
 level = WARN
-handlers = console
+handlers = log
 
 [logger_vantage6]
 level = {answers["log_level"].upper()}
@@ -353,9 +301,12 @@ level = WARN
 handlers =
 qualname = alembic
 
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
+# The log: the terminal in the foreground; started in the background (vserver start), the
+# log file `vserver files` shows, rotated when it would pass maxBytes, keeping backupCount
+# older files (.1 the newest). Output outside logging (a traceback at start) goes there too.
+[handler_log]
+class = vantage6.common.logfile.ServiceLog
+kwargs = {{'maxBytes': 10485760, 'backupCount': 5}}
 level = NOTSET
 formatter = generic
 
@@ -363,26 +314,6 @@ formatter = generic
 format = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s
 """
     )
-
-
-def _write(path: Path, text: str, new_file: bool) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if new_file:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(descriptor, "w") as file:
-                file.write(text)
-        else:
-            with path.open("a") as file:
-                file.write("\n" + text)
-    except FileExistsError:
-        raise Failure(f"{path} was created meanwhile; nothing written") from None
-    except PermissionError:
-        raise Failure(
-            f"no permission to write {path}: run as an administrator, or use --user"
-        ) from None
-    except OSError as exc:
-        raise Failure(f"cannot write {path}: {exc.strerror}") from None
 
 
 def _target(name: str, scope: Scope, environment: str) -> tuple[Path, bool]:
@@ -396,21 +327,6 @@ def _target(name: str, scope: Scope, environment: str) -> tuple[Path, bool]:
             "file, or choose another name or environment"
         )
     return path, False
-
-
-def _options(function):
-    for question in reversed(QUESTIONS):
-        if question.type is bool:
-            name = question.flag[2:]
-            option = click.option(
-                f"--{name}/--no-{name}", question.key, default=None, help=question.help
-            )
-        else:
-            option = click.option(
-                question.flag, question.key, type=question.type, help=question.help
-            )
-        function = option(function)
-    return function
 
 
 @click.command()
@@ -431,7 +347,7 @@ def _options(function):
 )
 @click.option("--no-input", is_flag=True, help="Ask nothing: defaults for all options not given.")
 @click.option("--jwt-secret", help="Secret for signing tokens (default: a new random one).")
-@_options
+@question_options(QUESTIONS)
 def new(name, system, environment, no_input, jwt_secret, **given):
     """Create a server configuration: asks for each setting (or takes options) and writes
     <name>.ini in the system or user configuration folder.
@@ -448,26 +364,17 @@ def new(name, system, environment, no_input, jwt_secret, **given):
     from vantage6.server.settings import load_settings
 
     scope = Scope.SYSTEM if system else Scope.USER
-    if name is None:
-        if no_input:
-            raise click.UsageError("--name is required with --no-input")
-        name = click.prompt("Name of the new server configuration")
-    try:
-        check_name(name)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--name") from None
+    name = new_name(name, KIND, no_input)
     path, new_file = _target(name, scope, environment)
     answers = {"name": name, "scope": scope, "environment": environment, "new_file": new_file}
-    for question in QUESTIONS:
-        if question.when(answers):
-            answers[question.key] = _ask(question, given[question.key], answers, no_input)
+    ask_all(QUESTIONS, given, answers, no_input)
     answers["jwt_secret"] = jwt_secret or secrets.token_urlsafe(48)
     try:
         load_settings(app_settings(answers), environ={})
     except ConfigurationError as exc:
         raise Failure(str(exc)) from None
     text = render_file(answers) if new_file else render_environment(answers)
-    _write(path, text, new_file)
+    write_config(path, text, new_file)
     _make_database_folder(answers["database_uri"])
     success(f"Wrote environment {environment!r} of server {name!r} to {path}")
     _next_steps(answers)

@@ -1,5 +1,5 @@
-"""What ``vserver`` prints: one look for success, notes, warnings and errors, and exit codes
-scripts can trust (0 done, 1 failed, 2 wrong usage: click's own)."""
+"""What ``vserver`` and ``vnode`` print: one look for success, notes, warnings and errors, and
+exit codes scripts can trust (0 done, 1 failed, 2 wrong usage: click's own)."""
 
 from __future__ import annotations
 
@@ -42,3 +42,10 @@ def table(rows: list[tuple[str, ...]], header: tuple[str, ...], colors=None) -> 
     for row, color in zip(rows, colors or [None] * len(rows), strict=True):
         line = "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
         click.secho(line, fg=color)
+
+
+def fields(rows: list[tuple[str, str]]) -> None:
+    """``label  value`` lines, the labels bold and padded to one width (``files``)."""
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        click.echo(f"{click.style(label.ljust(width), bold=True)}  {value}")

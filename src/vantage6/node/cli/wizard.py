@@ -1,0 +1,364 @@
+"""``vnode new``: asks for the settings and writes the node's ini file.
+
+The file follows node/node.ini: ``[node]``, ``[server]``, ``[databases]``, ``[encryption]``
+and ``[policies]``. The API key goes to a file of its own next to the ini (mode 0600), named
+by ``api_key_file``; with encryption, a private key is made where the answer says when there
+is none. Every question has an option, so scripts can answer all of them (``--no-input``
+takes the default for any left out). All files are written, and the ini loads as the node
+loads it, or nothing is left behind.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from vantage6.common.cli_output import Failure, note, success
+from vantage6.common.configdirs import FoundConfig, Scope, config_path, data_dir
+from vantage6.common.encryption import InvalidKey, RSACryptor
+from vantage6.common.wizard import (
+    LOG_LEVELS,
+    Question,
+    ask_all,
+    check_api_path,
+    new_name,
+    question_options,
+    write_config,
+)
+from vantage6.node.cli.instance import KIND, NodeInstance
+from vantage6.node.config import (
+    DATABASE_TYPES,
+    FILE_TYPES,
+    LABEL,
+    NAME,
+    RUNTIMES,
+    ConfigError,
+    load_config,
+)
+
+
+def check_api_key(value: str) -> str | None:
+    return None if value and not re.search(r"\s", value) else "must be a key without spaces"
+
+
+def _url(value: str) -> str | None:
+    ok = re.fullmatch(r"https?://[^/\s:]+", value)
+    return None if ok else "must be http:// or https:// and a host, without port or path"
+
+
+def _database(value: str) -> str | None:
+    """``label=type:uri``, checked as the node checks it (local files must exist)."""
+    label, equals, rest = value.partition("=")
+    type_, colon, uri = rest.partition(":")
+    label, type_, uri = label.strip(), type_.strip(), uri.strip()
+    if not (equals and colon and uri):
+        return f"{value!r} is not label=type:uri (e.g. default=csv:/data/patients.csv)"
+    if not LABEL.match(label):
+        return f"label {label!r}: use letters, digits and '_', starting with a letter"
+    if type_ not in DATABASE_TYPES:
+        return f"type must be one of {', '.join(DATABASE_TYPES)}, not {type_!r}"
+    if type_ in FILE_TYPES:
+        path = Path(uri).expanduser()
+        if not (path.is_dir() if type_ == "folder" else path.is_file()):
+            return f"{'folder' if type_ == 'folder' else 'file'} {uri!r} does not exist"
+    return None
+
+
+def _regex(value: str) -> str | None:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        return f"is not a regular expression: {exc}"
+    return None
+
+
+def _ids(value: str) -> str | None:
+    bad = [item for item in re.split(r"[\s,]+", value.strip()) if item and not item.isdigit()]
+    return f"must be ids (whole numbers), not {bad[0]!r}" if bad else None
+
+
+def _private_key(value: str) -> str | None:
+    """A key file that exists must be a usable one; a missing one is made."""
+    path = Path(value).expanduser()
+    if not path.exists():
+        return None
+    try:
+        RSACryptor(path)
+    except InvalidKey as exc:
+        return f"{path}: {exc}"
+    return None
+
+
+def _folder(answers: dict) -> Path:
+    return data_dir(KIND, answers["scope"], answers["name"])
+
+
+QUESTIONS = (
+    Question(
+        "server_url",
+        "Server URL (without port and path)",
+        lambda a: "http://localhost",
+        check=_url,
+        help="The vantage6 server, e.g. https://vantage6.example.org ([server] url).",
+    ),
+    Question(
+        "port",
+        "Server port",
+        lambda a: 7601,
+        click.IntRange(1, 65535),
+        help="The server's port ([server] port).",
+    ),
+    Question(
+        "api_path",
+        "API path",
+        lambda a: "/api",
+        check=check_api_path,
+        help="The server's API path ([server] api_path).",
+    ),
+    Question(
+        "api_key",
+        "API key of this node (from its registration; not shown)",
+        lambda a: "",
+        check=check_api_key,
+        hide=True,
+        help="The node's API key; stored in <name>.api_key next to the ini, mode 0600.",
+    ),
+    Question(
+        "database",
+        "Database algorithms may read, as label=type:uri (empty: no more)",
+        lambda a: [],
+        check=_database,
+        multiple=True,
+        help=f"label=type:uri, type one of {', '.join(DATABASE_TYPES)} (repeatable).",
+    ),
+    Question(
+        "task_dir",
+        "Folder for the runs' input and output",
+        lambda a: str(_folder(a) / "tasks"),
+        help="[node] task_dir; default: in the node's data folder.",
+    ),
+    Question(
+        "runtime",
+        "Run algorithms as (docker: isolated containers; process: development only)",
+        lambda a: "docker",
+        click.Choice(RUNTIMES),
+        help="[node] runtime: docker, or process (no isolation: development only).",
+    ),
+    Question(
+        "encryption",
+        "Is the collaboration encrypted?",
+        lambda a: False,
+        bool,
+        help="[encryption] enabled; must equal the collaboration's setting.",
+    ),
+    Question(
+        "private_key",
+        "Private key file of your organization (made when there is none)",
+        lambda a: str(_folder(a) / "private_key.pem"),
+        check=_private_key,
+        when=lambda a: a["encryption"],
+        help="[encryption] private_key; a new key is made there when the file does not exist.",
+    ),
+    Question(
+        "allowed_image",
+        "Image allowed to run, a regular expression for the whole name (empty: no more)",
+        lambda a: [],
+        check=_regex,
+        multiple=True,
+        help="[policies] allowed_images (repeatable); none given: every image may run.",
+    ),
+    Question(
+        "allowed_organizations",
+        "Ids of the organizations whose tasks may run here (empty: any)",
+        lambda a: "",
+        check=_ids,
+        help="[policies] allowed_organizations, e.g. '1, 4'.",
+    ),
+    Question(
+        "allowed_users",
+        "Ids of the users whose tasks may run here (empty: any)",
+        lambda a: "",
+        check=_ids,
+        help="[policies] allowed_users, e.g. '12'.",
+    ),
+    Question(
+        "log_level",
+        "Log level",
+        lambda a: "INFO",
+        click.Choice(LOG_LEVELS, case_sensitive=False),
+        help="Level of the vantage6 logger.",
+    ),
+)
+
+
+def render(answers: dict, key_file: Path) -> str:
+    """The ini file the answers stand for."""
+    databases = []
+    for entry in answers["database"]:
+        label, _, rest = entry.partition("=")
+        type_, _, uri = (part.strip() for part in rest.partition(":"))
+        if type_ in FILE_TYPES:
+            uri = str(Path(uri).expanduser().resolve())
+        databases.append(f"{label.strip()} = {type_}:{uri}")
+    images = "".join(f"\n    {image}" for image in answers["allowed_image"])
+    encryption = f"enabled = {str(answers['encryption']).lower()}\n"
+    if answers["encryption"]:
+        encryption += f"private_key = {Path(answers['private_key']).expanduser().resolve()}\n"
+    select = f"--name {answers['name']} --{answers['scope'].value}"
+    return f"""\
+# vantage6 node {answers["name"]!r}, written by `vnode new`.
+#   vnode start {select}        run it (vnode stop, attach, files, set-api-key)
+# Every setting is explained in node/node.ini of the vantage6 sources.
+
+[node]
+name = {answers["name"]}
+# The API key is in this file (mode 0600); `vnode set-api-key` replaces it.
+api_key_file = {key_file.name}
+task_dir = {Path(answers["task_dir"]).expanduser().resolve()}
+runtime = {answers["runtime"]}
+
+[server]
+url = {answers["server_url"]}
+port = {answers["port"]}
+api_path = {answers["api_path"]}
+
+[databases]
+# <label> = <type>:<uri>; tasks name the labels they read.
+{chr(10).join(databases)}
+
+[encryption]
+# Must equal the collaboration's `encrypted` setting.
+{encryption}
+[policies]
+# Empty: no limit. Each image line is a regular expression for the whole image name.
+allowed_images ={images}
+allowed_organizations = {answers["allowed_organizations"]}
+allowed_users = {answers["allowed_users"]}
+
+# The log: the terminal in the foreground (vnode start --attach); in the background, the log
+# file `vnode files` shows, rotated when it would pass maxBytes, keeping backupCount files.
+[loggers]
+keys = root, vantage6
+
+[handlers]
+keys = log
+
+[formatters]
+keys = generic
+
+[logger_root]
+level = WARNING
+handlers = log
+
+[logger_vantage6]
+level = {answers["log_level"].upper()}
+handlers =
+qualname = vantage6
+
+[handler_log]
+class = vantage6.common.logfile.ServiceLog
+kwargs = {{'maxBytes': 10485760, 'backupCount': 5}}
+formatter = generic
+
+[formatter_generic]
+format = %(asctime)s %(levelname)-7s [%(name)s] %(message)s
+datefmt = %Y-%m-%d %H:%M:%S
+""".replace(" \n", "\n")
+
+
+@click.command()
+@click.option("-n", "--name", help="Name of the new node configuration (also its file name).")
+@click.option(
+    "--system/--user",
+    "system",
+    default=False,
+    help="Store it for every user of this machine, or only for you (default).",
+)
+@click.option("--no-input", is_flag=True, help="Ask nothing: defaults for all options not given.")
+@question_options(QUESTIONS)
+def new(name, system, no_input, **given):
+    """Create a node configuration: asks for each setting (or takes options) and writes
+    <name>.ini, with the API key in <name>.api_key beside it, in the user or system
+    configuration folder.
+
+    \b
+    Examples:
+      vnode new
+      vnode new --name hospital-a --system
+      vnode new --name hospital-a --no-input --server-url https://v6.example.org \\
+          --port 443 --api-path /api --api-key "$KEY" --database default=csv:/data/a.csv
+      vnode new --name enc --no-input --api-key "$KEY" --encryption \\
+          --private-key /etc/vantage6/org.pem --allowed-image 'harbor2\\.vantage6\\.ai/.*'
+    """
+    scope = Scope.SYSTEM if system else Scope.USER
+    name = new_name(name, KIND, no_input)
+    if not NAME.match(name):
+        raise click.BadParameter("a node name has at most 63 characters", param_hint="--name")
+    path = config_path(KIND, name, scope)
+    key_file = path.with_suffix(".api_key")
+    for existing in (path, key_file):
+        if existing.exists():
+            raise Failure(f"{existing} exists: choose another name, or edit that node's files")
+    if no_input and given["api_key"] is None:
+        raise click.UsageError("--api-key is required with --no-input")
+    answers = ask_all(QUESTIONS, given, {"name": name, "scope": scope}, no_input)
+    _check_labels(answers["database"])
+    _write_all(path, key_file, answers)
+    success(f"Wrote node {name!r} to {path}")
+    _next_steps(NodeInstance.named(FoundConfig(name, path, scope)), answers)
+
+
+def _check_labels(databases: list[str]) -> None:
+    labels = [entry.partition("=")[0].strip() for entry in databases]
+    twice = sorted({label for label in labels if labels.count(label) > 1})
+    if twice:
+        raise click.BadParameter(f"database {twice[0]!r} given twice", param_hint="--database")
+
+
+def _write_all(path: Path, key_file: Path, answers: dict) -> None:
+    """The API key file, the private key when there is none, the ini; then the ini must load
+    as the node loads it. On any failure, what was written is removed again."""
+    written = []
+    try:
+        write_config(key_file, answers["api_key"] + "\n")
+        written.append(key_file)
+        if answers["encryption"]:
+            written += _make_private_key(Path(answers["private_key"]).expanduser().resolve())
+        write_config(path, render(answers, key_file))
+        written.append(path)
+        load_config(path)
+    except ConfigError as exc:
+        _remove(written)
+        raise Failure(f"the configuration would not load; nothing was written. {exc}") from None
+    except BaseException:
+        _remove(written)
+        raise
+
+
+def _make_private_key(path: Path) -> list[Path]:
+    if path.exists():
+        note(f"Using the private key in {path}")
+        return []
+    note(f"Making a new private key in {path}")
+    try:
+        RSACryptor.create_new_rsa_key(path)
+    except (InvalidKey, OSError) as exc:
+        raise Failure(f"cannot make a private key in {path}: {exc}") from None
+    return [path]
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def _next_steps(instance: NodeInstance, answers: dict) -> None:
+    select = instance.selector
+    note(f"  start it:          vnode start {select}")
+    note(f"  see its files:     vnode files {select}")
+    if answers["encryption"]:
+        note(f"  upload its key:    vnode create-private-key {select} (or it does at start)")
+    if not answers["allowed_image"]:
+        note("  every image may run here: consider --allowed-image (node/README.md)")

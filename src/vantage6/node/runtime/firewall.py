@@ -1,0 +1,131 @@
+"""The host's firewall for a node's algorithm network (Docker runtime).
+
+The internal Docker network keeps algorithm containers off the internet, but its gateway is
+this machine, where the node proxy listens: every other service here listening on 0.0.0.0
+(a database, SSH, another node's proxy) would answer them too, since Docker filters only
+traffic it forwards, not traffic to the host itself. So the INPUT chain of the ``filter``
+table sends what comes in over the network's bridge to a chain of its own,
+``V6-<network id>``, which lets it reach the proxy's port on the gateway and rejects the rest.
+
+Needs ``iptables`` and ``iptables-restore`` and the right to use them (root, or
+CAP_NET_ADMIN); without them the node does not start. Chains of networks that no longer
+exist are removed when a node prepares its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import subprocess
+from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+
+PREFIX = "V6-"
+JUMP = re.compile(rf"^-A INPUT -i (\S+) -j ({PREFIX}([0-9a-f]{{12}}))$", re.MULTILINE)
+
+
+class FirewallError(RuntimeError):
+    """iptables is missing or refuses; the message says what to do."""
+
+
+class HostFirewall:
+    def __init__(self, network_id: str, bridge: str, gateway: str):
+        self.chain = PREFIX + network_id[:12]
+        self.bridge = bridge
+        self.gateway = gateway
+
+    @classmethod
+    def of(cls, network, gateway: str) -> HostFirewall:
+        """For a docker SDK network (its bridge named as Docker names it)."""
+        options = network.attrs.get("Options") or {}
+        bridge = options.get("com.docker.network.bridge.name") or f"br-{network.id[:12]}"
+        return cls(network.id, bridge, gateway)
+
+    def apply(self, proxy_port: int | None) -> None:
+        """Open only the proxy's port (none while it is not known), replacing the chain's
+        rules in one step, and send the bridge's traffic through the chain."""
+        chain = self.chain
+        rules = [f":{chain} - [0:0]"]  # declared: created, or emptied in the same commit
+        if proxy_port:
+            rules.append(
+                f"-A {chain} -d {self.gateway}/32 -p tcp -m tcp --dport {proxy_port} -j ACCEPT"
+            )
+        rules += [
+            f"-A {chain} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+            f"-A {chain} -p tcp -j REJECT --reject-with tcp-reset",
+            f"-A {chain} -j REJECT --reject-with icmp-port-unreachable",
+        ]
+        _run(["iptables-restore", "-w", "--noflush"], "*filter\n" + "\n".join(rules) + "\nCOMMIT\n")
+        if not self._jumps():
+            _run(["iptables", "-w", "-I", "INPUT", "1", "-i", self.bridge, "-j", chain])
+        log.info(
+            "host firewall: containers on %s reach only %s",
+            self.bridge,
+            f"{self.gateway}:{proxy_port}" if proxy_port else "nothing on this host yet",
+        )
+
+    def remove(self) -> None:
+        _remove(self.bridge, self.chain)
+
+    def _jumps(self) -> bool:
+        return any(
+            (bridge, chain) == (self.bridge, self.chain) for bridge, chain, _ in _input_jumps()
+        )
+
+
+def remove_stale(network_ids: Callable[[], list[str]]) -> None:
+    """Remove the chains of networks that no longer exist. The networks are listed after the
+    rules: a chain is made after its network, so one another node is making now is kept."""
+    jumps = _input_jumps()
+    if not jumps:
+        return
+    existing = network_ids()
+    for bridge, chain, short_id in jumps:
+        if not any(network_id.startswith(short_id) for network_id in existing):
+            log.info("host firewall: removing %s of a network that is gone", chain)
+            _remove(bridge, chain)
+
+
+def _input_jumps() -> list[tuple[str, str, str]]:
+    """(bridge, chain, network id prefix) of each jump from INPUT to a chain of ours."""
+    return JUMP.findall(_run(["iptables", "-w", "-S", "INPUT"]))
+
+
+def _remove(bridge: str, chain: str) -> None:
+    jump = ["INPUT", "-i", bridge, "-j", chain]
+    while _succeeds(["iptables", "-w", "-C", *jump]):
+        _run(["iptables", "-w", "-D", *jump])
+    if _succeeds(["iptables", "-w", "-F", chain]):
+        _run(["iptables", "-w", "-X", chain])
+
+
+def _succeeds(command: list[str]) -> bool:
+    try:
+        _run(command)
+    except FirewallError:
+        return False
+    return True
+
+
+def _run(command: list[str], stdin: str | None = None) -> str:
+    try:
+        done = subprocess.run(command, input=stdin, capture_output=True, text=True, timeout=30)
+    except FileNotFoundError:
+        raise FirewallError(
+            f"{command[0]} is not installed; the Docker runtime needs it to keep algorithm "
+            "containers from the other services of this machine (install the iptables package, "
+            "or set host_firewall = false in [docker] where another firewall does this)"
+        ) from None
+    except subprocess.TimeoutExpired:
+        raise FirewallError(f"{' '.join(command)} did not finish in 30 s") from None
+    if done.returncode:
+        problem = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"
+        hint = (
+            "; the node must run as root (or with CAP_NET_ADMIN) to set up the firewall for "
+            "its algorithm containers, or have host_firewall = false in [docker]"
+            if "ermission denied" in done.stderr or "must be root" in done.stderr
+            else ""
+        )
+        raise FirewallError(f"{' '.join(command)}: {problem}{hint}")
+    return done.stdout

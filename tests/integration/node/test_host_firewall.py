@@ -1,0 +1,104 @@
+"""The host firewall of the Docker runtime against the real engine and iptables: an algorithm
+container reaches the node proxy on the network's gateway, but no other service of this
+machine that listens on 0.0.0.0 (which it did before: Docker filters only forwarded
+traffic). The rules stay while the node's containers run, go at close() when none do, and
+those of networks that are gone are swept up by the next node."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+from dataclasses import replace
+
+import pytest
+
+from tests.integration.node.support import central, eventually, remove_node, token
+from vantage6.node.runtime.docker import DockerRuntime
+
+PROBE = (
+    "import socket, sys\n"
+    "try:\n"
+    "    socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3).close()\n"
+    "except OSError as e:\n"
+    "    sys.exit(f'unreachable: {e}')\n"
+)
+
+if shutil.which("iptables") is None:
+    pytest.skip("iptables is not installed here", allow_module_level=True)
+
+
+@pytest.fixture
+def host_service():
+    """A service of this machine listening on every address, as databases often do."""
+    listener = socket.create_server(("0.0.0.0", 0))
+    yield listener.getsockname()[1]
+    listener.close()
+
+
+def reaches(container, host: str, port: int) -> bool:
+    probe = container.exec_run(["python3", "-c", PROBE, host, str(port)])
+    assert probe.exit_code == 0 or b"unreachable" in probe.output, probe.output
+    return probe.exit_code == 0
+
+
+def input_rules() -> str:
+    return subprocess.run(["iptables", "-w", "-S", "INPUT"], capture_output=True, text=True).stdout
+
+
+def chain_of(runtime: DockerRuntime) -> str:
+    return "V6-" + runtime.client.networks.get(runtime.network_name).id[:12]
+
+
+def running_central(runtime, engine, proxy, run_id: int):
+    runtime.start(central(run_id))
+    eventually(lambda: proxy.waited_on(token(run_id)), what="the run polling the proxy")
+    return engine.containers.get(f"vantage6-{runtime.name}-run-{run_id}")
+
+
+def test_a_container_reaches_the_proxy_but_no_other_host_port(runtime, engine, proxy, host_service):
+    container = running_central(runtime, engine, proxy, 1)
+    gateway = runtime.prepare()
+    assert reaches(container, gateway, proxy.port)
+    assert not reaches(container, gateway, host_service)
+    assert f"-j {chain_of(runtime)}" in input_rules()
+
+
+def test_without_the_rules_the_host_port_is_reachable(runtime, engine, proxy, host_service):
+    """What the firewall prevents, shown by taking it away (so the test above can fail)."""
+    container = running_central(runtime, engine, proxy, 2)
+    gateway = runtime.prepare()
+    runtime._firewall.remove()
+    try:
+        assert reaches(container, gateway, host_service)
+    finally:
+        runtime._firewall.apply(proxy.port)
+    assert not reaches(container, gateway, host_service)
+
+
+def test_the_rules_stay_while_containers_run_and_go_when_none_do(
+    make_runtime, engine, proxy, runtime
+):
+    chain = chain_of(runtime)
+    container = running_central(runtime, engine, proxy, 3)
+    runtime.close()
+    assert f"-j {chain}" in input_rules()  # the running container stays confined
+    container.remove(force=True)
+    second = make_runtime()
+    second.prepare()
+    second.close()
+    assert chain not in input_rules()
+
+
+def test_the_chain_of_a_network_that_is_gone_is_swept_up(make_runtime, engine, node_config):
+    """A node killed before it could close, whose network was then removed."""
+    killed = DockerRuntime(replace(node_config, name=node_config.name + "-killed"))
+    try:
+        killed.prepare()
+        chain = chain_of(killed)
+    finally:
+        killed.client.close()  # no close(): the node was killed
+        remove_node(engine, killed.name)
+    assert chain in input_rules()
+    make_runtime().prepare()
+    assert chain not in input_rules()
