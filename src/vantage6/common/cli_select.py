@@ -30,6 +30,8 @@ from vantage6.common.configdirs import (
     list_configs,
 )
 
+APPLICATION = "application"  # the settings outside every environment's own
+
 
 @dataclass(frozen=True)
 class Instance:
@@ -40,14 +42,17 @@ class Instance:
     config: Path
     scope: Scope | None  # None: given with --config
     state_dir: Path
+    environment: str = APPLICATION  # dev, test, acc, prod, or none of them
 
     @property
     def label(self) -> str:
-        return repr(self.name)
+        suffix = "" if self.environment == APPLICATION else f" ({self.environment})"
+        return f"{self.name!r}{suffix}"
 
     @property
     def stem(self) -> str:
-        return self.name
+        """Names the pid and log file: each environment runs as an instance of its own."""
+        return self.name if self.environment == APPLICATION else f"{self.name}-{self.environment}"
 
     @property
     def pid_file(self) -> Path:
@@ -66,9 +71,12 @@ class Instance:
         ]
 
     def selector_parts(self) -> list[str]:
-        if self.scope is None:
-            return [f"--config {self.config}"]
-        return [f"--name {self.name}", f"--{self.scope.value}"]
+        parts = [f"--config {self.config}"]
+        if self.scope is not None:
+            parts = [f"--name {self.name}", f"--{self.scope.value}"]
+        if self.environment != APPLICATION:
+            parts.append(f"-e {self.environment}")
+        return parts
 
     @property
     def selector(self) -> str:

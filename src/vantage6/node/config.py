@@ -5,6 +5,12 @@ Every problem (unknown section or key, bad value, missing file) is collected and
 all in one go instead of one per start. Relative paths resolve against the ini file's folder.
 The standard logging sections (``[loggers]``, ``[handlers]``, ``[formatters]`` and their
 ``logger_*``/``handler_*``/``formatter_*`` parts) are left to :func:`logging.config.fileConfig`.
+
+Environments (the seed's ``dev``/``test``/``acc``/``prod``): a section ``[<section>@<env>]``
+overrides and extends ``[<section>]`` when the node runs in that environment, and is ignored
+otherwise (``application``, the default). ``@`` because ``[database:<label>]`` and
+``[registry:<host>]`` already use the colon. An environment is another node: unless its own
+sections say otherwise, its name gets ``-<env>`` and a ``task_dir`` it inherits gets ``/<env>``.
 """
 
 from __future__ import annotations
@@ -26,6 +32,10 @@ LABEL = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")  # becomes part of env varia
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MEMORY = re.compile(r"^[0-9]+[bkmgBKMG]?$")
 LOGGING = re.compile(r"^(loggers|handlers|formatters|(logger|handler|formatter)_.+)$")
+APPLICATION = "application"  # no environment: the sections without ``@<env>``
+ENVIRONMENTS = ("dev", "test", "acc", "prod")
+# Keys that are one setting: an environment giving one of them drops the others it inherits.
+ALTERNATIVES = ({"api_key", "api_key_file"}, {"password", "password_file"})
 
 # section -> the keys it may have (sections with free keys are handled on their own)
 KEYS = {
@@ -41,6 +51,7 @@ KEYS = {
 }
 DATABASE_KEYS = {"type", "uri"}
 REGISTRY_KEYS = {"username", "password", "password_file"}
+FREE_KEYS = ("databases", "algorithm_env")  # sections whose keys the owner names
 
 
 class ConfigError(Exception):
@@ -105,6 +116,7 @@ class NodeConfig:
     runtime: str = "docker"
     plugins: tuple[str, ...] = ()  # entry point names (group vantage6.node) to load
     blocked_plugins: tuple[str, ...] = ()
+    environment: str = APPLICATION
 
     @property
     def api_url(self) -> str:
@@ -119,15 +131,23 @@ class NodeConfig:
 class _Reader:
     """Reads values off the parser, noting problems instead of stopping at the first."""
 
-    def __init__(self, path: Path, parser: configparser.ConfigParser):
+    def __init__(self, path: Path, parser: configparser.ConfigParser, environment: str):
         self.path = path
         self.folder = path.parent
         self.parser = parser
+        self.environment = environment
+        self.origin: dict[tuple[str, str | None], str] = {}  # see apply_environment
         self.problems: list[str] = []
 
     def problem(self, section: str, key: str | None, message: str) -> None:
-        where = f"[{section}]" + (f" {key}" if key else "")
+        """Noted as ``[section] key: message``, naming the section the value was written in."""
+        written = self.origin.get((section, key)) or self.origin.get((section, None), section)
+        where = f"[{written}]" + (f" {key}" if key else "")
         self.problems.append(f"{where}: {message}")
+
+    def inherited(self, section: str, key: str) -> bool:
+        """Whether the node runs in an environment whose own sections do not set ``key``."""
+        return self.environment != APPLICATION and (section, key) not in self.origin
 
     def text(self, section: str, key: str, default: str | None = None) -> str | None:
         if not self.parser.has_option(section, key):
@@ -224,8 +244,68 @@ class _Reader:
         return frozenset(found)
 
 
-def load_config(path: str | os.PathLike) -> NodeConfig:
-    """The node configuration in ``path``; :class:`ConfigError` lists everything wrong."""
+def split_section(section: str) -> tuple[str, str | None]:
+    """``server@prod`` -> ``("server", "prod")``; ``server`` -> ``("server", None)``."""
+    base, at, environment = section.rpartition("@")
+    return (base, environment) if at else (section, None)
+
+
+def _section_keys(section: str) -> set[str] | None:
+    """The keys a node section may have (None: any); KeyError for no node section."""
+    if section in KEYS:
+        return KEYS[section]
+    if section.startswith("database:"):
+        return DATABASE_KEYS
+    if section.startswith("registry:"):
+        return REGISTRY_KEYS
+    if section in FREE_KEYS:
+        return None
+    raise KeyError(section)
+
+
+def environments(parser: configparser.ConfigParser) -> list[str]:
+    """The environments an ini file defines: ``application`` when it has node sections of
+    its own, and each ``<env>`` of its ``[<section>@<env>]`` sections."""
+    found = set()
+    for section in parser.sections():
+        base, environment = split_section(section)
+        if environment is None and not LOGGING.match(base):
+            found.add(APPLICATION)
+        elif environment is not None:
+            found.add(environment)
+    return [env for env in (APPLICATION, *ENVIRONMENTS) if env in found]
+
+
+def apply_environment(parser: configparser.ConfigParser, environment: str | None) -> dict:
+    """Moves the keys of ``[<section>@<environment>]`` into ``[<section>]`` and drops every
+    ``@`` section, so the rest reads one flat file. Returns (section, key) -> the section
+    each moved key (key None: each section only the environment has) was written in."""
+    origin = {}
+    for section in parser.sections():
+        base, env = split_section(section)
+        if env is None:
+            continue
+        values = dict(parser.items(section))
+        parser.remove_section(section)
+        if env != environment:
+            continue
+        if not parser.has_section(base):
+            parser.add_section(base)
+            origin[(base, None)] = section
+        for group in ALTERNATIVES:
+            if group & values.keys():
+                for key in group - values.keys():
+                    parser.remove_option(base, key)
+        for key, value in values.items():
+            parser.set(base, key, value)
+            origin[(base, key)] = section
+    return origin
+
+
+def load_config(path: str | os.PathLike, environment: str | None = None) -> NodeConfig:
+    """The node configuration in ``path``, as it is in ``environment`` (None or
+    ``application``: the sections without ``@<env>``); :class:`ConfigError` lists everything
+    wrong."""
     path = Path(path).expanduser().resolve()
     parser = configparser.ConfigParser(interpolation=None, default_section="\0none")
     parser.optionxform = str  # algorithm_env names keep their case
@@ -236,27 +316,56 @@ def load_config(path: str | os.PathLike) -> NodeConfig:
         raise ConfigError(path, [f"cannot be read: {exc.strerror or exc}"]) from None
     except configparser.Error as exc:
         raise ConfigError(path, [f"is not a valid ini file: {exc.message}"]) from None
-    reader = _Reader(path, parser)
+    environment = environment or APPLICATION
+    _check_environment(path, parser, environment)
+    reader = _Reader(path, parser, environment)
     _check_names(reader)
+    reader.origin = apply_environment(parser, environment)
     config = _build(reader)
     if reader.problems:
         raise ConfigError(path, reader.problems)
     return config
 
 
+def _check_environment(path: Path, parser: configparser.ConfigParser, environment: str) -> None:
+    if environment == APPLICATION:
+        return
+    if environment not in ENVIRONMENTS:
+        known = ", ".join((APPLICATION, *ENVIRONMENTS))
+        raise ConfigError(path, [f"environment {environment!r} is unknown (known: {known})"])
+    if environment not in environments(parser):
+        found = ", ".join(environments(parser)) or "none"
+        raise ConfigError(
+            path,
+            [
+                f"has no [<section>@{environment}] section for environment {environment!r} "
+                f"(environments in it: {found})"
+            ],
+        )
+
+
 def _check_names(reader: _Reader) -> None:
-    """Unknown sections and keys are reported: a typo must not silently drop a setting."""
+    """Unknown sections, environments and keys are reported, those of every environment:
+    a typo must not silently drop a setting."""
     for section in reader.parser.sections():
-        if section in KEYS:
-            allowed = KEYS[section]
-        elif section.startswith("database:"):
-            allowed = DATABASE_KEYS
-        elif section.startswith("registry:"):
-            allowed = REGISTRY_KEYS
-        elif section in ("databases", "algorithm_env") or LOGGING.match(section):
+        base, environment = split_section(section)
+        if environment is None and LOGGING.match(base):
             continue
-        else:
-            reader.problem(section, None, "unknown section")
+        if environment is not None and environment not in ENVIRONMENTS:
+            known = ", ".join(ENVIRONMENTS)
+            reader.problem(section, None, f"unknown environment {environment!r} (known: {known})")
+            continue
+        try:
+            allowed = _section_keys(base)
+        except KeyError:
+            shared = environment is not None and LOGGING.match(base)
+            reader.problem(
+                section,
+                None,
+                "logging is the same in every environment" if shared else "unknown section",
+            )
+            continue
+        if allowed is None:
             continue
         for key in reader.parser.options(section):
             if key not in allowed:
@@ -265,6 +374,8 @@ def _check_names(reader: _Reader) -> None:
 
 def _build(reader: _Reader) -> NodeConfig:
     name = reader.text("node", "name", reader.path.stem)
+    if reader.inherited("node", "name"):
+        name = f"{name}-{reader.environment}"
     if not NAME.match(name):
         reader.problem("node", "name", f"must be letters, digits, '_', '.' or '-', not {name!r}")
     encryption_enabled = reader.flag("encryption", "enabled")
@@ -275,7 +386,7 @@ def _build(reader: _Reader) -> NodeConfig:
         port=reader.integer("server", "port", minimum=1, maximum=65535),
         api_path=_api_path(reader),
         api_key=_api_key(reader),
-        task_dir=reader.resolve(reader.text("node", "task_dir", f"{name}-tasks")),
+        task_dir=_task_dir(reader, name),
         databases=_databases(reader),
         encryption_enabled=encryption_enabled,
         private_key=_private_key(reader, encryption_enabled),
@@ -289,7 +400,17 @@ def _build(reader: _Reader) -> NodeConfig:
         runtime=reader.choice("node", "runtime", RUNTIMES, "docker"),
         plugins=tuple((reader.text("node", "plugins") or "").split()),
         blocked_plugins=tuple((reader.text("node", "plugins.blocked") or "").split()),
+        environment=reader.environment,
     )
+
+
+def _task_dir(reader: _Reader, name: str) -> Path:
+    """``[node] task_dir``; one an environment inherits gets a folder of its own in it."""
+    value = reader.text("node", "task_dir")
+    if value is None:
+        return reader.resolve(f"{name}-tasks")
+    path = reader.resolve(value)
+    return path / reader.environment if reader.inherited("node", "task_dir") else path
 
 
 def _server_url(reader: _Reader) -> str:

@@ -1,14 +1,17 @@
 """Databases that node plugins load for a run (hook ``vantage6_load_data``) before it starts.
 
-The algorithm tools load csv, parquet, excel and sql databases themselves; a run asking for a
-database of any other type (``folder``, ``other``) first goes past the node's loader plugins.
-A ``pandas.DataFrame`` one of them returns is stored as parquet in the run's folder and
+The algorithm tools load csv, parquet, excel databases themselves; a run asking for a
+database of any other type (``sql``, ``folder``, ``other``) first goes past the node's loader
+plugins. A ``pandas.DataFrame`` one of them returns is stored as parquet in the run's folder and
 replaces that database for this run only. When no plugin answers, the algorithm gets the
-database as configured, as on a node without plugins.
+database as configured, as on a node without plugins; except an ``sql`` database, which only
+the node reads (its URI holds credentials, and its server is out of the containers' reach:
+the built-in loader, :mod:`vantage6.node.sql_loading`, runs the task's query).
 
 A loader that fails, or answers something else than a DataFrame, fails the run: its log says
 which database and that the node's log has the details (which may hold data or credentials,
-so they stay on the node).
+so they stay on the node); a loader that raises :class:`LoadFailed` chose a message fit for
+the run's log, which the run gets as it is.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from vantage6.node.config import Database, NodeConfig
 log = logging.getLogger(__name__)
 
 PARAMETERS = ("query", "sheet_name", "preprocessing")
+NODE_ONLY = frozenset({"sql"})  # types whose URI never reaches an algorithm
 
 
 class LoadFailed(Exception):
@@ -30,8 +34,8 @@ class LoadFailed(Exception):
 
 def needs_loader(database: Database) -> bool:
     """Whether the algorithm tools cannot load this database as configured, so that the
-    node's loader plugins are asked for it."""
-    return database.type not in LOADERS
+    node's loader plugins are asked for it (sql: the node keeps its URI to itself)."""
+    return database.type in NODE_ONLY or database.type not in LOADERS
 
 
 def parameters(request: dict) -> dict:
@@ -51,6 +55,8 @@ def load_requested(plugins, config: NodeConfig, requested: list[dict]) -> dict[s
         if database is None or not needs_loader(database):
             continue
         frame = _ask(plugins, database, parameters(request))
+        if frame is None and database.type in NODE_ONLY:
+            raise failed(database, "no data loader of the node answered (only the node reads sql)")
         if frame is not None:
             loaded[label] = _parquet(frame, database)
             log.info("database %r (type %s) loaded by a plugin", label, database.type)
@@ -60,6 +66,8 @@ def load_requested(plugins, config: NodeConfig, requested: list[dict]) -> dict[s
 def _ask(plugins, database: Database, request: dict):
     try:
         frame = plugins.hook.vantage6_load_data(database=database, parameters=request)
+    except LoadFailed:
+        raise
     except Exception:
         log.exception("the vantage6_load_data plugin failed for database %r", database.label)
         raise LoadFailed(
@@ -89,16 +97,27 @@ def _parquet(frame, database: Database) -> bytes:
         frame.to_parquet(buffer)
     except ImportError as exc:
         log.error("loaded data cannot be stored as parquet: %s", exc)
-        raise LoadFailed(
-            f"{_name(database)}: the node cannot store loaded data as parquet (its owner must "
-            "install pyarrow: pip install 'vantage6[algorithm]')"
-        ) from None
+        raise missing_extra(database, "store loaded data as parquet", "pyarrow") from None
     except Exception:
         log.exception("the data loaded for database %r cannot be stored as parquet", database.label)
         raise LoadFailed(
             f"{_name(database)}: the loaded data cannot be stored as parquet (see the node's log)"
         ) from None
     return buffer.getvalue()
+
+
+def failed(database: Database, reason: str) -> LoadFailed:
+    """The failure of loading ``database``, for the run's log: ``reason`` must leak nothing."""
+    return LoadFailed(f"{_name(database)}: {reason}")
+
+
+def missing_extra(database: Database, doing: str, package: str) -> LoadFailed:
+    """The failure of a node that lacks ``package`` (of the ``algorithm`` extra) for ``doing``."""
+    return failed(
+        database,
+        f"the node cannot {doing} (its owner must install {package}: "
+        "pip install 'vantage6[algorithm]')",
+    )
 
 
 def _name(database: Database) -> str:

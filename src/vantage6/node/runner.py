@@ -1,4 +1,5 @@
-"""The node process ``vnode start`` runs: ``python -m vantage6.node.runner CONFIG``.
+"""The node process ``vnode start`` runs: ``python -m vantage6.node.runner CONFIG [ENV]``
+(ENV: the environment of the ini file to run, vantage6.node.config).
 
 It runs the node in the foreground until SIGTERM or Ctrl-C; algorithms that are running then
 keep running, and the next start picks them up again. Once the node has logged in and
@@ -22,13 +23,13 @@ READY = "vantage6 node ready:"
 
 
 def main(arguments: list[str]) -> int:
-    if len(arguments) != 1:
-        print("usage: python -m vantage6.node.runner CONFIG", file=sys.stderr)
+    if len(arguments) not in (1, 2):
+        print("usage: python -m vantage6.node.runner CONFIG [ENVIRONMENT]", file=sys.stderr)
         return 2
     from vantage6.node.daemon import Node, NodeError
 
     try:
-        config = load_config(arguments[0])
+        config = load_config(*arguments)
     except ConfigError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1

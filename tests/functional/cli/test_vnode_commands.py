@@ -38,9 +38,11 @@ def test_files_and_list_without_running_nodes(vnode, dirs, tmp_path):
     assert ":pw@" not in files.output
 
     listed = vnode("list")
-    assert listed.output.splitlines()[0].split() == ["NAME", "SCOPE", "STATUS", "SERVER"]
+    header = ["NAME", "ENVIRONMENT", "SCOPE", "STATUS", "SERVER"]
+    assert listed.output.splitlines()[0].split() == header
     assert listed.output.splitlines()[1].split() == [
         "demo",
+        "application",
         "user",
         "stopped",
         "http://localhost:7601/api",

@@ -48,7 +48,7 @@ def test_start_a_node_that_runs_a_task_then_list_attach_and_stop_it(
     assert twice.returncode == 1
     assert f"Error: node 'alpha' is already running (pid {pid})" in twice.stderr
     listed = vnode_process("list").stdout.splitlines()
-    assert listed[1].split() == ["alpha", "user", "running", "(pid", f"{pid})", api]
+    assert listed[1].split() == ["alpha", "application", "user", "running", "(pid", f"{pid})", api]
 
     task = node_server.task(ids, AVERAGE, PARTIAL, databases=[{"label": "default"}])
     node_server.run_reaches(task, "completed", timeout=60)
@@ -164,7 +164,7 @@ def test_a_server_that_does_not_answer_ends_the_start_after_the_timeout(
         "it was stopped." in result.stderr
     )
     assert "Server not available" in result.stderr  # the node's retries, from its log
-    assert vnode_process("list").stdout.splitlines()[1].split()[2] == "stopped"
+    assert vnode_process("list").stdout.splitlines()[1].split()[3] == "stopped"
 
 
 STUBBORN = (

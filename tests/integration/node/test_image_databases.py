@@ -1,33 +1,43 @@
-"""The algorithm image loads every database type ``vantage6.algorithm.databases`` knows: the
-demo's partial average over an Excel sheet and over a SQL query (SQLite), run by the Docker
-runtime as a node configured with those databases runs it (openpyxl and SQLAlchemy come with
-the image, built by scripts/build-images)."""
+"""The algorithm image loads the databases the node hands it: the demo's partial average over
+an Excel sheet (openpyxl comes with the image, built by scripts/build-images), and over the
+result of a SQL query that the node ran itself (the built-in sql loader): the container gets
+a parquet file, never the database nor its URI. Run by the Docker runtime as a node configured
+with those databases runs it."""
 
 from __future__ import annotations
 
 import json
 import os
 import queue
-import sqlite3
 from dataclasses import replace
 
 from tests.integration.node.support import AGES, IMAGE, token
+from tests.unit.node.test_sql_loading import patients_sqlite
+from vantage6.algorithm import env
 from vantage6.common.task_status import TaskStatus
 from vantage6.node.config import Database
+from vantage6.node.daemon import node_plugins
+from vantage6.node.data_loading import load_requested
 from vantage6.node.runtime import RunSpec
 
 PARTIAL = json.dumps({"method": "partial_average", "kwargs": {"column_name": "age"}}).encode()
 
 
-def partial_on(make_runtime, node_config, databases, requested: dict, run_id: int):
-    """The outcome of the partial average (run ``run_id``) on a node with ``databases``, for
-    a task asking for the database ``requested`` (its label and parameters)."""
-    runtime = make_runtime(replace(node_config, databases=tuple(databases)))
+def start_partial(runtime, requested: dict, run_id: int, loaded=None) -> queue.Queue:
+    """Start the partial average (run ``run_id``) for a task asking for the database
+    ``requested`` (its label and parameters); its outcome comes in the queue."""
     runtime.prepare()
     outcomes = queue.Queue()
     runtime.watch(outcomes.put)
-    runtime.start(RunSpec(run_id, 1, 1, IMAGE, PARTIAL, token(run_id), [requested]))
-    outcome = outcomes.get(timeout=60)
+    spec = RunSpec(run_id, 1, 1, IMAGE, PARTIAL, token(run_id), [requested], loaded or {})
+    runtime.start(spec)
+    return outcomes
+
+
+def partial_on(make_runtime, node_config, databases, requested: dict, run_id: int):
+    """The outcome of the partial average (run ``run_id``) on a node with ``databases``."""
+    runtime = make_runtime(replace(node_config, databases=tuple(databases)))
+    outcome = start_partial(runtime, requested, run_id).get(timeout=60)
     assert outcome.run_id == run_id
     runtime.discard(run_id)  # as the daemon does once reported
     return outcome
@@ -65,26 +75,25 @@ def test_an_excel_sheet_loads_in_the_image(make_runtime, node_config, engine, tm
     assert json.loads(outcome.output) == {"sum": sum(AGES), "count": len(AGES)}
 
 
-def test_a_sql_query_loads_in_the_image(make_runtime, node_config, tmp_path):
-    """A SQLite file reaches the container through a folder database (sql URIs are passed
-    as they are, unmounted)."""
-    store = tmp_path / "store"
-    store.mkdir()
-    with sqlite3.connect(store / "patients.sqlite") as connection:
-        connection.execute("CREATE TABLE patients (age INTEGER, site TEXT)")
-        rows = [(age, "a") for age in AGES] + [(99, "b")]
-        connection.executemany("INSERT INTO patients VALUES (?, ?)", rows)
-    connection.close()
-    databases = [
-        Database("default", "sql", "sqlite:////mnt/data/store/patients.sqlite"),
-        Database("store", "folder", str(store)),
-    ]
-    query = "SELECT age FROM patients WHERE site = 'a'"
-    requested = {"label": "default", "query": query}
-    outcome = partial_on(make_runtime, node_config, databases, requested, 1)
+def test_a_sql_query_runs_on_the_node_and_only_its_result_reaches_the_image(
+    make_runtime, node_config, engine, tmp_path
+):
+    """The SQLite file is not mounted: the node runs the query (as its daemon does before a
+    run) and the container reads the result, with neither the file nor the URI in sight."""
+    store = patients_sqlite(tmp_path / "patients.sqlite", AGES)
+    config = replace(node_config, databases=(Database("default", "sql", f"sqlite:///{store}"),))
+    requested = {"label": "default", "query": "SELECT age FROM patients WHERE site = 'a'"}
+    loaded = load_requested(node_plugins(config), config, [requested])
+    runtime = make_runtime(config)
+    outcomes = start_partial(runtime, requested, 1, loaded)
+    container = engine.containers.get(f"vantage6-{runtime.name}-run-1")
+    variables = dict(item.split("=", 1) for item in container.attrs["Config"]["Env"])
+    seen = [f"{name}={env.decode(value)}" for name, value in variables.items()]
+    assert not [item for item in seen if "sqlite" in item or str(store) in item], seen
+    assert env.decode(variables["DEFAULT_DATABASE_TYPE"]) == "parquet"
+    mounts = container.attrs["Mounts"]
+    assert not [m for m in mounts if m["Source"] == str(store) or "/mnt/data" in m["Destination"]]
+    outcome = outcomes.get(timeout=60)
+    runtime.discard(1)
     assert outcome.status is TaskStatus.COMPLETED, outcome.log
     assert json.loads(outcome.output) == {"sum": sum(AGES), "count": len(AGES)}
-    outcome = partial_on(make_runtime, node_config, databases, {"label": "default"}, 2)
-    assert outcome.status is TaskStatus.CRASHED
-    assert "a sql database needs a query" in outcome.log
-    assert "Traceback" not in outcome.log

@@ -71,10 +71,10 @@ def frame(content: bytes) -> pd.DataFrame:
     return pd.read_parquet(io.BytesIO(content))
 
 
-def test_only_types_the_algorithm_tools_cannot_load_go_to_the_plugins():
+def test_types_the_algorithm_tools_cannot_load_and_sql_go_to_the_plugins():
     asked = {t for t in DATABASE_TYPES if needs_loader(Database("x", t, "u"))}
-    assert asked == {"folder", "other"}
-    assert not asked & set(algorithm_databases.LOADERS)
+    assert asked == {"folder", "other", "sql"}  # sql: only the node reads it (its URI, server)
+    assert asked & set(algorithm_databases.LOADERS) == {"sql"}
 
 
 def test_a_loaded_database_becomes_parquet_and_others_are_left_alone():

@@ -36,7 +36,7 @@ def node_databases(tmp_path):
     ]
 
 
-def test_in_a_container_files_are_mounted_read_only_and_other_uris_passed_on(node_databases):
+def test_in_a_container_files_are_mounted_read_only_and_sql_uris_kept(node_databases):
     csv, folder, _ = (db.uri for db in node_databases)
     variables, mounts = database_setup(node_databases, in_container=True)
     assert variables == {
@@ -45,8 +45,7 @@ def test_in_a_container_files_are_mounted_read_only_and_other_uris_passed_on(nod
         "DEFAULT_DATABASE_TYPE": "csv",
         "SCANS_DATABASE_URI": "/mnt/data/scans",
         "SCANS_DATABASE_TYPE": "folder",
-        "WAREHOUSE_DATABASE_URI": "postgresql://db.example.org/warehouse",
-        "WAREHOUSE_DATABASE_TYPE": "sql",
+        "WAREHOUSE_DATABASE_TYPE": "sql",  # the node loads it (tests/unit/node/test_sql_loading)
     }
     assert mounts == [Mount(csv, "/mnt/data/default.csv"), Mount(folder, "/mnt/data/scans")]
     assert all(mount.read_only for mount in mounts)

@@ -1,5 +1,10 @@
-"""Which node a ``vnode`` command is about (vantage6.common.cli_select), and its ini file read
-as the node reads it (:func:`load`) or raw, for the settings the commands change."""
+"""Which node a ``vnode`` command is about (vantage6.common.cli_select) and in which
+environment, and its ini file read as the node reads it (:func:`load`) or raw, for the
+settings the commands change.
+
+Environments (the seed's ``-e application|dev|test|acc|prod``) are the ``[<section>@<env>]``
+sections of the one ini file (vantage6.node.config); each has its own pid and log file.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+import click
+
 from vantage6.common import cli_select
 from vantage6.common.cli_output import Failure
 from vantage6.common.configdirs import Scope, list_configs
-from vantage6.node.config import ConfigError, NodeConfig, load_config
+from vantage6.node.config import (
+    APPLICATION,
+    ENVIRONMENTS,
+    ConfigError,
+    NodeConfig,
+    apply_environment,
+    environments,
+    load_config,
+)
 
 KIND = "node"
 
@@ -21,10 +36,14 @@ class NodeInstance(cli_select.Instance):
     KIND: ClassVar[str] = KIND
     COMMAND: ClassVar[str] = "vnode"
 
+    def section(self, section: str) -> str:
+        """The name of ``section`` as this environment's own, e.g. ``node@test``."""
+        return section if self.environment == APPLICATION else f"{section}@{self.environment}"
+
     def load(self) -> NodeConfig:
         """The checked configuration; every problem in it named in one :class:`Failure`."""
         try:
-            return load_config(self.config)
+            return load_config(self.config, self.environment)
         except ConfigError as exc:
             raise Failure(str(exc)) from None
         except OSError as exc:  # a secret file it names that we may not read
@@ -37,7 +56,10 @@ class NodeInstance(cli_select.Instance):
         return cli_select.read_ini(self.config, parser)
 
     def setting(self, section: str, key: str) -> str | None:
-        value = self.raw().get(section, key, fallback="").strip()
+        """A setting as this environment has it (its own section's, else the inherited one)."""
+        parser = self.raw()
+        apply_environment(parser, self.environment)
+        value = parser.get(section, key, fallback="").strip()
         return value or None
 
     def path_setting(self, section: str, key: str) -> Path | None:
@@ -47,7 +69,30 @@ class NodeInstance(cli_select.Instance):
 
 
 def all_instances(scope: Scope | None = None) -> list[NodeInstance]:
-    return [NodeInstance.named(found) for found in list_configs(KIND, scope)]
+    """Every environment of every configuration found, for ``list``, ``stop --all``."""
+    instances = []
+    for found in list_configs(KIND, scope):
+        try:
+            found_environments = environments(NodeInstance.named(found).raw())
+        except Failure:
+            found_environments = [APPLICATION]  # unreadable: listed, its problem shown there
+        for env in found_environments or [APPLICATION]:
+            instances.append(NodeInstance.named(found, environment=env))
+    return instances
 
 
-pass_instance = cli_select.pass_instance(NodeInstance)
+def environment_option(help: str):
+    """``-e/--environment``, as vserver has it."""
+    return click.option(
+        "-e",
+        "--environment",
+        type=click.Choice((APPLICATION, *ENVIRONMENTS)),
+        default=APPLICATION,
+        show_default=True,
+        help=help,
+    )
+
+
+ENVIRONMENT = environment_option("The environment in the configuration file.")
+
+pass_instance = cli_select.pass_instance(NodeInstance, ENVIRONMENT, extra_keys=("environment",))

@@ -50,22 +50,22 @@ def _writing(path: Path):
         raise Failure(f"cannot write {path}: {exc.strerror}") from None
 
 
-def _with_key_file(text: str, key_file: str) -> str:
-    """The ini ``text`` with ``api_key_file = key_file`` right under ``[node]`` and no
-    inline ``api_key`` left in that section."""
+def _with_key_file(text: str, key_file: str, target: str) -> str:
+    """The ini ``text`` with ``api_key_file = key_file`` right under ``[target]`` (``node``
+    or an environment's ``node@<env>``) and no other API key setting left in that section."""
     setting = f"api_key_file = {key_file}\n"
     lines, section, placed = [], None, False
     for line in text.splitlines(keepends=True):
         header = re.match(r"\s*\[([^\]]+)\]", line)
         if header:
             section = header.group(1).strip()
-        elif section == "node" and re.match(r"\s*api_key\s*[=:]", line):
+        elif section == target and re.match(r"\s*api_key(_file)?\s*[=:]", line):
             continue
         lines.append(line)
-        if header and section == "node" and not placed:
+        if header and section == target and not placed:
             lines.append(setting)
             placed = True
-    return "".join(lines) if placed else f"[node]\n{setting}\n" + "".join(lines)
+    return "".join(lines) if placed else f"[{target}]\n{setting}\n" + "".join(lines)
 
 
 @click.command("set-api-key")
@@ -74,12 +74,14 @@ def _with_key_file(text: str, key_file: str) -> str:
 def set_api_key(instance: NodeInstance, api_key):
     """Replace the API key a node logs in with. It goes to the node's api_key_file (mode
     0600; made next to the ini, and named in it, when the key was inline); it is never
-    printed. A running node uses the new key after a restart.
+    printed. A running node uses the new key after a restart. With -e, only that
+    environment's key changes: a key file it inherits is left alone and it gets its own.
 
     \b
     Examples:
       vnode set-api-key --name hospital-a
       vnode set-api-key --name hospital-a --api-key "$NEW_KEY"
+      vnode set-api-key --name hospital-a -e test
     """
     if api_key is None:
         api_key = click.prompt("New API key (not shown)", hide_input=True)
@@ -87,12 +89,13 @@ def set_api_key(instance: NodeInstance, api_key):
     if problem:
         raise click.BadParameter(problem, param_hint="--api-key")
     key_file = instance.path_setting("node", "api_key_file")
-    if key_file is not None:
+    own = instance.raw().get(instance.section("node"), "api_key_file", fallback="").strip()
+    if key_file is not None and own:
         with _writing(key_file):
             _replace(key_file, api_key + "\n")
     else:
-        key_file = instance.config.with_suffix(".api_key")
-        _move_key_out(instance.config, key_file, api_key)
+        key_file = instance.config.with_name(f"{instance.stem}.api_key")
+        _move_key_out(instance.config, key_file, api_key, instance.section("node"))
     success(f"The API key of node {instance.label} is in {key_file}")
     if os.environ.get(API_KEY_ENV):
         warn(f"{API_KEY_ENV} is set here, and a node started with it uses that key instead")
@@ -103,7 +106,7 @@ def set_api_key(instance: NodeInstance, api_key):
         )
 
 
-def _move_key_out(config: Path, key_file: Path, api_key: str) -> None:
+def _move_key_out(config: Path, key_file: Path, api_key: str, section: str) -> None:
     """A key file, and the ini naming it instead of its inline key; a key file made here is
     removed again when the ini cannot be changed."""
     created = not key_file.exists()
@@ -111,7 +114,7 @@ def _move_key_out(config: Path, key_file: Path, api_key: str) -> None:
         _replace(key_file, api_key + "\n")
     try:
         with _writing(config):
-            text = _with_key_file(config.read_text(encoding="utf-8"), key_file.name)
+            text = _with_key_file(config.read_text(encoding="utf-8"), key_file.name, section)
             _replace(config, text, config.stat().st_mode & 0o777)
     except BaseException:
         if created:
@@ -155,6 +158,7 @@ def create_private_key(instance: NodeInstance, force, no_upload, timeout):
       vnode create-private-key --name hospital-a
       vnode create-private-key --name hospital-a --force
       vnode create-private-key --config node.ini --no-upload
+      vnode create-private-key --name hospital-a -e prod
     """
     path = _key_path(instance)
     if path.exists() and not force:

@@ -17,7 +17,14 @@ import click
 from vantage6.common import cli_service
 from vantage6.common.cli_output import Failure, fields, note, success
 from vantage6.common.cli_select import scope_of, scope_option, selection_options, with_options
-from vantage6.node.cli.instance import KIND, NodeInstance, all_instances, pass_instance
+from vantage6.node.cli.instance import (
+    ENVIRONMENT,
+    KIND,
+    NodeInstance,
+    all_instances,
+    pass_instance,
+)
+from vantage6.node.config import APPLICATION
 from vantage6.node.runner import READY
 
 
@@ -46,12 +53,12 @@ class LoginWatch:
 
 @click.command()
 @click.argument("path", required=False, type=click.Path(dir_okay=False))
-@with_options(selection_options(KIND, NodeInstance.COMMAND))
+@with_options([*selection_options(KIND, NodeInstance.COMMAND), ENVIRONMENT])
 @cli_service.ATTACH
 @cli_service.timeout_option(
     60, "Seconds to wait for the node to log in at its server (in the background)."
 )
-def start(path, name, config, system, attach, timeout):
+def start(path, name, config, system, environment, attach, timeout):
     """Start a node: in the background (pid and log file) or, with --attach, in the
     foreground. Waits until it has logged in at its server.
 
@@ -61,19 +68,21 @@ def start(path, name, config, system, attach, timeout):
     Examples:
       vnode start --name hospital-a
       vnode start --name hospital-a --attach
-      vnode start --config /etc/vantage6/node.ini
+      vnode start --config /etc/vantage6/node.ini -e prod
       vnode start node.ini
     """
     if path:
         if name or config:
             raise click.UsageError("give the configuration as PATH, --config or --name, not two")
         config, attach = path, True
-    instance = NodeInstance.resolve(name, config, system)
+    instance = NodeInstance.resolve(name, config, system, environment=environment)
     node_config = instance.load()
     pid = instance.pid()
     if pid is not None:
         raise Failure(f"node {instance.label} is already running (pid {pid})")
     command = [sys.executable, "-m", "vantage6.node.runner", str(instance.config)]
+    if environment != APPLICATION:
+        command.append(environment)
     login = LoginWatch(instance.log_file)
     readiness = cli_service.Readiness(login, f"did not log in at {node_config.api_url}")
     cwd = instance.config.parent
@@ -94,9 +103,9 @@ def start(path, name, config, system, attach, timeout):
 
 
 @click.command()
-@with_options(selection_options(KIND, NodeInstance.COMMAND))
+@with_options([*selection_options(KIND, NodeInstance.COMMAND), ENVIRONMENT])
 @cli_service.stop_options(KIND)
-def stop(name, config, system, all_, timeout, force):
+def stop(name, config, system, environment, all_, timeout, force):
     """Stop a node gracefully (SIGTERM: it logs out; running algorithms keep running and the
     next start picks them up) and wait until it has ended; with --force, kill it when it has
     not ended in time. Stopping a node that is not running is no error.
@@ -106,17 +115,19 @@ def stop(name, config, system, all_, timeout, force):
       vnode stop --name hospital-a
       vnode stop --all
       vnode stop --name hospital-a --timeout 10 --force
+      vnode stop --name hospital-a -e test
     """
     if all_:
         cli_service.refuse_selection(name, config, KIND)
         cli_service.stop_all(all_instances(scope_of(system)), KIND, timeout, force)
     else:
-        cli_service.stop_each([NodeInstance.resolve(name, config, system)], timeout, force)
+        instance = NodeInstance.resolve(name, config, system, environment=environment)
+        cli_service.stop_each([instance], timeout, force)
 
 
 def _row(instance: NodeInstance) -> tuple[tuple[str, ...], str | None]:
     """The cells and colour of one node in ``list``."""
-    cells = (instance.name, instance.scope.value)
+    cells = (instance.name, instance.environment, instance.scope.value)
     pid = instance.pid()
     try:
         server = instance.load().api_url
@@ -130,14 +141,14 @@ def _row(instance: NodeInstance) -> tuple[tuple[str, ...], str | None]:
 @click.command("list")
 @scope_option()
 def list_(system):
-    """List the node configurations and whether they run.
+    """List the node configurations (each environment) and whether they run.
 
     \b
     Examples:
       vnode list
       vnode list --user
     """
-    header = ("NAME", "SCOPE", "STATUS", "SERVER")
+    header = ("NAME", "ENVIRONMENT", "SCOPE", "STATUS", "SERVER")
     cli_service.list_instances(NodeInstance, all_instances(scope_of(system)), header, _row)
 
 
@@ -150,10 +161,11 @@ def files(instance):
     \b
     Examples:
       vnode files --name hospital-a
-      vnode files --name hospital-a --system
+      vnode files --name hospital-a --system -e test
     """
     rows = [
         ("configuration", str(instance.config)),
+        ("environment", instance.environment),
         ("scope", instance.scope.value if instance.scope else "given with --config"),
     ]
     problem = None

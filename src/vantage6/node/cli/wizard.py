@@ -5,7 +5,9 @@ and ``[policies]``. The API key goes to a file of its own next to the ini (mode 
 by ``api_key_file``; with encryption, a private key is made where the answer says when there
 is none. Every question has an option, so scripts can answer all of them (``--no-input``
 takes the default for any left out). All files are written, and the ini loads as the node
-loads it, or nothing is left behind.
+loads it, or nothing is left behind. With ``-e ENV`` the answers go to ``[<section>@ENV]``
+sections (a new file, or added to an existing one without that environment) and the API key
+to ``<name>-ENV.api_key``.
 """
 
 from __future__ import annotations
@@ -27,14 +29,16 @@ from vantage6.common.wizard import (
     question_options,
     write_config,
 )
-from vantage6.node.cli.instance import KIND, NodeInstance
+from vantage6.node.cli.instance import KIND, NodeInstance, environment_option
 from vantage6.node.config import (
+    APPLICATION,
     DATABASE_TYPES,
     FILE_TYPES,
     LABEL,
     NAME,
     RUNTIMES,
     ConfigError,
+    environments,
     load_config,
 )
 
@@ -95,6 +99,12 @@ def _folder(answers: dict) -> Path:
     return data_dir(KIND, answers["scope"], answers["name"])
 
 
+def _suffix(answers: dict) -> str:
+    """What the environment adds to the names of its sections and files."""
+    environment = answers["environment"]
+    return "" if environment == APPLICATION else f"-{environment}"
+
+
 QUESTIONS = (
     Question(
         "server_url",
@@ -136,7 +146,7 @@ QUESTIONS = (
     Question(
         "task_dir",
         "Folder for the runs' input and output",
-        lambda a: str(_folder(a) / "tasks"),
+        lambda a: str(_folder(a) / f"tasks{_suffix(a)}"),
         help="[node] task_dir; default: in the node's data folder.",
     ),
     Question(
@@ -156,7 +166,7 @@ QUESTIONS = (
     Question(
         "private_key",
         "Private key file of your organization (made when there is none)",
-        lambda a: str(_folder(a) / "private_key.pem"),
+        lambda a: str(_folder(a) / f"private_key{_suffix(a)}.pem"),
         check=_private_key,
         when=lambda a: a["encryption"],
         help="[encryption] private_key; a new key is made there when the file does not exist.",
@@ -193,8 +203,9 @@ QUESTIONS = (
 )
 
 
-def render(answers: dict, key_file: Path) -> str:
-    """The ini file the answers stand for."""
+def render_environment(answers: dict, key_file: Path) -> str:
+    """The node sections the answers stand for, as the environment's own when it has one."""
+    at = "" if answers["environment"] == APPLICATION else f"@{answers['environment']}"
     databases = []
     for entry in answers["database"]:
         label, _, rest = entry.partition("=")
@@ -206,37 +217,46 @@ def render(answers: dict, key_file: Path) -> str:
     encryption = f"enabled = {str(answers['encryption']).lower()}\n"
     if answers["encryption"]:
         encryption += f"private_key = {Path(answers['private_key']).expanduser().resolve()}\n"
-    select = f"--name {answers['name']} --{answers['scope'].value}"
     return f"""\
-# vantage6 node {answers["name"]!r}, written by `vnode new`.
-#   vnode start {select}        run it (vnode stop, attach, files, set-api-key)
-# Every setting is explained in node/node.ini of the vantage6 sources.
-
-[node]
-name = {answers["name"]}
+[node{at}]
+name = {answers["name"]}{_suffix(answers)}
 # The API key is in this file (mode 0600); `vnode set-api-key` replaces it.
 api_key_file = {key_file.name}
 task_dir = {Path(answers["task_dir"]).expanduser().resolve()}
 runtime = {answers["runtime"]}
 
-[server]
+[server{at}]
 url = {answers["server_url"]}
 port = {answers["port"]}
 api_path = {answers["api_path"]}
 
-[databases]
+[databases{at}]
 # <label> = <type>:<uri>; tasks name the labels they read.
 {chr(10).join(databases)}
 
-[encryption]
+[encryption{at}]
 # Must equal the collaboration's `encrypted` setting.
 {encryption}
-[policies]
+[policies{at}]
 # Empty: no limit. Each image line is a regular expression for the whole image name.
 allowed_images ={images}
 allowed_organizations = {answers["allowed_organizations"]}
 allowed_users = {answers["allowed_users"]}
+""".replace(" \n", "\n")
 
+
+def render(answers: dict, key_file: Path) -> str:
+    """A whole new ini file: header, the environment's sections, the logging sections."""
+    select = f"--name {answers['name']} --{answers['scope'].value}"
+    if answers["environment"] != APPLICATION:
+        select += f" -e {answers['environment']}"
+    return f"""\
+# vantage6 node {answers["name"]!r}, written by `vnode new`.
+#   vnode start {select}        run it (vnode stop, attach, files, set-api-key)
+# Every setting is explained in node/node.ini of the vantage6 sources. Other environments
+# (dev, test, acc, prod) are [<section>@ENV] sections; `vnode new -e ENV` adds one.
+
+{render_environment(answers, key_file)}
 # The log: the terminal in the foreground (vnode start --attach); in the background, the log
 # file `vnode files` shows, rotated when it would pass maxBytes, keeping backupCount files.
 [loggers]
@@ -276,9 +296,12 @@ datefmt = %Y-%m-%d %H:%M:%S
     default=False,
     help="Store it for every user of this machine, or only for you (default).",
 )
+@environment_option(
+    "The environment to write ([<section>@ENV] sections; application: [<section>])."
+)
 @click.option("--no-input", is_flag=True, help="Ask nothing: defaults for all options not given.")
 @question_options(QUESTIONS)
-def new(name, system, no_input, **given):
+def new(name, system, environment, no_input, **given):
     """Create a node configuration: asks for each setting (or takes options) and writes
     <name>.ini, with the API key in <name>.api_key beside it, in the user or system
     configuration folder.
@@ -291,23 +314,37 @@ def new(name, system, no_input, **given):
           --port 443 --api-path /api --api-key "$KEY" --database default=csv:/data/a.csv
       vnode new --name enc --no-input --api-key "$KEY" --encryption \\
           --private-key /etc/vantage6/org.pem --allowed-image 'harbor2\\.vantage6\\.ai/.*'
+      vnode new --name hospital-a -e test --server-url https://test.v6.example.org
     """
     scope = Scope.SYSTEM if system else Scope.USER
     name = new_name(name, KIND, no_input)
     if not NAME.match(name):
         raise click.BadParameter("a node name has at most 63 characters", param_hint="--name")
-    path = config_path(KIND, name, scope)
-    key_file = path.with_suffix(".api_key")
-    for existing in (path, key_file):
-        if existing.exists():
-            raise Failure(f"{existing} exists: choose another name, or edit that node's files")
+    found = FoundConfig(name, config_path(KIND, name, scope), scope)
+    instance = NodeInstance.named(found, environment=environment)
+    key_file = found.path.with_name(f"{instance.stem}.api_key")
+    new_file = _check_target(instance, key_file)
     if no_input and given["api_key"] is None:
         raise click.UsageError("--api-key is required with --no-input")
-    answers = ask_all(QUESTIONS, given, {"name": name, "scope": scope}, no_input)
+    answers = {"name": name, "scope": scope, "environment": environment}
+    ask_all(QUESTIONS, given, answers, no_input)
     _check_labels(answers["database"])
-    _write_all(path, key_file, answers)
-    success(f"Wrote node {name!r} to {path}")
-    _next_steps(NodeInstance.named(FoundConfig(name, path, scope)), answers)
+    _write_all(instance, key_file, answers, new_file)
+    where = "" if environment == APPLICATION else f"environment {environment!r} of "
+    success(f"Wrote {where}node {name!r} to {found.path}")
+    _next_steps(instance, answers)
+
+
+def _check_target(instance: NodeInstance, key_file: Path) -> bool:
+    """Whether the ini file is new; refuses an environment it has, or a key file that exists."""
+    path, environment = instance.config, instance.environment
+    other = "" if environment == APPLICATION else " or environment"
+    if path.exists() and environment in environments(instance.raw()):
+        what = "" if environment == APPLICATION else f" with environment {environment!r}"
+        raise Failure(f"{path} exists{what}: choose another name{other}, or edit that file")
+    if key_file.exists():
+        raise Failure(f"{key_file} exists: choose another name{other}, or remove that file")
+    return not path.exists()
 
 
 def _check_labels(databases: list[str]) -> None:
@@ -317,24 +354,35 @@ def _check_labels(databases: list[str]) -> None:
         raise click.BadParameter(f"database {twice[0]!r} given twice", param_hint="--database")
 
 
-def _write_all(path: Path, key_file: Path, answers: dict) -> None:
-    """The API key file, the private key when there is none, the ini; then the ini must load
-    as the node loads it. On any failure, what was written is removed again."""
-    written = []
+def _write_all(instance: NodeInstance, key_file: Path, answers: dict, new_file: bool) -> None:
+    """The API key file, the private key when there is none, the ini (or the environment's
+    sections added to it); then the ini must load as the node loads it. On any failure,
+    what was written is removed again and an existing ini gets its old text back."""
+    path, written = instance.config, []
+    old_text = None if new_file else path.read_text(encoding="utf-8")
     try:
         write_config(key_file, answers["api_key"] + "\n")
         written.append(key_file)
         if answers["encryption"]:
             written += _make_private_key(Path(answers["private_key"]).expanduser().resolve())
-        write_config(path, render(answers, key_file))
-        written.append(path)
-        load_config(path)
+        if new_file:
+            write_config(path, render(answers, key_file))
+            written.append(path)
+        else:
+            write_config(path, render_environment(answers, key_file), new_file=False)
+        load_config(path, instance.environment)
     except ConfigError as exc:
-        _remove(written)
+        _undo(written, path, old_text)
         raise Failure(f"the configuration would not load; nothing was written. {exc}") from None
     except BaseException:
-        _remove(written)
+        _undo(written, path, old_text)
         raise
+
+
+def _undo(written: list[Path], path: Path, old_text: str | None) -> None:
+    _remove(written)
+    if old_text is not None:
+        path.write_text(old_text, encoding="utf-8")
 
 
 def _make_private_key(path: Path) -> list[Path]:

@@ -1,5 +1,6 @@
 """The built-in runtimes as a node plugin (``vantage6.runtimes``), asked after any installed
-``vantage6_node_runtime`` plugin: ``docker``, or ``process`` for development machines."""
+``vantage6_node_runtime`` plugin: ``docker``, or ``process`` for development machines. Also
+the built-in loader of ``sql`` databases, asked after any ``vantage6_load_data`` plugin."""
 
 from __future__ import annotations
 
@@ -23,3 +24,12 @@ def vantage6_node_runtime(config):
     from vantage6.node.runtime.docker import DockerRuntime
 
     return DockerRuntime(config)
+
+
+@hookimpl(trylast=True)
+def vantage6_load_data(database, parameters):
+    if database.type != "sql":
+        return None
+    from vantage6.node import sql_loading
+
+    return sql_loading.load(database, parameters)

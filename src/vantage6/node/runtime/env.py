@@ -9,8 +9,9 @@ The variable names are the original's (reference §6.3), read by ``vantage6.algo
 
 In a container, file databases are mounted read-only at ``/mnt/data/<label><suffix>`` and
 folders at ``/mnt/data/<label>`` (the original used ``/mnt/<label>``, which a label such as
-``tmp`` would clash with); other URIs (sql, other) are passed as they are. The container has no
-network but the node proxy, so a database server elsewhere is out of its reach.
+``tmp`` would clash with); ``other`` URIs are passed as they are. An ``sql`` URI never is (it
+holds credentials, and the container has no network but the node proxy, so the server is out
+of its reach): the node runs the task's query and the run reads the result (``loaded``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from vantage6.algorithm import env
 from vantage6.node.config import ENV_NAME, FILE_TYPES, LABEL, Database
+from vantage6.node.data_loading import NODE_ONLY
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +80,8 @@ def database_setup(
             else:
                 log.warning("database %r: %s no longer exists; not mounted", db.label, db.uri)
         prefix = db.label.upper()
-        variables[f"{prefix}_DATABASE_URI"] = uri
+        if type_ not in NODE_ONLY:  # an sql database this run did not ask for: no URI
+            variables[f"{prefix}_DATABASE_URI"] = uri
         variables[f"{prefix}_DATABASE_TYPE"] = type_
     return variables, mounts
 

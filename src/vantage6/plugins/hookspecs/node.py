@@ -20,8 +20,9 @@ def vantage6_node_runtime(config):
 
 @hookspec(firstresult=True)
 def vantage6_load_data(database, parameters):
-    """Load a database the built-in loaders cannot hand to an algorithm as it is (e.g. of
-    type ``other``), before a run that asks for it starts.
+    """Load a database the algorithm tools cannot read as it is (type ``other``, ``folder``)
+    or that only the node may read (``sql``: its URI holds credentials), before a run that
+    asks for it starts. The built-in ``sql`` loader (runs the task's ``query``) is asked last.
 
     :param database: the node's ``vantage6.node.config.Database`` (``label``, ``type``,
         ``uri``) that the run asks for.
@@ -29,7 +30,9 @@ def vantage6_load_data(database, parameters):
         ``preprocessing`` when given.
     :return: the data as a ``pandas.DataFrame``, which the node stores in the run's folder and
         hands to the algorithm as a parquet database of the same label; or ``None`` when this
-        loader does not handle ``database.type``, so the next loader is asked.
+        loader does not handle ``database.type``, so the next loader is asked. Raising
+        ``vantage6.node.data_loading.LoadFailed`` fails the run with its message as the run's
+        log (any other exception: a message that says only which database failed).
     """
 
 

@@ -21,7 +21,7 @@ from vantage6.common.cli_output import Failure
 from vantage6.common.configdirs import Scope, list_configs
 
 KIND = "server"
-APPLICATION = "application"
+APPLICATION = cli_select.APPLICATION
 ENVIRONMENTS = (APPLICATION, "dev", "test", "acc", "prod")
 DEFAULT_LISTEN = "0.0.0.0:7601"  # the gevent runner's default (vantage6.server.serve)
 
@@ -48,26 +48,9 @@ class Instance(cli_select.Instance):
     KIND: ClassVar[str] = KIND
     COMMAND: ClassVar[str] = "vserver"
 
-    environment: str = APPLICATION
-
-    @property
-    def label(self) -> str:
-        suffix = "" if self.environment == APPLICATION else f" ({self.environment})"
-        return f"{self.name!r}{suffix}"
-
-    @property
-    def stem(self) -> str:
-        return self.name if self.environment == APPLICATION else f"{self.name}-{self.environment}"
-
     @property
     def app_name(self) -> str:
         return app_name(self.environment)
-
-    def selector_parts(self) -> list[str]:
-        parts = super().selector_parts()
-        if self.environment != APPLICATION:
-            parts.append(f"-e {self.environment}")
-        return parts
 
     def ini(self) -> configparser.ConfigParser:
         parser = read_ini(self.config)
