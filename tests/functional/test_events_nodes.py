@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from tests.functional.test_events_users import LATE, PROMPT, QUIET
+from tests.functional.test_events_users import LATE, PROMPT
 from tests.functional.test_serve import run  # noqa: F401 (fixture)
 from tests.functional.test_ws import node_socket
 from tests.functional.ws_server import start_server
@@ -98,11 +98,7 @@ def test_a_node_deleted_through_one_process_loses_its_socket_on_another(
     database_factory,
 ):
     url = database_factory.new_url()
-    settings = {
-        **QUIET,
-        "vantage6.events.bus": "postgresql",
-        "vantage6.events.recheck_seconds": "600",
-    }
+    settings = {**LATE, "vantage6.events.bus": "postgresql"}
     a = start_server(run, tmp_path, url, **settings)
     b = start_server(run, tmp_path, url, **settings)
     federation = a.federation()

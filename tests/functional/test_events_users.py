@@ -18,10 +18,7 @@ from vantage6.server.models.rule import user_rule
 
 PASSWORD = "Events-Passw0rd"
 PROMPT = 3  # seconds: a change of rights must reach the socket well within this
-# Nobody reads the server's output until it stops: with a line per permission check, the pipe
-# would fill up and block the server.
-QUIET = {"pyramid.debug_authorization": "false"}
-LATE = {**QUIET, "vantage6.events.recheck_seconds": "600"}
+LATE = {"vantage6.events.recheck_seconds": "600"}
 
 
 @pytest.fixture
@@ -194,7 +191,7 @@ def test_a_change_made_behind_the_servers_back_counts_within_recheck_seconds(
     """Also on a busy socket: events arriving more often than the re-check interval do not
     put the re-check off."""
     url = database_factory.new_url()
-    server = start_server(run, tmp_path, url, **QUIET, **{"vantage6.events.recheck_seconds": "2"})
+    server = start_server(run, tmp_path, url, **{"vantage6.events.recheck_seconds": "2"})
     federation = server.federation()
     a2 = federation["a2"]
     user = make_user(server, "direct", a2, rules=[receive_rule(server, "org")])

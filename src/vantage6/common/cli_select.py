@@ -31,6 +31,7 @@ from vantage6.common.configdirs import (
 )
 
 APPLICATION = "application"  # the settings outside every environment's own
+ENVIRONMENTS = ("dev", "test", "acc", "prod")  # the seed's DTAP environments
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,18 @@ def selection_options(kind: str, command: str) -> list:
         ),
         scope_option(),
     ]
+
+
+def environment_option(help: str):
+    """``-e/--environment``, the same for vserver and vnode."""
+    return click.option(
+        "-e",
+        "--environment",
+        type=click.Choice((APPLICATION, *ENVIRONMENTS)),
+        default=APPLICATION,
+        show_default=True,
+        help=help,
+    )
 
 
 def scope_option():

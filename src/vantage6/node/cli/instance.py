@@ -13,14 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-import click
-
 from vantage6.common import cli_select
 from vantage6.common.cli_output import Failure
 from vantage6.common.configdirs import Scope, list_configs
 from vantage6.node.config import (
     APPLICATION,
-    ENVIRONMENTS,
     ConfigError,
     NodeConfig,
     apply_environment,
@@ -81,18 +78,6 @@ def all_instances(scope: Scope | None = None) -> list[NodeInstance]:
     return instances
 
 
-def environment_option(help: str):
-    """``-e/--environment``, as vserver has it."""
-    return click.option(
-        "-e",
-        "--environment",
-        type=click.Choice((APPLICATION, *ENVIRONMENTS)),
-        default=APPLICATION,
-        show_default=True,
-        help=help,
-    )
-
-
-ENVIRONMENT = environment_option("The environment in the configuration file.")
+ENVIRONMENT = cli_select.environment_option("The environment in the configuration file.")
 
 pass_instance = cli_select.pass_instance(NodeInstance, ENVIRONMENT, extra_keys=("environment",))

@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 
 from vantage6.common.cli_output import Failure, note, success
+from vantage6.common.cli_select import environment_option
 from vantage6.common.configdirs import FoundConfig, Scope, config_path, data_dir
 from vantage6.common.encryption import InvalidKey, RSACryptor
 from vantage6.common.wizard import (
@@ -29,7 +30,7 @@ from vantage6.common.wizard import (
     question_options,
     write_config,
 )
-from vantage6.node.cli.instance import KIND, NodeInstance, environment_option
+from vantage6.node.cli.instance import KIND, NodeInstance
 from vantage6.node.config import (
     APPLICATION,
     DATABASE_TYPES,

@@ -14,15 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-import click
-
 from vantage6.common import cli_select
 from vantage6.common.cli_output import Failure
 from vantage6.common.configdirs import Scope, list_configs
 
 KIND = "server"
 APPLICATION = cli_select.APPLICATION
-ENVIRONMENTS = (APPLICATION, "dev", "test", "acc", "prod")
+ENVIRONMENTS = (APPLICATION, *cli_select.ENVIRONMENTS)
 DEFAULT_LISTEN = "0.0.0.0:7601"  # the gevent runner's default (vantage6.server.serve)
 
 
@@ -127,14 +125,7 @@ def all_instances(scope: Scope | None = None) -> list[Instance]:
     return instances
 
 
-ENVIRONMENT = click.option(
-    "-e",
-    "--environment",
-    type=click.Choice(ENVIRONMENTS),
-    default=APPLICATION,
-    show_default=True,
-    help="The environment in the configuration file.",
-)
+ENVIRONMENT = cli_select.environment_option("The environment in the configuration file.")
 
 
 def instance_options(function):

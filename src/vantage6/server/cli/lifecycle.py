@@ -22,7 +22,7 @@ import click
 from vantage6 import __version__
 from vantage6.common import cli_service
 from vantage6.common.cli_output import Failure, fields, note, success, warn
-from vantage6.common.cli_select import scope_of
+from vantage6.common.cli_select import scope_of, scope_option
 from vantage6.server.cli.database import database_errors, describe, open_engine, sqlite_file
 from vantage6.server.cli.instance import (
     KIND,
@@ -160,7 +160,7 @@ def _row(instance: Instance) -> tuple[tuple[str, ...], str | None]:
 
 
 @click.command("list")
-@click.option("--system/--user", "system", default=None, help="Only one folder. Default: both.")
+@scope_option()
 def list_(system):
     """List the server configurations (each environment) and whether they run.
 

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from vantage6.common.cli_output import Failure, note, success
+from vantage6.common.cli_select import environment_option
 from vantage6.common.configdirs import Scope, config_path, data_dir
 from vantage6.common.wizard import (
     LOG_LEVELS,
@@ -31,7 +32,6 @@ from vantage6.common.wizard import (
 )
 from vantage6.server.cli.instance import (
     APPLICATION,
-    ENVIRONMENTS,
     KIND,
     app_name,
     environments,
@@ -337,14 +337,7 @@ def _target(name: str, scope: Scope, environment: str) -> tuple[Path, bool]:
     default=True,
     help="Store it for every user of this machine (default) or only for you.",
 )
-@click.option(
-    "-e",
-    "--environment",
-    type=click.Choice(ENVIRONMENTS),
-    default=APPLICATION,
-    show_default=True,
-    help="The environment to write ([app:main] for application).",
-)
+@environment_option("The environment to write ([app:main] for application).")
 @click.option("--no-input", is_flag=True, help="Ask nothing: defaults for all options not given.")
 @click.option("--jwt-secret", help="Secret for signing tokens (default: a new random one).")
 @question_options(QUESTIONS)
