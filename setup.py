@@ -47,6 +47,7 @@ setup(
         "pyyaml>=6",
         "requests>=2.31",
         "sqlalchemy>=2.0,<2.2",
+        "sqlparse>=0.5",  # the node refuses sql queries of several statements
         "swagger-ui-bundle>=1.1",
         "transaction>=4",
         "waitress>=3",

@@ -5,6 +5,7 @@ import json
 import os
 import re
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from tests.support import FAST_ARGON2, POSTGRES_URL
 
@@ -115,11 +117,37 @@ def test_production_needs_an_explicit_migration_then_starts(tmp_path, run, datab
         [BIN / "vserver", "db", "upgrade", "--config", ini], capture_output=True, text=True
     )
     assert upgraded.returncode == 0, upgraded.stderr
-    assert "Database schema is at 0001" in upgraded.stdout
+    assert "Database schema is at 0002" in upgraded.stdout
 
     server = run("pserve", ini, env=env)
     status, body = wait_for(f"http://127.0.0.1:{port}/api/health", server)
     assert status == 200 and body["database"] is True
+
+
+def test_production_writes_roots_random_password_to_a_private_file(tmp_path, run, database_factory):
+    url = database_factory.new_url()
+    port = free_port()
+    ini = ini_copy("production.ini", tmp_path, port, **{"sqlalchemy.url": url})
+    subprocess.run([BIN / "vserver", "db", "upgrade", "--config", ini], check=True)
+    server = run("pserve", ini, env={"VANTAGE6_JWT_SECRET": "s" * 40})
+    wait_for(f"http://127.0.0.1:{port}/api/health", server)
+    # Beside the database file (SQLite), or beside the ini file (PostgreSQL).
+    database = make_url(url).database
+    beside = tmp_path / database if POSTGRES_URL else Path(database)
+    password_file = beside.with_name(beside.name + ".root-password")
+    assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
+    password = password_file.read_text().strip()
+    login = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/token/user",
+        data=json.dumps({"username": "root", "password": password}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(login, timeout=5) as response:
+        assert "access_token" in json.load(response)
+    server.terminate()
+    output, _ = server.communicate(timeout=30)
+    assert f"written to {password_file} " in output
+    assert password not in output
 
 
 def test_vserver_db_downgrade_to_base_empties_the_schema(tmp_path, database_factory):

@@ -130,6 +130,13 @@ def test_bad_input_gets_error_frames_or_close_codes(server, federation):
     client = node_socket(server, federation, "a2")
     client.send("{not json")
     assert client.event() == {"event": "error", "data": {"msg": "the message is not JSON"}}
+    client.send("[" * 30_000 + "]" * 30_000)  # deep enough for a RecursionError in json
+    assert client.event() == {
+        "event": "error",
+        "data": {
+            "msg": "the message is nested deeper than the limit of 64 levels of objects and arrays"
+        },
+    }
     client.send([1, 2])
     assert "JSON object" in client.event()["data"]["msg"]
     client.send({"event": "explode"})

@@ -24,11 +24,14 @@ quirks are undone. The legacy format has no integrity check: a tampered cipherte
 altered bytes without any error, and because OpenSSL answers a PKCS#1 v1.5 padding failure with
 a random-length decoy instead of an error (implicit rejection), a message for another key
 yields a wrong-length key and a :class:`DecryptionError` in most cases, but not in all of them.
+So a reader may refuse it (``RSACryptor(..., allow_legacy=False)``, what nodes do unless their
+``[encryption] allow_legacy`` says otherwise).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import tempfile
@@ -53,6 +56,10 @@ _OAEP = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(
 
 class DecryptionError(ValueError):
     """A message that cannot be read: tampered with, cut short, malformed, or for another key."""
+
+
+class LegacyFormatRefused(DecryptionError):
+    """A message in the legacy format, which this reader was told not to accept."""
 
 
 class InvalidKey(ValueError):
@@ -95,10 +102,12 @@ class DummyCryptor(CryptorBase):
 
 
 class RSACryptor(CryptorBase):
-    """Encrypts for any organization's public key; decrypts with this organization's key."""
+    """Encrypts for any organization's public key; decrypts with this organization's key.
+    ``allow_legacy=False`` refuses messages in the legacy format (no integrity check)."""
 
-    def __init__(self, private_key_path: str | Path) -> None:
+    def __init__(self, private_key_path: str | Path, allow_legacy: bool = True) -> None:
         self.private_key = _load_private_key(Path(private_key_path))
+        self.allow_legacy = allow_legacy
 
     @property
     def public_key_bytes(self) -> bytes:
@@ -164,6 +173,8 @@ class RSACryptor(CryptorBase):
         if parts[0] == VERSION:
             return self._open(data, parts)
         if len(parts) == 3:
+            if not self.allow_legacy:
+                raise LegacyFormatRefused(LEGACY_REFUSED)
             return self._open_legacy(parts)
         if len(parts) == 4:
             raise DecryptionError(f"unsupported encryption format version {parts[0][:16]!r}")
@@ -213,13 +224,33 @@ class RSACryptor(CryptorBase):
             )
 
 
-def cryptor_for(encrypted: bool, private_key: Path | None) -> CryptorBase:
-    """The cryptor for a collaboration: RSA when it is encrypted, plain base64 otherwise."""
+LEGACY_REFUSED = (
+    "the data is in the legacy encryption format of vantage6 4.x and older (RSA PKCS#1 v1.5 + "
+    "AES-CTR), which has no integrity check, and this node refuses it. Its sender should use a "
+    "current client; a node that must read it sets allow_legacy = true in the [encryption] "
+    "section of its configuration"
+)
+
+
+def public_key_fingerprint(public_key_b64: str | None) -> str:
+    """SHA-256 (hex) of the DER (SubjectPublicKeyInfo) of a public key as the server stores
+    it: the same key has the same fingerprint however its PEM is wrapped. InvalidKey for a
+    key that is missing, unreadable or unfit for encryption."""
+    der = _load_public_key(public_key_b64).public_bytes(
+        encoding=serialization.Encoding.DER,
+        format=serialization.PublicFormat.SubjectPublicKeyInfo,
+    )
+    return hashlib.sha256(der).hexdigest()
+
+
+def cryptor_for(encrypted: bool, private_key: Path | None, *, allow_legacy: bool) -> CryptorBase:
+    """A node's cryptor for its collaboration: RSA when it is encrypted (reading the legacy
+    format only with ``allow_legacy``), plain base64 otherwise."""
     if not encrypted:
         return DummyCryptor()
     if private_key is None:
         raise InvalidKey("the collaboration is encrypted, but no private key is configured")
-    return RSACryptor(private_key)
+    return RSACryptor(private_key, allow_legacy=allow_legacy)
 
 
 def _decode(text: str, name: str) -> bytes:

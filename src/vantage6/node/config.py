@@ -44,7 +44,7 @@ KEYS = {
         *("plugins", "plugins.blocked"),
     },
     "server": {"url", "port", "api_path"},
-    "encryption": {"enabled", "private_key"},
+    "encryption": {"enabled", "private_key", "allow_legacy"},
     "policies": {"allowed_images", "allowed_organizations", "allowed_users"},
     "docker": {"pull", "cpus", "memory", "pids", "host_firewall"},
     "proxy": {"port"},
@@ -106,6 +106,8 @@ class NodeConfig:
     databases: tuple[Database, ...] = ()
     encryption_enabled: bool = False
     private_key: Path | None = None
+    # read the legacy format (no integrity check) of vantage6 4.x and older senders
+    allow_legacy_encryption: bool = False
     policies: Policies = Policies()
     registries: tuple[Registry, ...] = ()
     pull: str = "missing"
@@ -390,6 +392,7 @@ def _build(reader: _Reader) -> NodeConfig:
         databases=_databases(reader),
         encryption_enabled=encryption_enabled,
         private_key=_private_key(reader, encryption_enabled),
+        allow_legacy_encryption=reader.flag("encryption", "allow_legacy", False),
         policies=_policies(reader),
         registries=_registries(reader),
         pull=reader.choice("docker", "pull", PULL_POLICIES, "missing"),

@@ -16,13 +16,22 @@ import queue
 import threading
 import time
 
-from vantage6.common.encryption import CryptorBase, DecryptionError, InvalidKey, cryptor_for
+from vantage6.common.encryption import (
+    CryptorBase,
+    DecryptionError,
+    InvalidKey,
+    cryptor_for,
+    public_key_fingerprint,
+)
 from vantage6.common.task_status import TaskStatus
 from vantage6.node import data_loading, policies
 from vantage6.node.config import NodeConfig
 from vantage6.node.events import EventStream
 from vantage6.node.proxy import NodeProxy
+from vantage6.node.proxy_listeners import free_port
+from vantage6.node.recipient_keys import RecipientKeyChanged, RecipientKeys
 from vantage6.node.runtime.base import Outcome, RunSpec, StartFailed
+from vantage6.node.runtime.folders import RunFolder
 from vantage6.node.server import Interrupted, Rejected, ServerClient, ServerError
 from vantage6.node.state import NodeState
 from vantage6.plugins.manager import NODE, PluginError, plugin_manager
@@ -60,6 +69,7 @@ class Node:
         self.plugins = plugins or node_plugins(config)
         self.server = server or ServerClient(config.api_url)
         self.runtime = runtime
+        self.recipient_keys = RecipientKeys.of(config)
         self.cryptor: CryptorBase | None = None
         self.proxy: NodeProxy | None = None
         self.events: EventStream | None = None
@@ -119,9 +129,12 @@ class Node:
                 f"{config.path}: no plugin provides runtime = {config.runtime} (is the "
                 "built-in vantage6.runtimes in [node] plugins.blocked?)"
             )
-        host = self.runtime.prepare()
-        self.proxy = NodeProxy(self.server, self.cryptor)
-        self.runtime.proxy_port = self._start_proxy(host)
+        self.proxy = NodeProxy(
+            self.server, self.cryptor, self.recipient_keys, port=self._proxy_port()
+        )
+        # before the proxy listens: algorithms still running from before a restart use it
+        self._admit_running(self._open_runs(), self.runtime.running())
+        self.runtime.prepare(self.proxy)
         self.runtime.watch(self._on_exit)
         self._next_resync = time.monotonic() + RESYNC_SECONDS  # the first sync event resyncs
         self.events = EventStream(self.server, self._on_event, self._on_fatal)
@@ -146,34 +159,37 @@ class Node:
                 )
             )
         try:
-            cryptor = cryptor_for(config.encryption_enabled, config.private_key)
+            cryptor = cryptor_for(
+                config.encryption_enabled,
+                config.private_key,
+                allow_legacy=config.allow_legacy_encryption,
+            )
         except InvalidKey as exc:
             raise NodeError(f"[encryption] private_key in {config.path}: {exc}") from None
         if config.encryption_enabled:
             publish_public_key(server, cryptor)
+            self.recipient_keys.own(server.organization_id, cryptor.public_key_str)
         return cryptor
 
-    def _start_proxy(self, host: str) -> int:
-        """The configured port, else the one of the last start: algorithms still running from
-        then reach the proxy on it. Any free port when that one is taken."""
+    def _proxy_port(self) -> int:
+        """The configured port, else the one of the last start (algorithms still running
+        from then know it), else a free one; remembered for the next start."""
         state = NodeState(self.config.task_dir)
-        port = self.config.proxy_port or state.proxy_port or 0
-        try:
-            bound = self.proxy.start(host, port)
-        except OSError as exc:
+        wanted = self.config.proxy_port or state.proxy_port
+        port = free_port(wanted) if wanted else None
+        if wanted and port is None:
             if self.config.proxy_port:
                 raise NodeError(
-                    f"[proxy] port {port} in {self.config.path} cannot be used on {host}: {exc}"
-                ) from None
+                    f"[proxy] port {wanted} in {self.config.path} is in use on this machine; "
+                    "choose another, or 0 for any free port"
+                )
             log.warning(
-                "The proxy port of the last start (%s) is taken (%s); algorithms still running "
-                "from then cannot reach the proxy",
-                port,
-                exc.strerror or exc,
+                "The proxy port of the last start (%s) is taken; algorithms still running from "
+                "then cannot reach the proxy",
+                wanted,
             )
-            bound = self.proxy.start(host, 0)
-        state.proxy_port = bound
-        return bound
+        state.proxy_port = port = port or free_port()
+        return port
 
     def _shutdown(self) -> None:
         """Stop listening and serving; running algorithms keep going (a restart finds them)."""
@@ -249,6 +265,7 @@ class Node:
             self._unreported.setdefault(outcome.run_id, outcome)
         for outcome in list(self._unreported.values()):
             self._per_run(outcome.run_id, self._report, outcome)
+        self._admit_running(open_runs, running)
         for run_id in running - open_ids:
             log.info("Run %s is no longer open at the server; stopping its algorithm", run_id)
             self.runtime.kill(run_id)
@@ -256,6 +273,21 @@ class Node:
             if self._is_new(run["id"], running):
                 self._per_run(run["id"], self._start_run, run)
         log.info("Resynced: %d open run(s), %d running here", len(open_runs), len(running))
+
+    def _admit_running(self, open_runs: list[dict], running: set[int]) -> None:
+        """Let the algorithms of open runs that are running use the proxy with the token they
+        were started with (after a restart, this process did not start them)."""
+        for run in open_runs:
+            run_id = run["id"]
+            if run_id not in running or self.proxy.containers.admitted(run_id):
+                continue
+            token = RunFolder(self.config.task_dir, run_id).token()
+            if token is None:
+                log.warning(
+                    "Run %s: its token cannot be read; its algorithm cannot use the proxy", run_id
+                )
+                continue
+            self.proxy.containers.admit(run_id, token, run["task"]["job_id"])
 
     def _new_task(self, data) -> None:
         running = self.runtime.running()
@@ -317,7 +349,12 @@ class Node:
                 self.runtime.discard(run_id)
             except Exception:
                 log.exception("Run %s: what its algorithm left could not be removed", run_id)
-            self._mine.discard(run_id)
+            self._forget(run_id)
+
+    def _forget(self, run_id: int) -> None:
+        """The run is no longer in the runtime: its token no longer opens the proxy."""
+        self._mine.discard(run_id)
+        self.proxy.containers.dismiss(run_id)
 
     def _plugin_objections(self, run: dict, task: dict) -> str | None:
         """What the ``vantage6_validate_run`` plugins object to, as one text (None: nothing)."""
@@ -335,12 +372,14 @@ class Node:
         try:
             data = self.cryptor.decrypt_str_to_bytes(run["input"] or "")
         except (DecryptionError, ValueError) as exc:
+            log.warning("Run %s of task %s: its input cannot be read: %s", run_id, task["id"], exc)
             self._patch(run_id, TaskStatus.FAILED, log=f"The node cannot read the input: {exc}")
             return
         init_user = (task.get("init_user") or {}).get("id")
-        reason = policies.check(
-            self.config.policies, task["image"], task["init_org"]["id"], init_user
-        )
+        # A subtask's init_org is the organization whose algorithm asked for it; whom the
+        # work is for is whoever started the job (the original server does not say: init_org).
+        originator = (task.get("job_init_org") or task["init_org"])["id"]
+        reason = policies.check(self.config.policies, task["image"], originator, init_user)
         if reason is None:
             reason = self._plugin_objections(run, task)
         if reason is not None:
@@ -367,15 +406,16 @@ class Node:
             run_id, task["id"], task["job_id"], task["image"], data, token, databases, loaded
         )
         self._mine.add(run_id)
+        self.proxy.containers.admit(run_id, token, task["job_id"])
         try:
             self.runtime.start(spec)
         except StartFailed as exc:
-            self._mine.discard(run_id)
+            self._forget(run_id)
             log.warning("Run %s did not start: %s", run_id, exc.log)
             self._patch(run_id, exc.status, log=exc.log)
             return
         except Exception as exc:
-            self._mine.discard(run_id)
+            self._forget(run_id)
             log.exception("Run %s did not start", run_id)
             self._patch(run_id, TaskStatus.START_FAILED, log=f"The node could not start it: {exc}")
             return
@@ -408,13 +448,13 @@ class Node:
             self._send_outcome(outcome, run["task"]["init_org"]["id"])
         self.runtime.discard(run_id)
         self._unreported.pop(run_id, None)
-        self._mine.discard(run_id)
+        self._forget(run_id)
 
     def _send_outcome(self, outcome: Outcome, init_org: int) -> None:
         run_id = outcome.run_id
         try:
             result = self._encrypt_for(init_org, outcome.output)
-        except (InvalidKey, ValueError) as exc:
+        except (InvalidKey, ValueError, RecipientKeyChanged) as exc:
             self._patch(run_id, TaskStatus.FAILED, log=f"{outcome.log}\n{exc}".strip())
             return
         try:
@@ -439,6 +479,7 @@ class Node:
                 f"organization {organization_id} has no public key, so the result cannot be "
                 "encrypted for it"
             )
+        self.recipient_keys.check(organization_id, organization["public_key"])
         return self.cryptor.encrypt_bytes_to_str(data, organization["public_key"])
 
     def _patch(self, run_id: int, status: TaskStatus, **fields) -> None:
@@ -454,13 +495,29 @@ def publish_public_key(server: ServerClient, cryptor) -> bool:
     stored = organization.get("public_key")
     if stored and cryptor.verify_public_key(stored):
         return False
-    log.info(
-        "Uploading the public key of organization %s (the server had %s)",
-        organization["id"],
-        "another one" if stored else "none",
-    )
+    if stored:
+        log.warning(
+            "The server had another public key for organization %s (%s) than the one of this "
+            "node's private key (SHA-256 %s): someone replaced it, another node or user of the "
+            "organization with another private key, or someone who wants to read what is "
+            "encrypted for it. Uploading this node's key again",
+            organization["id"],
+            _described(stored),
+            public_key_fingerprint(cryptor.public_key_str),
+        )
+    else:
+        log.info(
+            "Uploading the public key of organization %s (the server had none)", organization["id"]
+        )
     server.request("PATCH", path, json={"public_key": cryptor.public_key_str})
     return True
+
+
+def _described(public_key_b64: str) -> str:
+    try:
+        return f"SHA-256 {public_key_fingerprint(public_key_b64)}"
+    except InvalidKey:
+        return "an unusable key"
 
 
 LOST = (

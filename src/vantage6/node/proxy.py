@@ -3,11 +3,18 @@
 Algorithm containers have no network but the node's. Their ``AlgorithmClient`` sends its
 requests here with the container token, which the proxy forwards unchanged (the server decides
 what the token may do). On the way, the input of a new subtask is encrypted for each
-organization that receives it (in encrypted collaborations) and results are decrypted with the
-node's key, so an algorithm only ever handles base64 of plain JSON. Only the endpoints an
-algorithm needs are served; the original's catch-all forwarding is not copied.
+organization that receives it (in encrypted collaborations, only for the public keys the node
+accepts: :mod:`vantage6.node.recipient_keys`) and results are decrypted with the node's key,
+so an algorithm only ever handles base64 of plain JSON. Only the endpoints an algorithm needs
+are served; the original's catch-all forwarding is not copied.
 
-Algorithms reach it at ``http://<host>:<port>`` with no API path.
+Only tokens the node handed to the algorithms it runs open the proxy
+(:class:`~vantage6.node.container_tokens.ContainerTokens`, filled by the daemon), and only
+results of the token's own job (its task, parent and subtasks) are decrypted: whatever else
+the server lets a token read stays encrypted, as ``None`` with a ``decryption_error``.
+
+Algorithms reach it at ``http://<host>:<port>`` with no API path, on the address the runtime
+opened for them (:mod:`vantage6.node.proxy_listeners`).
 """
 
 from __future__ import annotations
@@ -16,16 +23,16 @@ import base64
 import binascii
 import functools
 import logging
-import socket
-import threading
 from http.cookiejar import DefaultCookiePolicy
 
 import requests
 from pyramid.config import Configurator
 from pyramid.response import Response
-from waitress.server import create_server
 
 from vantage6.common.encryption import DecryptionError, bytes_to_base64s
+from vantage6.node.container_tokens import ContainerTokens
+from vantage6.node.proxy_listeners import Listeners
+from vantage6.node.recipient_keys import RecipientKeyChanged, RecipientKeys
 
 log = logging.getLogger(__name__)
 
@@ -59,62 +66,42 @@ class ProxyError(Exception):
 
 
 class NodeProxy:
-    """Serves algorithm containers on ``start(host, port)`` until ``stop()``.
+    """Serves algorithm containers on the addresses :meth:`listen` opens, until :meth:`stop`.
 
     ``server`` is the node's ``ServerClient`` (only its ``base_url`` is used: containers act
-    with their own token), ``cryptor`` the node's ``RSACryptor`` or ``DummyCryptor``.
+    with their own token), ``cryptor`` the node's ``RSACryptor`` or ``DummyCryptor``,
+    ``recipient_keys`` the public keys it may encrypt for, ``port`` the one to listen on (0:
+    the first address picks a free one). The daemon admits each run's token in
+    :attr:`containers`.
     """
 
-    def __init__(self, server, cryptor):
+    def __init__(self, server, cryptor, recipient_keys: RecipientKeys, port: int = 0):
         self.server = server
         self.cryptor = cryptor
+        self.recipient_keys = recipient_keys
+        self.containers = ContainerTokens()
         self.session = requests.Session()
         # Answers for one container must not leave cookies for the next.
         self.session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-        self.app = self._make_app()
-        self._wsgi = None
-        self._thread = None
+        self._listeners = Listeners(self._make_app(), port, MAX_BODY)
 
     # -- serving ----------------------------------------------------------------------------
 
-    def start(self, host: str, port: int = 0) -> int:
-        """Listen on exactly ``host`` (port 0: any free one) and serve in a daemon thread;
-        returns the port."""
-        if self._wsgi is not None:
-            raise RuntimeError("the node proxy is already running")
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        listener = socket.create_server((host, port), family=family)
-        self._wsgi = create_server(
-            self.app,
-            sockets=[listener],
-            max_request_body_size=MAX_BODY,
-            ident="vantage6-node-proxy",
-        )
-        self._thread = threading.Thread(
-            target=self._wsgi.run, name="vantage6-node-proxy", daemon=True
-        )
-        self._thread.start()
-        bound = listener.getsockname()[1]  # an int, unlike waitress's effective_port
-        log.info("Node proxy listens on %s:%s", host, bound)
-        return bound
+    @property
+    def port(self) -> int:
+        return self._listeners.port
+
+    def listen(self, host: str) -> int:
+        """Serve on exactly ``host`` too; returns the port (OSError when it is taken there)."""
+        return self._listeners.open(host)
+
+    def close(self, host: str) -> None:
+        """Stop serving on ``host`` (its run's network is gone)."""
+        self._listeners.close(host)
 
     def stop(self) -> None:
-        """Close the listening socket and open connections (in the serving thread, where
-        waitress expects it), then wait for the request threads."""
-        wsgi, self._wsgi = self._wsgi, None
-        if wsgi is None:
-            return
-
-        def close_all():  # waitress has no public way to reach its socket map
-            for dispatcher in list(wsgi._map.values()):
-                dispatcher.close()
-
-        try:
-            wsgi.trigger.pull_trigger(close_all)
-        except OSError:  # the serving loop has already ended and closed its trigger
-            close_all()
-        self._thread.join(timeout=10)
-        wsgi.task_dispatcher.shutdown()
+        """Stop serving everywhere; a second stop does nothing."""
+        self._listeners.close_all()
         self.session.close()
         log.info("Node proxy stopped")
 
@@ -135,14 +122,27 @@ class NodeProxy:
         config.add_view(failure, context=Exception)
         return config.make_wsgi_app()
 
-    @staticmethod
-    def _guarded(view):
-        """Requests without a container token are refused before the server hears of them."""
+    def _guarded(self, view):
+        """Requests without a container token of this node's algorithms are refused before
+        the server hears of them; the others learn the token's job (``container_job``)."""
 
         def guarded(request):
             scheme, _, token = request.headers.get("Authorization", "").partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
                 raise ProxyError(401, "Send the container token: 'Authorization: Bearer <token>'")
+            request.container_job = self.containers.job_of(token.strip())
+            if request.container_job is None:
+                log.warning(
+                    "Refused %s %s: not a token of a running algorithm",
+                    request.method,
+                    request.path_info,
+                )
+                raise ProxyError(
+                    401,
+                    "The node proxy serves only the algorithms this node runs, with the "
+                    "container token it gave them; this token is not one of those (or its run "
+                    "has ended)",
+                )
             return view(request)
 
         return guarded
@@ -155,8 +155,12 @@ class NodeProxy:
             return passed_on(answer)
         body = json_of(answer)
         if decrypting:
+            jobs = {}  # task id -> its job, asked once per request
             for item in result_holders(body):
-                self._decrypt_result(item)
+                if self._job_of(request, item, jobs) == request.container_job:
+                    self._decrypt_result(item)
+                else:
+                    withhold(item, request.container_job)
         return json_response(answer.status_code, body)
 
     def _create_task(self, request):
@@ -216,11 +220,27 @@ class NodeProxy:
                 "be encrypted (its node uploads one when it starts)",
             )
         try:
+            self.recipient_keys.check(organization["id"], public_key)
             return self.cryptor.encrypt_bytes_to_str(data, public_key)
+        except RecipientKeyChanged as exc:
+            raise ProxyError(409, f"The task was not created: {exc}")
         except ValueError as exc:
             raise ProxyError(
                 400, f"The task was not created: the public key of {whose} is not usable ({exc})"
             )
+
+    def _job_of(self, request, item: dict, jobs: dict) -> int | None:
+        """The job of the task a result names (``"task": {"id": ...}``), as the server shows
+        it to the container's token; None when it names none or the server shows none."""
+        task_id = task_of(item)
+        if task_id is None:
+            return None
+        if task_id not in jobs:
+            answer = self._call(request, "GET", f"/task/{task_id}")
+            task = json_of(answer) if answer.ok else None
+            job_id = task.get("job_id") if isinstance(task, dict) else None
+            jobs[task_id] = job_id if isinstance(job_id, int) else None
+        return jobs[task_id]
 
     def _decrypt_result(self, item: dict) -> None:
         """The result as base64 of the plaintext; one that cannot be decrypted becomes
@@ -237,6 +257,28 @@ class NodeProxy:
 
 
 # -- helpers ------------------------------------------------------------------------------
+
+
+def withhold(item: dict, job_id: int) -> None:
+    """A result of another job than the algorithm's: not decrypted, and said so."""
+    item["result"] = None
+    item["decryption_error"] = (
+        f"The result of run {item.get('id')} belongs to another job than this algorithm's "
+        f"(job {job_id}); the node proxy decrypts only results of the algorithm's own job"
+    )
+    log.warning(
+        "Withheld the result of run %s (task %s) from an algorithm of job %s: another job",
+        item.get("id"),
+        task_of(item),
+        job_id,
+    )
+
+
+def task_of(item: dict) -> int | None:
+    """The id of the task a result names, if it names one."""
+    task = item.get("task")
+    task_id = task.get("id") if isinstance(task, dict) else None
+    return task_id if isinstance(task_id, int) else None
 
 
 def task_body(request) -> dict:

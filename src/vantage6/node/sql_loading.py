@@ -3,10 +3,12 @@ the algorithm gets the result (as parquet, see :mod:`vantage6.node.data_loading`
 and its credentials stay on the node, and the database server need not be reachable from the
 algorithms' network (it is not).
 
-The query runs in a read-only transaction where the dialect offers one (PostgreSQL's, SQLite's
-``query_only``) and is never committed; a read-only database account remains the safeguard
-for other dialects. A failure fails the run with the database's own message; the URI's
-password appears nowhere, neither in the run's log nor in the node's.
+The query must be one statement (checked with sqlparse's tokenizer, whatever the driver: some
+drivers run every statement of a string, so ``SELECT 1; DROP TABLE x`` would run both). It runs
+in a read-only transaction where the dialect offers one (PostgreSQL's, SQLite's
+``query_only``) and is never committed; the node's database account must be read-only anyway,
+as it is the only safeguard for other dialects. A failure fails the run with the database's own
+message; the URI's password appears nowhere, neither in the run's log nor in the node's.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import sqlparse
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlparse.tokens import Comment, Punctuation
 
 from vantage6.node.config import Database
 from vantage6.node.data_loading import failed, missing_extra
@@ -35,6 +39,7 @@ def load(database: Database, parameters: dict):
             "the task gives no query for it; an sql database is read with a query "
             '(e.g. "query": "SELECT age FROM patients")',
         )
+    _check_single_statement(database, query)
     try:
         import pandas
     except ImportError:
@@ -55,6 +60,25 @@ def load(database: Database, parameters: dict):
         raise failed(database, _masked(_reason(error), url)) from None
     finally:
         engine.dispose()
+
+
+def _check_single_statement(database: Database, query: str) -> None:
+    """Refuse a query of several statements: the node runs one read, never a script."""
+    count = sum(1 for statement in sqlparse.parse(query) if _has_content(statement))
+    if count > 1:
+        raise failed(
+            database,
+            f"the task's query holds {count} SQL statements; the node runs exactly one "
+            "(a single SELECT, optionally ending in ';')",
+        )
+
+
+def _has_content(statement) -> bool:
+    """Whether a parsed statement is more than whitespace, comments and semicolons."""
+    return any(
+        not (token.is_whitespace or token.ttype in Comment or token.match(Punctuation, ";"))
+        for token in statement.flatten()
+    )
 
 
 def _url(database: Database) -> URL:

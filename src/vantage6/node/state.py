@@ -1,19 +1,30 @@
 """The little a node remembers between its starts, in ``<task_dir>/node-state.json``.
 
 Runs are not remembered here: the server's open runs and the runtime's labelled containers say
-what exists. What is remembered is the port of the node proxy: algorithms that keep running
-while the node restarts know the proxy by the port they were started with, so a restarted node
-must listen on it again.
+what exists. What is remembered:
+
+- the port of the node proxy: algorithms that keep running while the node restarts know the
+  proxy by the port they were started with, so a restarted node must listen on it again;
+- the fingerprint of each organization's public key the node encrypted for (see
+  :mod:`vantage6.node.recipient_keys`), so that a key replaced at the server is noticed.
+
+The node and ``vnode trust-key`` (another process) both change the file: each change reads,
+changes and replaces it under an exclusive lock on ``node-state.lock``, so none is lost, and
+the replacement is one rename, so a crash never leaves half of it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import logging
 import os
 from pathlib import Path
 
 log = logging.getLogger(__name__)
+
+KEYS = "recipient_keys"  # organization id (as text) -> public key fingerprint
 
 
 class NodeState:
@@ -30,13 +41,17 @@ class NodeState:
             return {}
         return state if isinstance(state, dict) else {}
 
-    def _write(self, **changes) -> None:
-        """Replace the file in one step, so a crash never leaves half of it."""
-        state = {**self._read(), **changes}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_suffix(".tmp")
-        partial.write_text(json.dumps(state))
-        os.replace(partial, self.path)
+    @contextlib.contextmanager
+    def _changing(self):
+        """The state to change in place; written back in one step when the block ends."""
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # the task dir
+        with open(self.path.with_suffix(".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            state = self._read()
+            yield state
+            partial = self.path.with_suffix(".tmp")
+            partial.write_text(json.dumps(state))
+            os.replace(partial, self.path)
 
     @property
     def proxy_port(self) -> int | None:
@@ -45,4 +60,29 @@ class NodeState:
 
     @proxy_port.setter
     def proxy_port(self, port: int) -> None:
-        self._write(proxy_port=port)
+        with self._changing() as state:
+            state["proxy_port"] = port
+
+    def key_fingerprint(self, organization_id: int) -> str | None:
+        """The fingerprint remembered for the organization's public key, if any."""
+        return _keys(self._read()).get(str(organization_id))
+
+    def remember_key(self, organization_id: int, fingerprint: str) -> str:
+        """Remember ``fingerprint`` for the organization unless one is remembered already;
+        returns the one remembered now (so two callers at once agree on the first)."""
+        with self._changing() as state:
+            keys = state[KEYS] = _keys(state)
+            return keys.setdefault(str(organization_id), fingerprint)
+
+    def replace_key(self, organization_id: int, fingerprint: str) -> str | None:
+        """Remember ``fingerprint`` for the organization whatever was remembered; returns
+        the fingerprint it replaces (None: there was none)."""
+        with self._changing() as state:
+            keys = state[KEYS] = _keys(state)
+            old, keys[str(organization_id)] = keys.get(str(organization_id)), fingerprint
+            return old
+
+
+def _keys(state: dict) -> dict:
+    keys = state.get(KEYS)
+    return keys if isinstance(keys, dict) else {}

@@ -15,7 +15,7 @@ def argon2_cost(settings: dict, prefix: str) -> Cost:
 
 def main(global_config, **settings):
     """``paste.app_factory``: the WSGI app that ``pserve <ini>`` serves."""
-    settings = load_settings(settings)
+    settings = load_settings(settings, config_folder=global_config.get("here"))
     configure_hasher(
         passwords=argon2_cost(settings, ""), api_keys=argon2_cost(settings, "api_key_")
     )

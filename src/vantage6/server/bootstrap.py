@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import sys
 
 from pyramid.exceptions import ConfigurationError
 from sqlalchemy import select, text
@@ -12,6 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from vantage6.server import root_password
 from vantage6.server.migrate import SchemaState, schema_state, upgrade
 from vantage6.server.models import Organization, Role, User
 from vantage6.server.security.default_roles import DefaultRole, sync_rules_and_roles
@@ -95,6 +95,8 @@ def _first_root_password(settings: dict) -> str:
         return settings["vantage6.root_password"]
     if is_development(settings):
         return ROOT_NAME
+    # Checked now, so that root is not created with a password nobody can learn.
+    root_password.check_writable(settings[root_password.SETTING])
     return secrets.token_urlsafe(18)
 
 
@@ -107,10 +109,4 @@ def announce_root_user(settings: dict, password: str) -> None:
             "\n  Change it before this server is reachable by anyone else.\n" + "!" * 72
         )
     else:
-        # Printed once, to the terminal only: it must not end up in the log files.
-        print(
-            f"\nCreated user 'root' with the one-time password: {password}\n"
-            "Log in and change it now; it is not shown again.\n",
-            file=sys.stderr,
-            flush=True,
-        )
+        root_password.hand_over(settings[root_password.SETTING], password)

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import zope.sqlalchemy
 from sqlalchemy import engine_from_config, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+
+def sqlite_file(database_url: str) -> Path | None:
+    """The file of an SQLite database URL; None for other databases and in-memory ones."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
 
 
 def get_engine(settings: dict) -> Engine:

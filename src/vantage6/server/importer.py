@@ -473,8 +473,9 @@ class _Writer:
             return
         roles = [self.role(path, name, org, spec) for path, name in spec.roles]
         email = spec.profile["email"]
-        if email and self.session.scalars(select(User.id).filter_by(email=email)).first():
-            self.problem(spec, ".email", f"email {email!r} belongs to another user")
+        same_email = select(User.id).filter_by(email=email, organization_id=org.id)
+        if email and self.session.scalars(same_email).first():
+            self.problem(spec, ".email", f"email {email!r} belongs to another user of {org.name!r}")
         if None in roles or self.problems:
             return
         profile = {key: value for key, value in spec.profile.items() if value is not None}
@@ -625,7 +626,7 @@ def run(
         connection = connection.execution_options(**{WRITES: True})
         with connection.begin() as transaction:
             if drop_all:
-                migrate.downgrade(connection, "base")
+                migrate.drop_every_table(connection)
                 migrate.upgrade(connection)
             ensure_schema(connection, settings)
             with Session(bind=connection, autoflush=True) as session:

@@ -60,6 +60,41 @@ stays as it is. But whoever asked knows your password: change it now.
 Questions? Contact {support}.
 """
 
+TWO_FACTOR_ENROLMENT = """\
+Hello {name},
+
+Someone logged in with the password of your account "{username}" on the vantage6 server
+"{server}", which requires two-factor authentication. If that was you, set it up: send the
+token below as JSON {{"enrol_token": "<token>"}} to POST {api}/recover/2fa/enrol. The
+answer holds the QR code for your authenticator app.
+
+{token}
+
+The token works once, within {minutes} minutes.
+
+If that was not you, ignore this email: without the token, your password alone does not let
+anyone in. But whoever it was knows your password: change it now.
+
+Questions? Contact {support}.
+"""
+
+EMAIL_CHANGE = """\
+Hello {name},
+
+An administrator asked to change the email address of your account "{username}" on the
+vantage6 server "{server}" to {new_email}. Password resets would then be sent there. If you
+agree, send the token below, in the user interface or the Python client, or as JSON
+{{"token": "<token>"}} to POST {api}/user/email/confirm.
+
+{token}
+
+The token works once, within {minutes} minutes.
+
+If you do not agree, ignore this email: your address stays as it is.
+
+Questions? Contact {support}.
+"""
+
 LOCKOUT = """\
 Hello {name},
 
@@ -122,6 +157,15 @@ class Mailer:
     def two_factor_reset(self, request, user: User, token: str) -> None:
         subject = "Reset your vantage6 two-factor authentication"
         self._send(request, user, subject, TWO_FACTOR_RESET, token=token)
+
+    def two_factor_enrolment(self, request, user: User, token: str) -> None:
+        subject = "Set up your vantage6 two-factor authentication"
+        self._send(request, user, subject, TWO_FACTOR_ENROLMENT, token=token)
+
+    def email_change(self, request, user: User, token: str, new_email: str) -> None:
+        """Sent to the current address, whose owner confirms the change."""
+        subject = "Confirm the new email address of your vantage6 account"
+        self._send(request, user, subject, EMAIL_CHANGE, token=token, new_email=new_email)
 
     def lockout(self, request, user: User, until: dt.datetime) -> None:
         self._send(

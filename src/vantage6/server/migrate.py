@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import Connection, Engine
 
 
@@ -31,14 +31,14 @@ def head_revision() -> str:
 
 
 @contextlib.contextmanager
-def _connection(bind: Engine | Connection, begin: bool = False):
-    """A connection of the engine (in a transaction committed at the end when ``begin``), or
-    the caller's connection as it is: a migration then becomes part of the caller's
-    transaction (``vserver import --drop-all`` drops, migrates and imports all or nothing)."""
+def _connection(bind: Engine | Connection):
+    """A connection of the engine, or the caller's connection as it is: a migration then
+    becomes part of the caller's transaction (``vserver import --drop-all`` drops, migrates
+    and imports all or nothing)."""
     if isinstance(bind, Connection):
         yield bind
     else:
-        with bind.begin() if begin else bind.connect() as connection:
+        with bind.connect() as connection:
             yield connection
 
 
@@ -65,8 +65,45 @@ def downgrade(bind: Engine | Connection, revision: str) -> None:
     _run(bind, command.downgrade, revision)
 
 
+def drop_every_table(connection: Connection) -> None:
+    """Remove every table the database has, the migrations' bookkeeping included, children
+    before parents (not by downgrading, which would rewrite tables full of data first)."""
+    tables = MetaData()
+    tables.reflect(connection)
+    tables.drop_all(connection)
+
+
 def _run(bind: Engine | Connection, action, revision: str) -> None:
     config = alembic_config()
-    with _connection(bind, begin=True) as connection:
-        config.attributes["connection"] = connection
-        action(config, revision)
+    with _connection(bind) as connection, foreign_keys_checked_at_end(connection):
+        with connection.begin() if not connection.in_transaction() else contextlib.nullcontext():
+            config.attributes["connection"] = connection
+            action(config, revision)
+            check_foreign_keys(connection)
+
+
+@contextlib.contextmanager
+def foreign_keys_checked_at_end(connection: Connection):
+    """SQLite changes a table's constraints by copying the table, and with foreign keys
+    enforced, dropping the original fails while other tables refer to it. So on SQLite they
+    are off for the block, whose transaction must begin inside it (the switch does nothing
+    within a transaction) and end with :func:`check_foreign_keys`."""
+    if connection.dialect.name != "sqlite" or connection.in_transaction():
+        yield
+        return
+    raw = connection.connection.dbapi_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def check_foreign_keys(connection: Connection) -> None:
+    """On SQLite, refuse (and so roll back) a transaction that left a reference dangling."""
+    if connection.dialect.name != "sqlite":
+        return
+    dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if dangling:
+        tables = sorted({row[0] for row in dangling})
+        raise RuntimeError(f"the migration left references dangling in {', '.join(tables)}")

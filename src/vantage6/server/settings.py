@@ -14,6 +14,8 @@ import re
 from pyramid.exceptions import ConfigurationError
 from pyramid.settings import asbool, falsey, truthy
 
+from vantage6.server.root_password import default_file
+
 PROFILES = ("development", "production")
 
 DEFAULT_SETTINGS = {
@@ -22,6 +24,8 @@ DEFAULT_SETTINGS = {
     "vantage6.server_name": "vantage6",
     "vantage6.db.auto_migrate": "false",
     "vantage6.root_password": "",
+    # Empty: beside an SQLite database file, else in the ini file's folder (root_password.py).
+    "vantage6.root_password_file": "",
     "vantage6.argon2.time_cost": "3",
     "vantage6.argon2.memory_cost": "65536",
     "vantage6.argon2.parallelism": "4",
@@ -38,6 +42,7 @@ DEFAULT_SETTINGS = {
     "vantage6.plugins": "",
     "vantage6.plugins.blocked": "",
     "vantage6.two_factor_auth": "false",
+    "vantage6.two_factor_enrolment": "password",
     "vantage6.smtp.host": "",
     "vantage6.smtp.port": "587",
     "vantage6.smtp.security": "starttls",
@@ -48,6 +53,7 @@ DEFAULT_SETTINGS = {
     "vantage6.support_email": "",
     "vantage6.email_token_validity_minutes": "60",
     "vantage6.between_user_emails_minutes": "60",
+    "vantage6.two_factor_reset_hold_hours": "24",
     "vantage6.events.bus": "memory",
     "vantage6.events.auth_timeout_seconds": "10",
     "vantage6.events.heartbeat_timeout_seconds": "90",
@@ -58,6 +64,9 @@ DEFAULT_SETTINGS = {
 }
 
 SMTP_SECURITY = ("starttls", "ssl", "none")
+# How a user without a second factor gets one: from the first login with the password, or
+# from a token emailed to the account's address.
+TWO_FACTOR_ENROLMENT = ("password", "email")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
 _FROM_ENVIRONMENT = {
@@ -84,6 +93,7 @@ _INTEGERS = (
     "vantage6.smtp.timeout_seconds",
     "vantage6.email_token_validity_minutes",
     "vantage6.between_user_emails_minutes",
+    "vantage6.two_factor_reset_hold_hours",
     "vantage6.events.auth_timeout_seconds",
     "vantage6.events.heartbeat_timeout_seconds",
     "vantage6.events.recheck_seconds",
@@ -93,8 +103,9 @@ _INTEGERS = (
 )
 
 
-def load_settings(settings: dict, environ=os.environ) -> dict:
-    """Defaults, then the ini's settings, then the environment; values checked and typed."""
+def load_settings(settings: dict, environ=os.environ, config_folder: str | None = None) -> dict:
+    """Defaults, then the ini's settings, then the environment; values checked and typed.
+    ``config_folder`` is the ini file's: the first root password may be written there."""
     merged = {**DEFAULT_SETTINGS, **settings}
     for variable, key in _FROM_ENVIRONMENT.items():
         if environ.get(variable):
@@ -103,11 +114,7 @@ def load_settings(settings: dict, environ=os.environ) -> dict:
         raise ConfigurationError(
             "sqlalchemy.url is not set: give it in the ini file or in VANTAGE6_DATABASE_URL"
         )
-    if merged["vantage6.profile"] not in PROFILES:
-        raise ConfigurationError(
-            f"vantage6.profile must be one of {', '.join(PROFILES)}, "
-            f"not {merged['vantage6.profile']!r}"
-        )
+    _check_choice(merged, "vantage6.profile", PROFILES)
     api_path = "/" + merged["vantage6.api_path"].strip("/")
     merged["vantage6.api_path"] = "" if api_path == "/" else api_path
     for key in ("vantage6.db.auto_migrate", "vantage6.two_factor_auth"):
@@ -120,7 +127,28 @@ def load_settings(settings: dict, environ=os.environ) -> dict:
         if merged[key] <= 0:
             raise ConfigurationError(f"{key} must be positive, not {merged[key]}")
     _check_email(merged)
+    _check_two_factor_enrolment(merged)
+    if not merged["vantage6.root_password_file"]:
+        url = merged["sqlalchemy.url"]
+        merged["vantage6.root_password_file"] = default_file(url, config_folder)
     return merged
+
+
+def _check_choice(settings: dict, key: str, choices: tuple[str, ...]) -> None:
+    if settings[key] not in choices:
+        raise ConfigurationError(
+            f"{key} must be one of {', '.join(choices)}, not {settings[key]!r}"
+        )
+
+
+def _check_two_factor_enrolment(settings: dict) -> None:
+    _check_choice(settings, "vantage6.two_factor_enrolment", TWO_FACTOR_ENROLMENT)
+    emailed = settings["vantage6.two_factor_enrolment"] == "email"
+    if emailed and settings["vantage6.two_factor_auth"] and not settings["vantage6.smtp.host"]:
+        raise ConfigurationError(
+            "vantage6.two_factor_enrolment = email needs an SMTP server (vantage6.smtp.host): "
+            "without one, nobody could set up two-factor authentication"
+        )
 
 
 def _boolean(key: str, value) -> bool:
@@ -135,11 +163,7 @@ def _check_email(settings: dict) -> None:
         raise ConfigurationError(
             f"vantage6.smtp.port must be at most 65535, not {settings['vantage6.smtp.port']}"
         )
-    if settings["vantage6.smtp.security"] not in SMTP_SECURITY:
-        raise ConfigurationError(
-            f"vantage6.smtp.security must be one of {', '.join(SMTP_SECURITY)}, "
-            f"not {settings['vantage6.smtp.security']!r}"
-        )
+    _check_choice(settings, "vantage6.smtp.security", SMTP_SECURITY)
     if settings["vantage6.smtp.password"] and not settings["vantage6.smtp.username"]:
         raise ConfigurationError(
             "vantage6.smtp.password is set but vantage6.smtp.username is not: set both to log in "

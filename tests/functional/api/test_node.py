@@ -163,7 +163,8 @@ def test_the_default_name_stays_unique(api, root, world):
     "scope, allowed, refused",
     [
         (Scope.ORGANIZATION, [("c1", "A")], [("c2", "A")]),
-        (Scope.COLLABORATION, [("c1", "A"), ("c2", "A")], [("d1", "D")]),
+        # A node's API key speaks for its organization: only for one's own with this scope.
+        (Scope.COLLABORATION, [("c1", "A")], [("c2", "A"), ("d1", "D")]),
         (Scope.GLOBAL, [("c2", "A"), ("d1", "D")], []),
     ],
 )

@@ -84,10 +84,12 @@ NODE = {  # the caller is home's node in A
     "task": expect(view=OWN_PEER),
     "run": expect(view=OWN_PEER),
 }
-CONTAINER = {  # an algorithm of home's node in A
+CONTAINER = {  # an algorithm of home's node in A, running task-own: it reaches its own job only
     **NODE,
     "organization": expect(view=OWN_PEER),
     "node": expect(view={"own"}),
+    "task": expect(view={"own"}),
+    "run": expect(view={"own"}),
 }
 DEFAULT_ROLES = {
     "Root": ROOT,

@@ -1,18 +1,22 @@
-"""Two-factor login (TOTP) when the server requires it, and resetting it by email."""
+"""Two-factor login (TOTP) when the server requires it, each code once; enrolling at the first
+login or by email, and resetting it by email."""
 
 import logging
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlparse
 
 import pyotp
 import pytest
 from sqlalchemy import select
+from webtest import TestApp
 
 from vantage6.server.mail import mailer
 from vantage6.server.models import User
 
 CODE_MISSING = {"msg": "Please include your two-factor authentication code"}
-BAD_CODE = {"msg": "Your two-factor authentication code is incorrect"}
+BAD_CODE = {"msg": "Your two-factor authentication code is incorrect, or was used before"}
 
 
 @pytest.fixture
@@ -66,6 +70,30 @@ def test_codes_of_the_neighbouring_30_seconds_count_but_older_ones_do_not(api, t
     now = time.time()
     assert "access_token" in login(api, code=totp.at(now - 30))
     assert login(api, code=totp.at(now - 90), status=401) == BAD_CODE
+
+
+def test_a_code_logs_in_once_and_no_earlier_code_works_after_it(api, totp):
+    now = time.time()
+    assert "access_token" in login(api, code=totp.at(now))
+    assert login(api, code=totp.at(now), status=401) == BAD_CODE  # replayed
+    assert login(api, code=totp.at(now - 30), status=401) == BAD_CODE  # older than the last
+    assert "access_token" in login(api, code=totp.at(now + 30))  # the next one still works
+    assert failures(api) == 0
+
+
+def test_of_concurrent_logins_with_one_code_only_one_gets_in(api, totp):
+    code = totp.now()
+    start = threading.Barrier(6)
+
+    def attempt(_) -> int:
+        app = TestApp(api.wsgi)  # one client per thread, all on the same server
+        body = {"username": "alice", "password": "Password-1", "mfa_code": code}
+        start.wait()
+        return app.post_json("/api/token/user", body, expect_errors=True).status_int
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = sorted(pool.map(attempt, range(6)))
+    assert statuses == [200, 401, 401, 401, 401, 401]
 
 
 def test_a_wrong_code_is_a_failed_attempt_and_leads_to_lockout(api, totp):
@@ -145,10 +173,73 @@ def test_the_secret_appears_only_in_the_enrolment_answer(api, caplog):
         assert secret not in text
 
 
+@pytest.fixture
+def by_email(make_api, inbox):
+    """A server that requires 2FA and mails the means to set it up, with alice (who has an
+    email address) and bob (who has none)."""
+    api = make_api(
+        **inbox.settings(),
+        **{"vantage6.two_factor_auth": "true", "vantage6.two_factor_enrolment": "email"},
+    )
+    api.account("alice", "alice@example.org")
+    api.account("bob")
+    return api
+
+
+def secret_of(api, username: str) -> str | None:
+    with api.session() as session:
+        return session.scalars(select(User.otp_secret).filter_by(username=username)).one()
+
+
+def test_with_email_enrolment_the_password_alone_does_not_enrol(by_email, inbox):
+    answer = login(by_email)  # e.g. by whoever learnt the password
+    assert answer == {
+        "msg": "Two-factor authentication is obligatory on this server. A token to set it up is "
+        "on its way to your email address: send it to /recover/2fa/enrol"
+    }
+    assert secret_of(by_email, "alice") is None
+    [message] = by_email.delivered(inbox)
+    assert message["To"] == "alice@example.org"
+    assert message["Subject"] == "Set up your vantage6 two-factor authentication"
+    assert "/api/recover/2fa/enrol" in message.get_content()
+    token = inbox.token(message)
+    enrolled = by_email.app.post_json("/api/recover/2fa/enrol", {"enrol_token": token}).json
+    assert set(enrolled) == {"qr_uri", "otp_secret", "msg"}
+    assert secret_of(by_email, "alice") == enrolled["otp_secret"]
+    assert login(by_email, code=pyotp.TOTP(enrolled["otp_secret"]).now())["access_token"]
+    reused = by_email.app.post_json("/api/recover/2fa/enrol", {"enrol_token": token}, status=400)
+    assert reused.json["msg"] == (
+        "The enrolment token is not valid: this token has already been used, or what it "
+        "resets has changed since"
+    )
+
+
+def test_without_an_email_address_the_answer_says_who_can_help(by_email, inbox):
+    body = {"username": "bob", "password": "Password-1"}
+    answer = by_email.app.post_json("/api/token/user", body).json
+    assert "your account has no email address: ask an administrator" in answer["msg"]
+    assert by_email.delivered(inbox) == []
+
+
+def test_enrolment_and_reset_tokens_do_not_stand_in_for_each_other(by_email, inbox):
+    login(by_email)
+    enrol_token = inbox.token(by_email.delivered(inbox)[0])
+    body = {"reset_token": enrol_token}
+    refused = by_email.app.post_json("/api/recover/2fa/reset", body, status=400)
+    assert "enrol_2fa token cannot be used here" in refused.json["msg"]
+    by_email.app.post_json("/api/recover/lost", {"username": "alice"})
+    reset_token = inbox.token(by_email.delivered(inbox)[1])
+    body = {"enrol_token": reset_token}
+    refused = by_email.app.post_json("/api/recover/2fa/enrol", body, status=400)
+    assert "reset_password token cannot be used here" in refused.json["msg"]
+    assert secret_of(by_email, "alice") is None
+
+
 def test_without_two_factor_auth_the_2fa_endpoints_are_400(make_api):
     api = make_api()
     body = {"username": "root", "password": "root"}
     response = api.app.post_json("/api/recover/2fa/lost", body, status=400)
     assert response.json == {"msg": "Two-factor authentication is not enabled on this server"}
     api.app.post_json("/api/recover/2fa/reset", {"reset_token": "x"}, status=400)
+    api.app.post_json("/api/recover/2fa/enrol", {"enrol_token": "x"}, status=400)
     assert "access_token" in api.app.post_json("/api/token/user", body).json

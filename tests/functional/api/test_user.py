@@ -249,7 +249,11 @@ def test_duplicate_username_or_email_is_400_and_writes_nothing(api, root, field)
     other = {"username": "another", "email": "another@example.org"}
     body = new_user(**{**other, field: new_user()[field]})
     response = api.app.post_json("/api/user", body, headers=root, status=400)
-    assert f"{field} '{new_user()[field]}' is already in use" in response.json["msg"]
+    expected = {
+        "username": f"username '{new_user()['username']}' is already in use",
+        "email": "another user of this organization already has this email address",
+    }
+    assert expected[field] in response.json["msg"]
     assert user_count(api) == 2
 
 
@@ -336,12 +340,8 @@ def test_roles_of_other_organizations_cannot_be_given(api, root, world):
 def test_patch_changes_only_what_is_sent(api, root, world):
     url = f"/api/user/{api.user_id('user-a1')}"
     api.app.patch_json(url, {"firstname": "Ann", "lastname": "Able"}, headers=root)
-    patched = api.app.patch_json(url, {"email": "ann@a1.org"}, headers=root).json
-    assert (patched["firstname"], patched["lastname"], patched["email"]) == (
-        "Ann",
-        "Able",
-        "ann@a1.org",
-    )
+    patched = api.app.patch_json(url, {"lastname": "Baker"}, headers=root).json
+    assert (patched["firstname"], patched["lastname"]) == ("Ann", "Baker")
     cleared = api.app.patch_json(url, {"lastname": None}, headers=root).json
     assert cleared["lastname"] is None and cleared["firstname"] == "Ann"
 
@@ -364,11 +364,17 @@ def test_usernames_are_changed_by_their_owner_only(api, root, world):
     api.login("admin", "root")
 
 
-def test_patch_to_a_taken_email_is_400(api, root, world):
-    api.app.patch_json(f"/api/user/{api.user_id('user-a2')}", {"email": "x@a.org"}, headers=root)
-    url = f"/api/user/{api.user_id('user-a1')}"
-    response = api.app.patch_json(url, {"email": "x@a.org"}, headers=root, status=400)
-    assert "email 'x@a.org' is already in use" in response.json["msg"]
+def test_patch_to_an_email_taken_in_the_organization_is_400(api, root, world):
+    with api.session() as session, session.begin():
+        session.get(User, api.user_id("user-a2")).email = "x@a.org"
+    me = api.user("colleague", world["a2"], rules=[("user", OWN, E)])
+    url = f"/api/user/{api.user_id('colleague')}"
+    body = {"email": "x@a.org", "current_password": "Password-1"}
+    response = api.app.patch_json(url, body, headers=me, status=400)
+    assert (
+        "another user of this organization already has this email address" in (response.json["msg"])
+    )
+    assert "x@a.org" not in response.json["msg"]
 
 
 @pytest.mark.parametrize(
@@ -423,7 +429,10 @@ def test_nobody_takes_away_what_they_do_not_hold(api, root, world):
     headers = api.user("admin", world["a1"], rules=ADMIN_RULES)
     api.app.patch_json(url, {"roles": []}, headers=headers, status=403)
     api.app.patch_json(url, {"rules": []}, headers=headers, status=403)
-    api.app.patch_json(url, {"firstname": "Still editable"}, headers=headers)
+    # Nor edits or deletes a user who holds more than they could grant.
+    response = api.app.patch_json(url, {"firstname": "Mallory"}, headers=headers, status=403)
+    assert "they hold rules that you could not grant them" in response.json["msg"]
+    api.app.delete(url, headers=headers, status=403)
 
 
 def test_resending_the_same_roles_is_not_a_change(api, root, world):

@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import socket
+import stat
 import subprocess
 import time
 import urllib.error
@@ -169,10 +170,13 @@ def test_production_without_auto_migration_says_how_to_migrate(vserver_process, 
     assert vserver_process("db", "upgrade", "--name", name).returncode == 0
     started = vserver_process("start", "--name", name)
     assert started.returncode == 0, started.stderr
-    # The first root password is shown on the terminal, never written to the log.
-    password = started.stderr.split("one-time password: ")[1].split()[0]
+    # The first root password goes to a 0600 file; the terminal and the log get its path only.
+    password_file = Path(started.stderr.split("random password, written to ")[1].split()[0])
+    assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
+    password = password_file.read_text().strip()
     status, _ = Server(port).call("POST", "/token/user", {"username": "root", "password": password})
     assert status == 200
+    assert password not in started.stderr + started.stdout
     assert password not in pid_file_log(vserver_process, name)
 
 

@@ -75,6 +75,8 @@ def test_defaults_and_encryption_with_a_new_key_in_the_data_folder(vnode, dirs):
     key = data_dir(dirs, "enc") / "private_key.pem"
     assert f"Making a new private key in {key}" in result.output
     assert config.encryption_enabled and config.private_key == key
+    assert "\nallow_legacy = false\n" in (node_dir(dirs) / "enc.ini").read_text()
+    assert config.allow_legacy_encryption is False  # written out, not only the default
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     assert config.api_url == "http://localhost:7601/api" and config.runtime == "docker"
     assert config.task_dir == data_dir(dirs, "enc") / "tasks"

@@ -106,6 +106,11 @@ class Node:
     def report(self, run_id: int, **fields) -> dict:
         return self.server.ok("PATCH", f"/run/{run_id}", fields, token=self.token)
 
+    def upload_public_key(self, public_key: str) -> None:
+        """As a node does at start-up: only an organization's own nodes and admins may."""
+        body = {"public_key": public_key}
+        self.server.ok("PATCH", f"/organization/{self.organization_id}", body, token=self.token)
+
     def complete(self, run_id: int, result: str) -> None:
         self.report(run_id, status="active")
         self.report(run_id, status="completed", result=result)

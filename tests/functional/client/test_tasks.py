@@ -231,9 +231,10 @@ def test_generate_private_key_writes_uploads_and_uses_it(root, encrypted, tmp_pa
 def test_task_for_an_organization_without_public_key_is_refused_clearly(root, encrypted, tmp_path):
     client = encrypted["client"]
     client.setup_encryption(encrypted["own_key"])
-    root.organization.update(encrypted["peer"], public_key="")
+    peer_node = encrypted["nodes"][encrypted["peer"]]
+    peer_node.upload_public_key("")
     with pytest.raises(ClientError, match=f"Organization {encrypted['peer']} has no public key"):
         create(client, encrypted, [encrypted["peer"]], input=INPUT)
-    root.organization.update(encrypted["peer"], public_key="bm90IGEga2V5")
+    peer_node.upload_public_key("bm90IGEga2V5")
     with pytest.raises(ClientError, match="public key is not base64 of a PEM public key"):
         create(client, encrypted, [encrypted["peer"]], input=INPUT)

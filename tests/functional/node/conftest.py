@@ -13,7 +13,9 @@ from tests.functional.test_serve import BIN
 from tests.functional.ws_server import start_server
 from vantage6.common.encryption import RSACryptor
 from vantage6.node.proxy import NodeProxy
+from vantage6.node.recipient_keys import RecipientKeys
 from vantage6.node.server import ServerClient
+from vantage6.node.state import NodeState
 
 IMAGE = "demo/average"
 
@@ -51,10 +53,11 @@ def server(tmp_path_factory, database_factory):
 
 
 @pytest.fixture(scope="module")
-def world(server, tmp_path_factory):
+def world(server, tmp_path_factory, logged_in):
     """``server.federation()`` (unencrypted A: root's organization and a2; B: b1) plus the
     encrypted collaboration E of root's organization, a2 and c3, with a node each; root's
-    organization and a2 have key pairs (``cryptor-root``, ``cryptor-a2``), c3 has none."""
+    organization and a2 have key pairs (``cryptor-root``, ``cryptor-a2``; their nodes
+    uploaded the public keys), c3 has none."""
     ids = server.federation()
     ids["c3"] = server.ok("POST", "/organization", {"name": "c3"})["id"]
     members = [ids["root"], ids["a2"], ids["c3"]]
@@ -69,7 +72,10 @@ def world(server, tmp_path_factory):
     for name in ("root", "a2"):
         RSACryptor.create_new_rsa_key(keys / f"{name}.pem", key_size=2048)
         cryptor = RSACryptor(keys / f"{name}.pem")
-        server.ok("PATCH", f"/organization/{ids[name]}", {"public_key": cryptor.public_key_str})
+        node = logged_in(ids[f"key-E-{name}"])
+        node.request(
+            "PATCH", f"/organization/{ids[name]}", json={"public_key": cryptor.public_key_str}
+        )
         ids[f"cryptor-{name}"] = cryptor
     return ids
 
@@ -91,14 +97,17 @@ def logged_in(server):
 
 
 @pytest.fixture
-def start_proxy():
-    """``start_proxy(server_client, cryptor) -> port`` on 127.0.0.1; stopped afterwards."""
+def start_proxy(tmp_path):
+    """``start_proxy(server_client, cryptor) -> NodeProxy`` listening on 127.0.0.1, with public
+    keys remembered in a state of its own; stopped afterwards."""
     proxies = []
 
-    def start(server_client, cryptor) -> int:
-        proxy = NodeProxy(server_client, cryptor)
+    def start(server_client, cryptor) -> NodeProxy:
+        state = NodeState(tmp_path / f"proxy-{len(proxies)}")
+        proxy = NodeProxy(server_client, cryptor, RecipientKeys(state, "--config node.ini"))
         proxies.append(proxy)
-        return proxy.start("127.0.0.1")
+        proxy.listen("127.0.0.1")
+        return proxy
 
     yield start
     for proxy in proxies:
@@ -107,10 +116,13 @@ def start_proxy():
 
 @pytest.fixture
 def container_token(server, logged_in):
-    """``container_token(collaboration_id, organization_id, api_key, input=...)``: root
-    creates a task for that organization, whose node (by API key) gets the token of its run."""
+    """``container_token(collaboration_id, organization_id, api_key, input=..., proxy=...)``:
+    root creates a task for that organization, whose node (by API key) gets the token of its
+    run and admits it to ``proxy`` for the task's job, as a node does when it starts the run."""
 
-    def issue(collaboration_id: int, organization_id: int, api_key: str, input=None) -> str:
+    def issue(
+        collaboration_id: int, organization_id: int, api_key: str, input=None, proxy=None
+    ) -> str:
         body = {
             "name": "parent",
             "image": IMAGE,
@@ -120,6 +132,10 @@ def container_token(server, logged_in):
         task = server.ok("POST", "/task", body)
         node = logged_in(api_key)
         request = {"task_id": task["id"], "image": IMAGE}
-        return node.request("POST", "/token/container", json=request)["container_token"]
+        token = node.request("POST", "/token/container", json=request)["container_token"]
+        if proxy is not None:
+            run = server.ok("GET", f"/run?task_id={task['id']}")["data"][0]
+            proxy.containers.admit(run["id"], token, task["job_id"])
+        return token
 
     return issue

@@ -20,6 +20,7 @@ from tests.functional.node.daemons import (
     RestartableServer,
     Running,
     eventually,
+    plain,
     write_ini,
 )
 from tests.functional.test_serve import BIN
@@ -108,6 +109,27 @@ def test_an_initiator_outside_the_allowed_organizations_is_refused(server, nodes
     task = server.task(ids, "test/json", {"method": "loads", "args": ["1"]})
     run = server.run_reaches(task, "not allowed")
     assert str(ids["root_org"]) in run["log"]
+
+
+def test_a_subtask_is_judged_by_who_started_its_job(server, nodes):
+    """An algorithm at an allowed organization cannot pass work on from one that is not: the
+    subtask's job was started by root's organization, which this node does not allow."""
+    ids = server.collaboration(2)
+    helper, guarded = ids["orgs"]
+    parent = server.task(ids, "test/json", {"method": "loads", "args": ["1"]}, [helper])
+    node = server.node_token(ids["keys"][0])
+    body = {"task_id": parent["id"], "image": "test/json"}
+    container = server.ok("POST", "/token/container", body, token=node)["container_token"]
+    subtask = {
+        "image": "test/json",
+        "collaboration_id": ids["collab"],
+        "organizations": [{"id": guarded, "input": plain({"method": "loads", "args": ["2"]})}],
+    }
+    created = server.ok("POST", "/task", subtask, token=container)
+    assert created["init_org"]["id"] == helper
+    nodes(server, ids["keys"][1], f"[policies]\nallowed_organizations = {helper}\n")
+    run = server.run_reaches(created, "not allowed")
+    assert f"organization {ids['root_org']} may not run tasks" in run["log"]
 
 
 def test_a_task_for_a_database_the_node_lacks_fails_clearly(server, nodes):
@@ -223,7 +245,7 @@ def test_node_restart_never_runs_a_run_twice(server, nodes):
     waiting = server.task(ids, "test/json", {"method": "loads", "args": ["3"]})
 
     second = nodes(server, ids["key"], name="first").wait_connected()
-    assert second.runtime.proxy_port == first.runtime.proxy_port  # running ones find it again
+    assert second.node.proxy.port == first.node.proxy.port  # running ones find it again
     run = server.run_reaches(lasting, "failed")
     assert run["log"] == LOST
     server.run_reaches(waiting, "completed")

@@ -1,6 +1,8 @@
 """The node proxy between a real server and the real ``AlgorithmClient``: algorithms create
-subtasks (inputs encrypted per organization in encrypted collaborations) and read results
-(decrypted with the node's key); everything else is refused without reaching the server."""
+subtasks (inputs encrypted per organization in encrypted collaborations, only for public keys
+the node accepts) and read results (decrypted with the node's key, only those of their own
+job); tokens the node did not give and everything else are refused without reaching the
+server."""
 
 from __future__ import annotations
 
@@ -15,8 +17,15 @@ import requests
 from tests.functional.node.conftest import IMAGE, plain
 from tests.functional.test_serve import free_port
 from vantage6.algorithm.client import AlgorithmClient, AlgorithmClientError
-from vantage6.common.encryption import DecryptionError, DummyCryptor, base64s_to_bytes
+from vantage6.common.encryption import (
+    DecryptionError,
+    DummyCryptor,
+    base64s_to_bytes,
+    public_key_fingerprint,
+)
 from vantage6.node.proxy import MAX_BODY, NodeProxy
+from vantage6.node.recipient_keys import RecipientKeys
+from vantage6.node.state import NodeState
 
 PARTIAL = {"method": "partial_average", "kwargs": {"column_name": "age"}}
 
@@ -29,28 +38,40 @@ def algorithm(port: int, token: str) -> AlgorithmClient:
 def in_a(world, logged_in, start_proxy, container_token):
     """An algorithm of root's organization in unencrypted collaboration A, behind its node's
     proxy."""
-    node = logged_in(world["key-root"])
-    port = start_proxy(node, DummyCryptor())
-    return algorithm(port, container_token(world["A"], world["root"], world["key-root"]))
+    proxy = start_proxy(logged_in(world["key-root"]), DummyCryptor())
+    token = container_token(world["A"], world["root"], world["key-root"], proxy=proxy)
+    return algorithm(proxy.port, token)
 
 
 @pytest.fixture
 def in_e(world, logged_in, start_proxy, container_token):
     """The same in encrypted collaboration E, with the node's private key."""
+    return encrypted_algorithm(world, logged_in, start_proxy, container_token)
+
+
+def encrypted_algorithm(world, logged_in, start_proxy, container_token) -> AlgorithmClient:
     cryptor = world["cryptor-root"]
-    node = logged_in(world["key-E-root"])
-    port = start_proxy(node, cryptor)
+    proxy = start_proxy(logged_in(world["key-E-root"]), cryptor)
     parent_input = cryptor.encrypt_bytes_to_str(b"{}", cryptor.public_key_str)
-    token = container_token(world["E"], world["root"], world["key-E-root"], parent_input)
-    return algorithm(port, token)
+    token = container_token(world["E"], world["root"], world["key-E-root"], parent_input, proxy)
+    client = algorithm(proxy.port, token)
+    client.proxy = proxy  # for the tests that play the node's operator
+    return client
+
+
+def offline_proxy(tmp_path) -> NodeProxy:
+    """A proxy whose server is never reached, that knows the token ``x.y.z``."""
+    dead = SimpleNamespace(base_url=f"http://127.0.0.1:{free_port()}/api")
+    proxy = NodeProxy(dead, DummyCryptor(), RecipientKeys(NodeState(tmp_path), "--name n"))
+    proxy.containers.admit(1, "x.y.z", job_id=1)
+    return proxy
 
 
 @pytest.fixture
-def isolated():
+def isolated(tmp_path):
     """A proxy whose server never answers: what it refuses, it refuses by itself."""
-    dead = SimpleNamespace(base_url=f"http://127.0.0.1:{free_port()}/api")
-    proxy = NodeProxy(dead, DummyCryptor())
-    port = proxy.start("127.0.0.1")
+    proxy = offline_proxy(tmp_path)
+    port = proxy.listen("127.0.0.1")
     yield f"http://127.0.0.1:{port}"
     proxy.stop()
 
@@ -181,6 +202,66 @@ def test_encrypted_results_are_decrypted_and_a_bad_one_is_named(in_e, server, wo
     assert {r["id"]: r["result"] for r in embedded}[good["id"]] == listed[good["id"]]["result"]
 
 
+def test_a_replaced_public_key_stops_the_subtask_until_the_operator_accepts_it(
+    in_e, server, world, logged_in
+):
+    """Someone able to change an organization's key at the server (here with the credentials
+    of that organization's node) puts in a key of theirs, to read the input the node encrypts
+    for that organization."""
+    genuine = world["cryptor-a2"].public_key_str
+    in_e.task.create(PARTIAL, [world["a2"]])  # the node encrypts for a2: its key is remembered
+    attacker = world["cryptor-root"].public_key_str
+
+    def set_key(public_key: str) -> None:
+        a2 = logged_in(world["key-E-a2"])
+        a2.request("PATCH", f"/organization/{world['a2']}", json={"public_key": public_key})
+
+    set_key(attacker)
+    try:
+        with pytest.raises(AlgorithmClientError) as refused:
+            in_e.task.create(PARTIAL, [world["a2"], world["root"]])
+        message = str(refused.value)
+        assert "409 The task was not created: The server has another public key for " in message
+        assert f"organization {world['a2']} (SHA-256 fingerprint " in message
+        assert public_key_fingerprint(attacker) in message
+        assert public_key_fingerprint(genuine) in message
+        assert "vnode trust-key --organization" in message
+        assert len(server.ok("GET", f"/task?parent_id={in_e.task_id}")["data"]) == 1
+
+        # the operator accepts the new key (as `vnode trust-key` does): subtasks go again
+        in_e.proxy.recipient_keys.state.replace_key(world["a2"], public_key_fingerprint(attacker))
+        created = in_e.task.create(PARTIAL, [world["a2"]])
+        assert world["cryptor-root"].decrypt_str_to_bytes(
+            runs_of(server, created["id"])[0]["input"]
+        )
+    finally:
+        set_key(genuine)
+
+
+def test_a_token_the_node_did_not_give_is_refused_before_the_server_hears_of_it(
+    world, server, logged_in, start_proxy, container_token
+):
+    """A valid container token, but not one this node's proxy admitted (another node's, or
+    one whose run ended here): the proxy answers 401 without forwarding it."""
+    proxy = start_proxy(logged_in(world["key-root"]), DummyCryptor())
+    valid = container_token(world["A"], world["root"], world["key-root"])  # not admitted
+    answer = requests.get(
+        f"http://127.0.0.1:{proxy.port}/organization",
+        headers={"Authorization": f"Bearer {valid}"},
+        timeout=10,
+    )
+    assert answer.status_code == 401
+    assert "serves only the algorithms this node runs" in answer.json()["msg"]
+
+    admitted = algorithm(
+        proxy.port, container_token(world["A"], world["root"], world["key-root"], proxy=proxy)
+    )
+    assert admitted.organization.list()
+    proxy.containers.dismiss(admitted.run_id)  # its run ended
+    with pytest.raises(AlgorithmClientError, match="401 The node proxy serves only"):
+        admitted.organization.list()
+
+
 def test_a_target_without_public_key_stops_the_subtask(in_e, server, world):
     no_key = f"400 The task was not created: organization {world['c3']} has no public key"
     with pytest.raises(AlgorithmClientError, match=no_key):
@@ -259,9 +340,9 @@ def test_tokens_never_reach_the_log(in_a, isolated, caplog):
     assert in_a.token.split(".")[2] not in caplog.text
 
 
-def test_stop_closes_the_port():
-    proxy = NodeProxy(SimpleNamespace(base_url="http://127.0.0.1:9/api"), DummyCryptor())
-    port = proxy.start("127.0.0.1")
+def test_stop_closes_the_port(tmp_path):
+    proxy = offline_proxy(tmp_path)
+    port = proxy.listen("127.0.0.1")
     assert requests.get(f"http://127.0.0.1:{port}/user", timeout=5).status_code == 404
     proxy.stop()
     with pytest.raises(requests.ConnectionError):
@@ -269,13 +350,19 @@ def test_stop_closes_the_port():
     proxy.stop()  # a second stop does nothing
 
 
-def test_the_proxy_listens_on_the_given_address_only():
-    proxy = NodeProxy(SimpleNamespace(base_url="http://127.0.0.1:9/api"), DummyCryptor())
-    port = proxy.start("127.0.0.2")
+def test_the_proxy_listens_on_the_given_addresses_only_on_one_port(tmp_path):
+    proxy = offline_proxy(tmp_path)
+    port = proxy.listen("127.0.0.2")
     try:
         assert type(port) is int and port > 0  # what the daemon stores and hands to containers
         assert requests.get(f"http://127.0.0.2:{port}/user", timeout=5).status_code == 404
         with pytest.raises(requests.ConnectionError):
             requests.get(f"http://127.0.0.1:{port}/user", timeout=5)
+        assert proxy.listen("127.0.0.3") == port  # another run's network: the same port
+        assert requests.get(f"http://127.0.0.3:{port}/user", timeout=5).status_code == 404
+        proxy.close("127.0.0.2")  # that run ended
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"http://127.0.0.2:{port}/user", timeout=5)
+        assert requests.get(f"http://127.0.0.3:{port}/user", timeout=5).status_code == 404
     finally:
         proxy.stop()

@@ -4,7 +4,6 @@ and network are found (and removed) by label; nothing is built here."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import docker
@@ -52,6 +51,14 @@ def node_config(tmp_path) -> NodeConfig:
 
 
 @pytest.fixture
+def proxy():
+    """A stand-in node proxy, serving on the gateways the runtime opens."""
+    proxy = WaitingProxy()
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture
 def make_runtime(engine, node_config):
     """New DockerRuntimes of the test's node (several stand for restarts of the node)."""
     runtimes = []
@@ -67,18 +74,7 @@ def make_runtime(engine, node_config):
 
 
 @pytest.fixture
-def runtime(make_runtime) -> DockerRuntime:
+def runtime(make_runtime, proxy) -> DockerRuntime:
     runtime = make_runtime()
-    runtime.prepare()
+    runtime.prepare(proxy)
     return runtime
-
-
-@pytest.fixture
-def proxy(runtime):
-    proxy = WaitingProxy(runtime.prepare())
-    thread = threading.Thread(target=proxy.server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    runtime.proxy_port = proxy.port
-    yield proxy
-    proxy.server.shutdown()
-    proxy.server.server_close()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from vantage6.node.proxy_listeners import free_port
 from vantage6.node.runtime import RunSpec
 
 IMAGE = "vantage6/demo-average:latest"
@@ -22,20 +24,48 @@ def remove_node(engine, name: str) -> None:
         container.remove(force=True)
     for volume in engine.volumes.list(filters=label):
         volume.remove(force=True)
-    for network in engine.networks.list(names=[f"vantage6-{name}-net"]):
+    for network in engine.networks.list(filters=label):
         network.remove()
 
 
+def gateway(runtime, run_id: int) -> str:
+    """The address of this machine on the run's own network (where the proxy listens)."""
+    network = runtime.client.networks.get(runtime.networks.name(run_id))
+    return network.attrs["IPAM"]["Config"][0]["Gateway"]
+
+
 class WaitingProxy:
-    """Stands in for the node proxy on the network's gateway: it hands out a subtask that
-    never finishes, so ``central_average`` keeps its container running; it records who came."""
+    """Stands in for the node proxy on the gateways of the runs' networks: it hands out a
+    subtask that never finishes, so ``central_average`` keeps its container running; it
+    records who came, and at which address."""
 
-    def __init__(self, host: str):
-        self.requests: list[tuple[str, str, str | None]] = []
-        self.server = ThreadingHTTPServer((host, 0), self._handler())
-        self.port = self.server.server_port
+    def __init__(self):
+        self.requests: list[tuple[str, str, str | None, str]] = []
+        self.port = free_port()
+        self._servers: dict[str, ThreadingHTTPServer] = {}
 
-    def _handler(self):
+    def listen(self, host: str) -> int:
+        if host not in self._servers:
+            server = ThreadingHTTPServer((host, self.port), self._handler(host))
+            threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+            self._servers[host] = server
+        return self.port
+
+    def close(self, host: str) -> None:
+        server = self._servers.pop(host, None)
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+
+    def stop(self) -> None:
+        for host in list(self._servers):
+            self.close(host)
+
+    @property
+    def hosts(self) -> set[str]:
+        return set(self._servers)
+
+    def _handler(self, host: str):
         proxy = self
         answers = {
             ("POST", "/task"): {"id": TASK_ID},
@@ -45,7 +75,8 @@ class WaitingProxy:
         class Handler(BaseHTTPRequestHandler):
             def _answer(self):
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                proxy.requests.append((self.command, self.path, self.headers["Authorization"]))
+                authorization = self.headers["Authorization"]
+                proxy.requests.append((self.command, self.path, authorization, host))
                 body = answers.get((self.command, self.path))
                 payload = json.dumps(body or {"msg": "no such route"}).encode()
                 self.send_response(200 if body else 404)
@@ -63,7 +94,7 @@ class WaitingProxy:
     def waited_on(self, token: str) -> bool:
         """Whether the run with this token is polling its subtask's status."""
         wanted = ("GET", f"/task/{TASK_ID}/status", f"Bearer {token}")
-        return wanted in self.requests
+        return any(request[:3] == wanted for request in self.requests)
 
 
 def token(run_id: int) -> str:

@@ -23,10 +23,10 @@ def parquet(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def test_the_container_reads_the_loaded_database(make_runtime, node_config, engine):
+def test_the_container_reads_the_loaded_database(make_runtime, node_config, engine, proxy):
     config = replace(node_config, databases=(Database("default", "other", "warehouse://ages"),))
     runtime = make_runtime(config)
-    runtime.prepare()
+    runtime.prepare(proxy)
     outcomes = queue.Queue()
     runtime.watch(outcomes.put)
     runtime.start(

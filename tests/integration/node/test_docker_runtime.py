@@ -17,6 +17,7 @@ from tests.integration.node.support import (
     IMAGE,
     central,
     eventually,
+    gateway,
     partial,
     spec,
     token,
@@ -24,6 +25,10 @@ from tests.integration.node.support import (
 from vantage6.algorithm import env
 from vantage6.common.task_status import TaskStatus
 from vantage6.node.runtime import StartFailed
+
+V6_POOL = docker.types.IPAMConfig(
+    pool_configs=[docker.types.IPAMPool(subnet="fd00:76:36::/64", gateway="fd00:76:36::1")]
+)
 
 
 def watched(runtime) -> queue.Queue:
@@ -51,8 +56,9 @@ def test_the_container_is_confined_and_described_as_the_contract_says(runtime, e
     runtime.start(partial(2, job_id=7))
     container = engine.containers.get(f"vantage6-{runtime.name}-run-2")
     host = container.attrs["HostConfig"]
-    assert host["NetworkMode"] == runtime.network_name
-    assert engine.networks.get(runtime.network_name).attrs["Internal"] is True
+    assert host["NetworkMode"] == runtime.networks.name(2) == f"vantage6-{runtime.name}-run-2-net"
+    network = engine.networks.get(runtime.networks.name(2))
+    assert network.attrs["Internal"] is True and network.attrs["EnableIPv6"] is False
     assert host["CapDrop"] == ["ALL"] and host["SecurityOpt"] == ["no-new-privileges"]
     assert not host["Privileged"]
     assert (host["NanoCpus"], host["Memory"], host["PidsLimit"]) == (10**9, 256 * 2**20, 128)
@@ -71,9 +77,8 @@ def test_the_container_is_confined_and_described_as_the_contract_says(runtime, e
     assert mounts["/mnt/tmp"]["Name"] == f"vantage6-{runtime.name}-job-7-tmp"
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     variables = container_env(container)
-    gateway = runtime.prepare()
     assert {k: variables[k] for k in ("HOST", "PORT", "API_PATH", "TEMPORARY_FOLDER")} == {
-        "HOST": f"http://{gateway}",  # not algorithm_env's HOST
+        "HOST": f"http://{gateway(runtime, 2)}",  # not algorithm_env's HOST
         "PORT": str(proxy.port),
         "API_PATH": "",
         "TEMPORARY_FOLDER": "/mnt/tmp",
@@ -103,9 +108,11 @@ def test_an_image_the_node_does_not_have_is_a_non_existing_image(runtime, engine
     assert engine.containers.list(all=True, filters={"name": runtime.name}) == []
 
 
-def test_an_image_that_cannot_be_pulled_fails_with_the_engines_reason(make_runtime, node_config):
+def test_an_image_that_cannot_be_pulled_fails_with_the_engines_reason(
+    make_runtime, node_config, proxy
+):
     runtime = make_runtime(replace(node_config, pull="missing"))
-    runtime.prepare()
+    runtime.prepare(proxy)
     with pytest.raises(StartFailed) as failed:
         runtime.start(spec(5, "x", image="localhost:1/nobody/nothing:1.0"))
     assert failed.value.status is TaskStatus.NO_DOCKER_IMAGE
@@ -114,10 +121,10 @@ def test_an_image_that_cannot_be_pulled_fails_with_the_engines_reason(make_runti
 
 
 def test_a_container_the_engine_refuses_fails_to_start_with_the_engines_reason(
-    make_runtime, node_config, engine
+    make_runtime, node_config, engine, proxy
 ):
     runtime = make_runtime(replace(node_config, limits=replace(node_config.limits, memory="1m")))
-    runtime.prepare()
+    runtime.prepare(proxy)
     with pytest.raises(StartFailed) as failed:
         runtime.start(partial(7))
     assert failed.value.status is TaskStatus.START_FAILED
@@ -126,6 +133,8 @@ def test_a_container_the_engine_refuses_fails_to_start_with_the_engines_reason(
     assert list(runtime.task_dir.iterdir()) == []
     assert engine.containers.list(all=True, filters={"name": runtime.name}) == []
     assert engine.volumes.list(filters={"label": f"vantage6-node={runtime.name}"}) == []
+    assert engine.networks.list(filters={"label": f"vantage6-node={runtime.name}"}) == []
+    assert proxy.hosts == set()  # nothing left to serve
 
 
 def test_a_task_requesting_a_bad_database_label_fails_before_anything_is_made(runtime):
@@ -160,8 +169,7 @@ def test_the_container_reaches_the_proxy_and_nothing_else(runtime, engine, proxy
         "except OSError as e:\n"
         "    sys.exit(f'unreachable: {e}')\n"
     )
-    gateway = runtime.prepare()
-    reach = container.exec_run(["python3", "-c", probe, gateway, str(proxy.port)])
+    reach = container.exec_run(["python3", "-c", probe, gateway(runtime, 11), str(proxy.port)])
     assert reach.exit_code == 0, reach.output
     internet = container.exec_run(["python3", "-c", probe, "1.1.1.1", "443"])
     assert internet.exit_code == 1 and b"unreachable" in internet.output
@@ -196,8 +204,13 @@ def test_a_restarted_node_finds_its_running_and_ended_runs(make_runtime, engine,
     eventually(lambda: engine.containers.get(f"vantage6-{first.name}-run-22").status == "exited")
     eventually(lambda: engine.containers.get(f"vantage6-{first.name}-run-21").status == "exited")
 
+    proxy.stop()  # the node process ended, and its proxy with it
     second = make_runtime()
-    second.prepare()
+    second.prepare(proxy)
+    assert proxy.hosts == {gateway(second, 20)}  # served again for the run still going
+    for ended in (21, 22):  # their networks went; their containers stay to be reported
+        with pytest.raises(docker.errors.NotFound):
+            engine.networks.get(second.networks.name(ended))
     assert second.running() == {20}
     ended = {outcome.run_id: outcome for outcome in second.exited()}
     assert {run_id: o.status for run_id, o in ended.items()} == {
@@ -207,7 +220,7 @@ def test_a_restarted_node_finds_its_running_and_ended_runs(make_runtime, engine,
     assert json.loads(ended[22].output) == {"sum": sum(AGES), "count": len(AGES)}
     assert second.exited() == []  # each outcome is handed out once
 
-    second.proxy_port = proxy.port
+    eventually(lambda: proxy.waited_on(token(20)), what="run 20 reaching the proxy again")
     outcomes = watched(second)
     assert second.kill(20) is True
     assert outcomes.get(timeout=30).run_id == 20
@@ -255,10 +268,25 @@ def test_discard_removes_the_container_folder_and_the_last_runs_job_volume(runti
     runtime.discard(41)  # nothing left: no error
 
 
-def test_prepare_reuses_its_network_and_refuses_one_with_internet(make_runtime, engine):
-    runtime = make_runtime()
-    assert runtime.prepare() == runtime.prepare()
-    engine.networks.get(runtime.network_name).remove()
-    engine.networks.create(runtime.network_name, driver="bridge")  # not internal
-    with pytest.raises(RuntimeError, match="exists but is not internal"):
-        runtime.prepare()
+def test_a_network_of_the_runs_name_that_is_foreign_open_or_ipv6_is_refused(runtime, engine):
+    """A run does not start on a network someone else made, or that has internet or IPv6
+    (which the host firewall does not cover); the node removes none it did not make."""
+    ours = runtime._labels("network", run=50)
+    for options, problem in (
+        ({"internal": True}, "exists but was not made by this node"),
+        ({"labels": ours}, "is not internal, so algorithms would reach the internet"),
+        ({"labels": ours, "internal": True, "enable_ipv6": True, "ipam": V6_POOL}, "has IPv6"),
+    ):
+        name = runtime.networks.name(50)
+        network = engine.networks.create(name, driver="bridge", **options)
+        try:
+            with pytest.raises(StartFailed) as failed:
+                runtime.start(partial(50))
+            assert failed.value.status is TaskStatus.START_FAILED
+            assert f"Docker network {name} {problem}" in failed.value.log
+            assert engine.containers.list(all=True, filters={"name": runtime.name}) == []
+        finally:
+            try:
+                network.remove()
+            except docker.errors.NotFound:
+                assert options.get("labels") == ours  # the node's own refused one: removed

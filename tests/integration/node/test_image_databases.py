@@ -23,10 +23,10 @@ from vantage6.node.runtime import RunSpec
 PARTIAL = json.dumps({"method": "partial_average", "kwargs": {"column_name": "age"}}).encode()
 
 
-def start_partial(runtime, requested: dict, run_id: int, loaded=None) -> queue.Queue:
+def start_partial(runtime, proxy, requested: dict, run_id: int, loaded=None) -> queue.Queue:
     """Start the partial average (run ``run_id``) for a task asking for the database
     ``requested`` (its label and parameters); its outcome comes in the queue."""
-    runtime.prepare()
+    runtime.prepare(proxy)
     outcomes = queue.Queue()
     runtime.watch(outcomes.put)
     spec = RunSpec(run_id, 1, 1, IMAGE, PARTIAL, token(run_id), [requested], loaded or {})
@@ -34,10 +34,10 @@ def start_partial(runtime, requested: dict, run_id: int, loaded=None) -> queue.Q
     return outcomes
 
 
-def partial_on(make_runtime, node_config, databases, requested: dict, run_id: int):
+def partial_on(make_runtime, node_config, proxy, databases, requested: dict, run_id: int):
     """The outcome of the partial average (run ``run_id``) on a node with ``databases``."""
     runtime = make_runtime(replace(node_config, databases=tuple(databases)))
-    outcome = start_partial(runtime, requested, run_id).get(timeout=60)
+    outcome = start_partial(runtime, proxy, requested, run_id).get(timeout=60)
     assert outcome.run_id == run_id
     runtime.discard(run_id)  # as the daemon does once reported
     return outcome
@@ -63,20 +63,20 @@ def write_workbook(engine, path, sheets: dict[str, list[int]]):
     return path
 
 
-def test_an_excel_sheet_loads_in_the_image(make_runtime, node_config, engine, tmp_path):
+def test_an_excel_sheet_loads_in_the_image(make_runtime, node_config, engine, tmp_path, proxy):
     workbook = write_workbook(engine, tmp_path / "ages.xlsx", {"other": [1, 2], "ages": AGES})
     databases = [Database("default", "excel", str(workbook))]
-    outcome = partial_on(make_runtime, node_config, databases, {"label": "default"}, 1)
+    outcome = partial_on(make_runtime, node_config, proxy, databases, {"label": "default"}, 1)
     assert outcome.status is TaskStatus.COMPLETED, outcome.log
     assert json.loads(outcome.output) == {"sum": 3, "count": 2}  # the first sheet
     requested = {"label": "default", "sheet_name": "ages"}
-    outcome = partial_on(make_runtime, node_config, databases, requested, 2)
+    outcome = partial_on(make_runtime, node_config, proxy, databases, requested, 2)
     assert outcome.status is TaskStatus.COMPLETED, outcome.log
     assert json.loads(outcome.output) == {"sum": sum(AGES), "count": len(AGES)}
 
 
 def test_a_sql_query_runs_on_the_node_and_only_its_result_reaches_the_image(
-    make_runtime, node_config, engine, tmp_path
+    make_runtime, node_config, engine, tmp_path, proxy
 ):
     """The SQLite file is not mounted: the node runs the query (as its daemon does before a
     run) and the container reads the result, with neither the file nor the URI in sight."""
@@ -85,7 +85,7 @@ def test_a_sql_query_runs_on_the_node_and_only_its_result_reaches_the_image(
     requested = {"label": "default", "query": "SELECT age FROM patients WHERE site = 'a'"}
     loaded = load_requested(node_plugins(config), config, [requested])
     runtime = make_runtime(config)
-    outcomes = start_partial(runtime, requested, 1, loaded)
+    outcomes = start_partial(runtime, proxy, requested, 1, loaded)
     container = engine.containers.get(f"vantage6-{runtime.name}-run-1")
     variables = dict(item.split("=", 1) for item in container.attrs["Config"]["Env"])
     seen = [f"{name}={env.decode(value)}" for name, value in variables.items()]

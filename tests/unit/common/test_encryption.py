@@ -14,6 +14,7 @@ from vantage6.common.encryption import (
     DecryptionError,
     DummyCryptor,
     InvalidKey,
+    LegacyFormatRefused,
     RSACryptor,
     base64s_to_bytes,
     bytes_to_base64s,
@@ -212,6 +213,46 @@ def test_a_legacy_key_of_the_wrong_length_is_refused(alice):
         alice.decrypt_str_to_bytes(text)
 
 
+def flip_last_bit(text: str) -> str:
+    """The message with one bit of its ciphertext (the last part) flipped."""
+    *head, body = text.split("$")
+    data = bytearray(base64.b64decode(body))
+    data[-1] ^= 1
+    return "$".join([*head, base64.b64encode(bytes(data)).decode()])
+
+
+def test_a_tampered_legacy_message_decrypts_to_altered_bytes_without_an_error(alice):
+    """Why a reader may refuse the format: it has no integrity check."""
+    tampered = flip_last_bit(legacy_encrypt(DATA, alice.private_key.public_key()))
+    altered = alice.decrypt_str_to_bytes(tampered)
+    assert altered != DATA and len(altered) == len(DATA)
+
+
+@pytest.mark.parametrize("ui", [False, True], ids=["client", "web UI"])
+def test_a_reader_that_refuses_legacy_says_which_setting_accepts_it(key_dir, ui):
+    strict = RSACryptor(key_dir / "alice.pem", allow_legacy=False)
+    for text in (
+        legacy_encrypt(DATA, strict.private_key.public_key(), ui=ui),
+        flip_last_bit(legacy_encrypt(DATA, strict.private_key.public_key(), ui=ui)),
+    ):
+        with pytest.raises(LegacyFormatRefused) as refused:
+            strict.decrypt_str_to_bytes(text)
+        assert "legacy encryption format" in str(refused.value)
+        assert "allow_legacy = true in the [encryption] section" in str(refused.value)
+    assert isinstance(refused.value, DecryptionError)  # handled wherever decryption fails
+
+
+def test_a_reader_that_refuses_legacy_reads_the_current_format(alice, key_dir):
+    strict = RSACryptor(key_dir / "alice.pem", allow_legacy=False)
+    assert strict.decrypt_str_to_bytes(alice.encrypt_bytes_to_str(DATA, strict.public_key_str)) == (
+        DATA
+    )
+    with pytest.raises(DecryptionError, match="tampered"):
+        strict.decrypt_str_to_bytes(
+            flip_last_bit(alice.encrypt_bytes_to_str(DATA, alice.public_key_str))
+        )
+
+
 # --- unencrypted collaborations ---------------------------------------------------------------
 
 
@@ -241,11 +282,19 @@ def test_base64_helpers_are_strict_inverses():
 
 
 def test_cryptor_for_a_collaboration(alice, key_dir):
-    assert isinstance(cryptor_for(False, None), DummyCryptor)
-    assert isinstance(cryptor_for(False, key_dir / "alice.pem"), DummyCryptor)
-    assert cryptor_for(True, key_dir / "alice.pem").public_key_str == alice.public_key_str
+    assert isinstance(cryptor_for(False, None, allow_legacy=False), DummyCryptor)
+    assert isinstance(cryptor_for(False, key_dir / "alice.pem", allow_legacy=False), DummyCryptor)
+    node = cryptor_for(True, key_dir / "alice.pem", allow_legacy=False)
+    assert node.public_key_str == alice.public_key_str
+    legacy = legacy_encrypt(DATA, alice.private_key.public_key())
+    with pytest.raises(LegacyFormatRefused):
+        node.decrypt_str_to_bytes(legacy)
+    assert (
+        cryptor_for(True, key_dir / "alice.pem", allow_legacy=True).decrypt_str_to_bytes(legacy)
+        == DATA
+    )
     with pytest.raises(InvalidKey, match="no private key is configured"):
-        cryptor_for(True, None)
+        cryptor_for(True, None, allow_legacy=False)
 
 
 # --- keys -------------------------------------------------------------------------------------

@@ -56,6 +56,7 @@ def test_minimal_file_gets_defaults(tmp_path):
     assert config.task_dir == tmp_path / "alpha-tasks"
     assert (config.pull, config.runtime, config.proxy_port) == ("missing", "docker", 0)
     assert config.encryption_enabled is False and config.private_key is None
+    assert config.allow_legacy_encryption is False  # the format without integrity: refused
     assert config.policies.allowed_images == () and not config.policies.allowed_users
     assert config.databases == () and config.registries == () and config.algorithm_env == {}
     assert config.limits == Limits()
@@ -271,6 +272,13 @@ x = 1
     for start in expected:
         assert any(problem.startswith(start) for problem in found), (start, found)
     assert len(found) == len(expected), found
+
+
+def test_the_legacy_encryption_format_is_accepted_only_when_set(tmp_path):
+    config = load_config(write(tmp_path, MINIMAL + "[encryption]\nallow_legacy = true\n"))
+    assert config.allow_legacy_encryption is True
+    with pytest.raises(ConfigError, match=r"\[encryption\] allow_legacy: must be true or false"):
+        load_config(write(tmp_path, MINIMAL + "[encryption]\nallow_legacy = sometimes\n"))
 
 
 def test_encryption_needs_an_existing_private_key(tmp_path):

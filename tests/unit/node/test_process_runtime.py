@@ -28,6 +28,22 @@ def environment():
 """
 
 
+class Endpoints:
+    """The node proxy as the runtime sees it (these algorithms never call it)."""
+
+    port = 5999
+
+    def __init__(self):
+        self.hosts: list[str] = []
+
+    def listen(self, host: str) -> int:
+        self.hosts.append(host)
+        return self.port
+
+    def close(self, host: str) -> None:
+        self.hosts.remove(host)
+
+
 class Outcomes:
     def __init__(self):
         self.queue = queue.Queue()
@@ -56,7 +72,7 @@ def runtime(tmp_path):
         databases=(Database("default", "csv", str(csv)),),
     )
     runtime = ProcessRuntime(config, {**ALGORITHMS, "test/tools": ("tools", tmp_path / "tools")})
-    runtime.prepare()
+    runtime.prepare(Endpoints())
     yield runtime
     runtime.close()
 
@@ -144,5 +160,7 @@ def test_discard_removes_the_run_and_its_jobs_folder_with_the_last_run(runtime):
 
 def test_prepare_warns_loudly_that_nothing_is_isolated(runtime, caplog):
     caplog.set_level(logging.WARNING)
-    assert runtime.prepare() == "127.0.0.1"
+    endpoints = Endpoints()
+    runtime.prepare(endpoints)
+    assert endpoints.hosts == ["127.0.0.1"]  # algorithms reach the proxy on the loopback
     assert "WITHOUT ANY ISOLATION" in caplog.text

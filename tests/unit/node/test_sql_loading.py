@@ -117,6 +117,38 @@ def test_the_query_cannot_write(sqlite_file, query):
     )
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        f"{QUERY}; DELETE FROM patients",
+        f"{QUERY};\nDROP TABLE patients;",
+        "SELECT 1; -- a comment\nUPDATE patients SET age = 0",
+    ],
+)
+def test_a_query_of_several_statements_is_refused_before_the_database_hears_of_it(query, logs):
+    """On any driver: the URI is unreachable, so only a check before connecting refuses it
+    with this message (drivers such as psycopg run every statement of a string)."""
+    assert failure(UNREACHABLE, {"query": query}) == (
+        "database 'warehouse' (type sql): the task's query holds 2 SQL statements; the node "
+        "runs exactly one (a single SELECT, optionally ending in ';')"
+    )
+    assert "connection" not in logs.text.lower()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        f"{QUERY};",
+        f"{QUERY}; -- the last one\n",
+        "SELECT ';' AS semicolon, age FROM patients WHERE site = 'a'",
+        f"/* ages; of site a */ {QUERY};",
+    ],
+)
+def test_one_statement_with_semicolons_or_comments_runs(sqlite_file, query):
+    loaded = load(f"sqlite:///{sqlite_file}", {"label": "warehouse", "query": query})
+    assert ages(loaded["warehouse"]) == AGES
+
+
 def test_a_missing_sqlite_file_fails_and_is_not_created(tmp_path):
     missing = tmp_path / "gone.sqlite"
     message = failure(f"sqlite:///{missing}", {"query": QUERY})

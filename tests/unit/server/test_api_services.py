@@ -18,6 +18,8 @@ PUBLIC = {
     "recover_reset",
     "recover_2fa_lost",
     "recover_2fa_reset",
+    "recover_2fa_enrol",
+    "user_email_confirm",
 }
 
 

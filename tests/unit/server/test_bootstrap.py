@@ -1,8 +1,11 @@
 """First start: schema handling per profile, and how the root user comes to be."""
 
 import logging
+import os
+import stat
 
 import pytest
+from pyramid.exceptions import ConfigurationError
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
@@ -85,18 +88,71 @@ def test_production_root_password_from_setting(new_engine, capsys):
     assert "Configured-1" not in capsys.readouterr().err
 
 
-def test_production_random_password_is_printed_once_and_never_logged(new_engine, capsys, caplog):
-    engine, settings = new_engine(**{"vantage6.profile": "production"})
+@pytest.fixture
+def production(new_engine, tmp_path):
+    """A production-profile database without a configured root password, whose first start
+    writes root's password to ``tmp_path/root-password``."""
+    engine, settings = new_engine(
+        **{
+            "vantage6.profile": "production",
+            "vantage6.root_password_file": str(tmp_path / "root-password"),
+        }
+    )
     upgrade(engine)
-    with caplog.at_level(logging.DEBUG):
-        prepare_database(engine, settings)
-    printed = capsys.readouterr().err
-    password = printed.split("one-time password: ")[1].split()[0]
+    return engine, settings, tmp_path / "root-password"
+
+
+def _users(engine) -> int:
+    with Session(engine) as session:
+        return session.scalar(select(func.count()).select_from(User))
+
+
+def test_production_random_password_goes_to_a_private_file_not_the_terminal(
+    production, capsys, caplog
+):
+    engine, settings, password_file = production
+    umask = os.umask(0)  # even a umask that lets everyone read does not open the file up
+    try:
+        with caplog.at_level(logging.DEBUG):
+            prepare_database(engine, settings)
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
+    password = password_file.read_text().strip()
     assert len(password) >= 20
     assert _root(engine).check_password(password)
-    assert password not in caplog.text
-    prepare_database(engine, settings)  # a second start creates nothing and prints nothing
-    assert "one-time password" not in capsys.readouterr().err
+    printed = capsys.readouterr()
+    assert f"written to {password_file} " in printed.err
+    assert "then delete that file" in printed.err
+    for shown in (printed.out, printed.err, caplog.text):
+        assert password not in shown
+    prepare_database(engine, settings)  # a second start creates nothing and writes nothing
+    assert capsys.readouterr().err == ""
+    assert password_file.read_text().strip() == password
+
+
+def test_an_existing_password_file_is_never_overwritten(production):
+    engine, settings, password_file = production
+    password_file.write_text("someone else's\n")
+    with pytest.raises(ConfigurationError, match=f"{password_file}: the file exists"):
+        prepare_database(engine, settings)
+    assert password_file.read_text() == "someone else's\n"
+    assert _users(engine) == 0  # no root whose password nobody could learn
+
+
+def test_a_link_in_the_password_files_place_is_not_followed(production, tmp_path):
+    engine, settings, password_file = production
+    password_file.symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(ConfigurationError, match="the file exists"):
+        prepare_database(engine, settings)
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_without_a_place_for_the_password_file_root_is_not_created(production):
+    engine, settings, _ = production
+    with pytest.raises(ConfigurationError, match="Set vantage6.root_password_file, or give"):
+        prepare_database(engine, {**settings, "vantage6.root_password_file": ""})
+    assert _users(engine) == 0
 
 
 def test_restart_keeps_data_and_does_not_duplicate(new_engine):
@@ -120,5 +176,5 @@ def test_root_user_is_not_recreated_once_users_exist(new_engine):
         assert session.scalars(select(User.username)).all() == ["admin"]
 
 
-def test_head_revision_is_the_initial_schema():
-    assert head_revision() == "0001"
+def test_head_revision_is_the_newest_migration():
+    assert head_revision() == "0002"

@@ -58,6 +58,7 @@ def test_email_and_two_factor_defaults():
     assert settings["vantage6.email_token_validity_minutes"] == 60
     assert settings["vantage6.between_user_emails_minutes"] == 60
     assert settings["vantage6.two_factor_auth"] is False
+    assert settings["vantage6.two_factor_enrolment"] == "password"
 
 
 def test_the_smtp_password_can_come_from_the_environment():
@@ -87,7 +88,37 @@ def test_unusable_email_settings_are_refused_at_start_up(overrides, message):
         load_settings({**SMTP, **overrides}, environ={})
 
 
+def test_two_factor_enrolment_by_email_needs_an_smtp_server():
+    emailed = {"vantage6.two_factor_auth": "true", "vantage6.two_factor_enrolment": "email"}
+    with pytest.raises(ConfigurationError, match="enrolment = email needs an SMTP server"):
+        load_settings({**BASE, **emailed}, environ={})
+    assert load_settings({**SMTP, **emailed}, environ={})["vantage6.two_factor_enrolment"] == (
+        "email"
+    )
+    with pytest.raises(ConfigurationError, match="must be one of password, email, not 'sms'"):
+        load_settings({**SMTP, "vantage6.two_factor_enrolment": "sms"}, environ={})
+
+
 def test_an_smtp_password_error_does_not_show_the_password():
     with pytest.raises(ConfigurationError) as refused:
         load_settings({**SMTP, "vantage6.smtp.password": "s3cret-pw"}, environ={})
     assert "s3cret-pw" not in str(refused.value)
+
+
+def test_the_root_password_file_is_beside_an_sqlite_database(tmp_path):
+    url = f"sqlite:///{tmp_path}/var/v6.sqlite"
+    settings = load_settings({"sqlalchemy.url": url}, environ={}, config_folder="/etc/x")
+    assert settings["vantage6.root_password_file"] == f"{tmp_path}/var/v6.sqlite.root-password"
+
+
+def test_the_root_password_file_of_other_databases_is_beside_the_ini_file(tmp_path):
+    raw = {"sqlalchemy.url": "postgresql+psycopg://v6@db-host/vantage6"}
+    settings = load_settings(raw, environ={}, config_folder=str(tmp_path))
+    assert settings["vantage6.root_password_file"] == f"{tmp_path}/vantage6.root-password"
+    assert load_settings(raw, environ={})["vantage6.root_password_file"] == ""  # no ini file
+
+
+def test_a_configured_root_password_file_wins(tmp_path):
+    raw = {**BASE, "vantage6.root_password_file": "/srv/v6/first-password"}
+    settings = load_settings(raw, environ={}, config_folder=str(tmp_path))
+    assert settings["vantage6.root_password_file"] == "/srv/v6/first-password"

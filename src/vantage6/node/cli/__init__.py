@@ -9,6 +9,7 @@ import click
 from vantage6 import __version__
 from vantage6.node.cli.keys import create_private_key, set_api_key
 from vantage6.node.cli.lifecycle import attach, files, list_, start, stop
+from vantage6.node.cli.trust import trust_key
 from vantage6.node.cli.wizard import new
 
 
@@ -29,5 +30,15 @@ def cli():
     """
 
 
-for command in (new, start, stop, list_, files, attach, set_api_key, create_private_key):
+for command in (
+    new,
+    start,
+    stop,
+    list_,
+    files,
+    attach,
+    set_api_key,
+    create_private_key,
+    trust_key,
+):
     cli.add_command(command)

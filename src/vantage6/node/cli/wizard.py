@@ -237,7 +237,9 @@ api_path = {answers["api_path"]}
 
 [encryption{at}]
 # Must equal the collaboration's `encrypted` setting.
-{encryption}
+{encryption}# true: also read the legacy format of vantage6 4.x senders (no integrity check).
+allow_legacy = false
+
 [policies{at}]
 # Empty: no limit. Each image line is a regular expression for the whole image name.
 allowed_images ={images}

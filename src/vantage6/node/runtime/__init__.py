@@ -2,6 +2,6 @@
 processes for development (:class:`.process.ProcessRuntime`, no isolation). Both follow
 :class:`Runtime`; the daemon picks one by ``[node] runtime``."""
 
-from vantage6.node.runtime.base import Outcome, RunSpec, Runtime, StartFailed
+from vantage6.node.runtime.base import Outcome, ProxyEndpoints, RunSpec, Runtime, StartFailed
 
-__all__ = ["Outcome", "RunSpec", "Runtime", "StartFailed"]
+__all__ = ["Outcome", "ProxyEndpoints", "RunSpec", "Runtime", "StartFailed"]

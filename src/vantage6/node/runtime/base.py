@@ -52,11 +52,23 @@ class StartFailed(Exception):
         self.log = log
 
 
-class Runtime(Protocol):
-    proxy_port: int  # set by the daemon once the proxy listens
+class ProxyEndpoints(Protocol):
+    """The node proxy as runtimes see it: one port, served on the addresses they open (each
+    address where their runs reach this machine, e.g. the gateway of each run's network)."""
 
-    def prepare(self) -> str:
-        """Set up what runs need; the address the node proxy must bind to."""
+    port: int
+
+    def listen(self, host: str) -> int:
+        """Serve on ``host`` too (OSError when the port is taken there); returns the port."""
+
+    def close(self, host: str) -> None:
+        """Stop serving on ``host``."""
+
+
+class Runtime(Protocol):
+    def prepare(self, proxy: ProxyEndpoints) -> None:
+        """Set up what runs need and have ``proxy`` serve where they reach it, also for
+        runs still going from before a restart of the node."""
 
     def start(self, spec: RunSpec) -> None:
         """Return once the run started; raise :class:`StartFailed` otherwise."""
@@ -68,7 +80,8 @@ class Runtime(Protocol):
         """Stop the run; its outcome then says KILLED. False when it was not running."""
 
     def running(self) -> set[int]:
-        """Runs of this node that are running, also those started before a restart."""
+        """Runs of this node that are running, also those started before a restart (also
+        asked before :meth:`prepare`)."""
 
     def exited(self) -> list[Outcome]:
         """Runs of this node that ended and were not reported yet."""

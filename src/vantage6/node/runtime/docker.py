@@ -1,13 +1,14 @@
 """Runs algorithms as Docker containers, through the docker SDK.
 
-Each run is a container ``vantage6-<node>-run-<run id>`` on the node's internal network
-``vantage6-<node>-net``: no internet, only the node proxy, which listens on the network's
-gateway address (the host's firewall keeps it from the host's other services: .firewall).
-It runs as the node's own user without capabilities or privilege escalation,
-sees its own run folder at ``/mnt/run``, its job's temporary volume at ``/mnt/tmp`` and the
-node's file databases read-only (see :mod:`.env`). Labels (``vantage6-type``,
-``vantage6-node``, ``vantage6-run``, ``vantage6-job``) are the runtime's only bookkeeping,
-so a restarted node finds the runs still going and the ones that ended while it was down.
+Each run is a container ``vantage6-<node>-run-<run id>`` alone on an internal network of its
+own (:mod:`.networks`): no internet, no other run's container, only the node proxy, which
+listens on the network's gateway address (the host's firewall keeps it from the host's other
+services: .firewall). It runs as the node's own user without capabilities or privilege
+escalation, sees its own run folder at ``/mnt/run``, its job's temporary volume at
+``/mnt/tmp`` and the node's file databases read-only (see :mod:`.env`). Labels
+(``vantage6-type``, ``vantage6-node``, ``vantage6-run``, ``vantage6-job``) are the runtime's
+only bookkeeping, so a restarted node finds the runs still going and the ones that ended while
+it was down.
 
 Exits come from the engine's event stream (the original polled every container each second).
 When the stream breaks, the runtime reconnects and first collects what ended meanwhile.
@@ -32,6 +33,7 @@ from vantage6.common.task_status import TaskStatus
 from vantage6.node.config import NodeConfig, Registry
 from vantage6.node.runtime.base import (
     Outcome,
+    ProxyEndpoints,
     RunSpec,
     StartFailed,
     deliver,
@@ -46,8 +48,8 @@ from vantage6.node.runtime.env import (
     encoded,
     run_environment,
 )
-from vantage6.node.runtime.firewall import HostFirewall, remove_stale
 from vantage6.node.runtime.folders import RunFolder, job_folder, loaded_uri, remove_job_folder
+from vantage6.node.runtime.networks import RunNetworks
 
 log = logging.getLogger(__name__)
 
@@ -62,12 +64,9 @@ class DockerRuntime:
         self.config = config
         self.name = config.name
         self.task_dir = Path(config.task_dir)
-        self._firewall: HostFirewall | None = None
-        self.proxy_port = config.proxy_port
-        self.network_name = f"vantage6-{self.name}-net"
         self.client = client or _engine()
         self._extra_env = algorithm_variables(config.algorithm_env, config.databases)
-        self._gateway: str | None = None
+        self.networks: RunNetworks | None = None  # once prepared
         self._lock = threading.Lock()  # guards _claimed and _stream
         self._jobs = threading.Lock()  # job volumes are created and removed one at a time
         self._claimed: set[int] = set()  # runs whose outcome this process handed out
@@ -78,55 +77,19 @@ class DockerRuntime:
 
     # -- set-up ------------------------------------------------------------------------------
 
-    def prepare(self) -> str:
-        """Create (or reuse) the internal network; its gateway is where the proxy listens."""
+    def prepare(self, proxy: ProxyEndpoints) -> None:
+        """The task dir, and the networks of runs still going from before a restart served
+        again (the others removed)."""
         self.task_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        network = self._network()
-        config = (network.attrs.get("IPAM") or {}).get("Config") or [{}]
-        self._gateway = config[0].get("Gateway")
-        if not self._gateway:
-            raise RuntimeError(f"Docker network {self.network_name} has no gateway address")
-        log.info("algorithms run on network %s; the proxy is at %s", network.name, self._gateway)
-        if self.config.host_firewall:
-            remove_stale(lambda: [found.id for found in self.client.networks.list()])
-            self._firewall = HostFirewall.of(network, self._gateway)
-            self._firewall.apply(self.proxy_port)
-        else:
-            log.warning("host_firewall is off: algorithms can reach every service of this host")
-        return self._gateway
-
-    @property
-    def proxy_port(self) -> int:
-        return self._proxy_port
-
-    @proxy_port.setter
-    def proxy_port(self, port: int) -> None:
-        """(Set by the daemon once the proxy listens.) The only port containers reach."""
-        self._proxy_port = port
-        if self._firewall is not None:
-            self._firewall.apply(port)
-
-    def _network(self):
-        found = self.client.networks.list(names=[self.network_name])  # matches substrings
-        network = next((n for n in found if n.name == self.network_name), None)
-        if network is None:
-            log.info("creating the internal Docker network %s", self.network_name)
-            return self.client.networks.create(
-                self.network_name, driver="bridge", internal=True, labels=self._labels("network")
-            )
-        network.reload()
-        if not network.attrs.get("Internal"):
-            raise RuntimeError(
-                f"Docker network {self.network_name} exists but is not internal, so algorithms"
-                f" would reach the internet; remove it (docker network rm {self.network_name})"
-                " and start the node again"
-            )
-        return network
+        self.networks = RunNetworks(
+            self.client, self.name, self._labels, proxy, self.config.host_firewall
+        )
+        self.networks.reattach()
 
     # -- starting ----------------------------------------------------------------------------
 
     def start(self, spec: RunSpec) -> None:
-        if self._gateway is None:
+        if self.networks is None:
             raise RuntimeError("DockerRuntime.prepare() must run before start()")
         try:
             self._start(spec)
@@ -143,25 +106,33 @@ class DockerRuntime:
                 log.info("run %s is already running (%s)", spec.run_id, existing.name)
                 return
             existing.remove(force=True)  # left by an earlier attempt that never reported
-        variables, mounts = self._environment(spec)
         self._ensure_image(spec.image)
         try:
-            folder = RunFolder.create(
-                self.task_dir, spec.run_id, spec.input, spec.token, spec.loaded
-            )
-        except OSError as exc:
-            raise StartFailed(TaskStatus.FAILED, f"the run's folder could not be written: {exc}")
-        self._launch(spec, variables, [Mount(RUN_DIR, str(folder.path), type="bind"), *mounts])
+            gateway = self.networks.open(spec.run_id)
+            variables, mounts = self._environment(spec, gateway)
+            folder = self._folder(spec)
+            self._launch(spec, variables, [Mount(RUN_DIR, str(folder.path), type="bind"), *mounts])
+        except BaseException:
+            self._abandon_quietly(spec.run_id)
+            raise
 
-    def _environment(self, spec: RunSpec) -> tuple[dict[str, str], list[Mount]]:
+    def _folder(self, spec: RunSpec) -> RunFolder:
+        try:
+            return RunFolder.create(self.task_dir, spec.run_id, spec.input, spec.token, spec.loaded)
+        except OSError as exc:
+            raise StartFailed(
+                TaskStatus.FAILED, f"the run's folder could not be written: {exc}"
+            ) from None
+
+    def _environment(self, spec: RunSpec, gateway: str) -> tuple[dict[str, str], list[Mount]]:
         """The run's variables and its database mounts; StartFailed for a task asking for
         databases in a way the node refuses."""
         loaded = {label: loaded_uri(RUN_DIR, label) for label in spec.loaded}
         database_variables, database_mounts = database_setup(self.config.databases, True, loaded)
         try:
             variables = run_environment(
-                host=f"http://{self._gateway}",
-                port=self.proxy_port,
+                host=f"http://{gateway}",
+                port=self.networks.proxy.port,
                 run_dir=RUN_DIR,
                 tmp_dir=TMP_DIR,
                 databases=database_variables,
@@ -176,18 +147,14 @@ class DockerRuntime:
         return variables, mounts
 
     def _launch(self, spec: RunSpec, variables: dict[str, str], mounts: list[Mount]) -> None:
-        """Create and start the container; when the engine refuses, remove what was made and
-        raise StartFailed with the engine's own reason."""
+        """Create and start the container; StartFailed with the engine's own reason when it
+        refuses."""
         try:
             container = self._create(spec, variables, mounts)
             container.start()
         except ENGINE_ERRORS as exc:
             reason = _reason(exc)
             log.error("run %s: container of %s did not start: %s", spec.run_id, spec.image, reason)
-            try:
-                self._abandon(spec.run_id)
-            except ENGINE_ERRORS as cleanup:
-                log.warning("run %s: cleaning up failed too: %s", spec.run_id, _reason(cleanup))
             raise StartFailed(
                 TaskStatus.START_FAILED, f"the container of {spec.image} did not start: {reason}"
             ) from None
@@ -240,7 +207,7 @@ class DockerRuntime:
                 name=self._container_name(spec.run_id),
                 labels=self._labels(run=spec.run_id, job=spec.job_id, task=spec.task_id),
                 environment=encoded(variables),
-                network=self.network_name,
+                network=self.networks.name(spec.run_id),
                 mounts=mounts,
                 user=f"{os.getuid()}:{os.getgid()}",  # owns the run folder, as the node does
                 cap_drop=["ALL"],
@@ -387,10 +354,12 @@ class DockerRuntime:
         self._unclaim(run_id)
 
     def _abandon(self, run_id: int) -> None:
-        """Remove the run's container and folder, and job volumes no container needs."""
+        """Remove the run's container, network and folder, and job volumes no container
+        needs."""
         container = self._get(run_id)
         if container is not None:
             container.remove(force=True)
+        self.networks.close(run_id)
         RunFolder(self.task_dir, run_id).remove()
         with self._jobs:
             busy = {c.labels.get("vantage6-job") for c in self._containers()}
@@ -406,24 +375,23 @@ class DockerRuntime:
                     continue
                 remove_job_folder(self.task_dir, int(job))
 
+    def _abandon_quietly(self, run_id: int) -> None:
+        """Clean up after a start that failed; a failure here is only logged."""
+        try:
+            self._abandon(run_id)
+        except Exception as exc:  # the start's own failure is what counts
+            log.warning("run %s: cleaning up failed too: %s", run_id, _reason(exc))
+
     def close(self) -> None:
-        """Stop following events; containers keep running for the next start to find, and
-        the host firewall stays for them."""
+        """Stop following events; containers keep running for the next start to find, with
+        their networks and the host firewall for them."""
         self._stopping.set()
-        if self._firewall is not None and not self._any_running():
-            self._firewall.remove()
         with self._lock:
             if self._stream is not None:
                 self._stream.close()
         if self._watcher is not None:
             self._watcher.join(timeout=10)
         self.client.close()
-
-    def _any_running(self) -> bool:
-        try:
-            return bool(self.running())
-        except ENGINE_ERRORS:
-            return True  # unknown: keep them confined
 
     # -- helpers -----------------------------------------------------------------------------
 

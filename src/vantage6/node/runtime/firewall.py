@@ -1,11 +1,12 @@
-"""The host's firewall for a node's algorithm network (Docker runtime).
+"""The host's firewall for the algorithm networks of a node (Docker runtime), one per run.
 
-The internal Docker network keeps algorithm containers off the internet, but its gateway is
+An internal Docker network keeps algorithm containers off the internet, but its gateway is
 this machine, where the node proxy listens: every other service here listening on 0.0.0.0
 (a database, SSH, another node's proxy) would answer them too, since Docker filters only
 traffic it forwards, not traffic to the host itself. So the INPUT chain of the ``filter``
 table sends what comes in over the network's bridge to a chain of its own,
 ``V6-<network id>``, which lets it reach the proxy's port on the gateway and rejects the rest.
+The rules are IPv4 (iptables): the node's networks have no IPv6 (.networks refuses those).
 
 Needs ``iptables`` and ``iptables-restore`` and the right to use them (root, or
 CAP_NET_ADMIN); without them the node does not start. Chains of networks that no longer
@@ -31,26 +32,23 @@ class FirewallError(RuntimeError):
 
 class HostFirewall:
     def __init__(self, network_id: str, bridge: str, gateway: str):
-        self.chain = PREFIX + network_id[:12]
+        self.chain = chain_name(network_id)
         self.bridge = bridge
         self.gateway = gateway
 
     @classmethod
     def of(cls, network, gateway: str) -> HostFirewall:
-        """For a docker SDK network (its bridge named as Docker names it)."""
-        options = network.attrs.get("Options") or {}
-        bridge = options.get("com.docker.network.bridge.name") or f"br-{network.id[:12]}"
-        return cls(network.id, bridge, gateway)
+        """For a docker SDK network."""
+        return cls(network.id, bridge_name(network), gateway)
 
-    def apply(self, proxy_port: int | None) -> None:
-        """Open only the proxy's port (none while it is not known), replacing the chain's
-        rules in one step, and send the bridge's traffic through the chain."""
+    def apply(self, proxy_port: int) -> None:
+        """Open only the proxy's port, replacing the chain's rules in one step, and send the
+        bridge's traffic through the chain."""
         chain = self.chain
-        rules = [f":{chain} - [0:0]"]  # declared: created, or emptied in the same commit
-        if proxy_port:
-            rules.append(
-                f"-A {chain} -d {self.gateway}/32 -p tcp -m tcp --dport {proxy_port} -j ACCEPT"
-            )
+        rules = [
+            f":{chain} - [0:0]",  # declared: created, or emptied in the same commit
+            f"-A {chain} -d {self.gateway}/32 -p tcp -m tcp --dport {proxy_port} -j ACCEPT",
+        ]
         rules += [
             f"-A {chain} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
             f"-A {chain} -p tcp -j REJECT --reject-with tcp-reset",
@@ -60,18 +58,31 @@ class HostFirewall:
         if not self._jumps():
             _run(["iptables", "-w", "-I", "INPUT", "1", "-i", self.bridge, "-j", chain])
         log.info(
-            "host firewall: containers on %s reach only %s",
+            "host firewall: containers on %s reach only %s:%s",
             self.bridge,
-            f"{self.gateway}:{proxy_port}" if proxy_port else "nothing on this host yet",
+            self.gateway,
+            proxy_port,
         )
-
-    def remove(self) -> None:
-        _remove(self.bridge, self.chain)
 
     def _jumps(self) -> bool:
         return any(
             (bridge, chain) == (self.bridge, self.chain) for bridge, chain, _ in _input_jumps()
         )
+
+
+def chain_name(network_id: str) -> str:
+    return PREFIX + network_id[:12]
+
+
+def bridge_name(network) -> str:
+    """The bridge of a docker SDK network, named as Docker names it."""
+    options = network.attrs.get("Options") or {}
+    return options.get("com.docker.network.bridge.name") or f"br-{network.id[:12]}"
+
+
+def remove_rules(network) -> None:
+    """Remove the chain of a docker SDK network and the jump to it (nothing when none)."""
+    _remove(bridge_name(network), chain_name(network.id))
 
 
 def remove_stale(network_ids: Callable[[], list[str]]) -> None:

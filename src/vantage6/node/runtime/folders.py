@@ -49,6 +49,13 @@ class RunFolder:
     def file(self, name: str) -> Path:
         return self.path / name
 
+    def token(self) -> str | None:
+        """The container token the run was started with (None: it cannot be read)."""
+        try:
+            return self.file("token").read_text()
+        except OSError:
+            return None
+
     def output(self) -> bytes:
         try:
             return self.file("output").read_bytes()

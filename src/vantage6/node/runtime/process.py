@@ -32,6 +32,7 @@ from vantage6.common.task_status import TaskStatus
 from vantage6.node.config import NodeConfig
 from vantage6.node.runtime.base import (
     Outcome,
+    ProxyEndpoints,
     RunSpec,
     StartFailed,
     deliver,
@@ -54,6 +55,7 @@ from vantage6.node.runtime.folders import (
 
 log = logging.getLogger(__name__)
 
+LOOPBACK = "127.0.0.1"  # where algorithms reach the node proxy
 SOURCE_TREE = Path(__file__).resolve().parents[4]
 _AVERAGE = ("v6_average", SOURCE_TREE / "node" / "algorithms" / "average")
 ALGORITHMS: dict[str, tuple[str, Path | None]] = {
@@ -78,7 +80,7 @@ class ProcessRuntime:
     ):
         self.config = config
         self.task_dir = Path(config.task_dir)
-        self.proxy_port = config.proxy_port
+        self._proxy: ProxyEndpoints | None = None
         self.algorithms = dict(algorithms)
         self._extra_env = algorithm_variables(config.algorithm_env, config.databases)
         self._lock = threading.Lock()
@@ -87,14 +89,16 @@ class ProcessRuntime:
         self._on_exit: Callable[[Outcome], None] | None = None
         self._closed = False
 
-    def prepare(self) -> str:
+    def prepare(self, proxy: ProxyEndpoints) -> None:
+        """Algorithms reach the proxy on this machine's loopback address."""
         log.warning(
             "PROCESS RUNTIME: algorithms run as plain local processes WITHOUT ANY ISOLATION;"
             " they can read every file and reach every host this node can. Development only:"
             " use runtime = docker for real data."
         )
         self.task_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        return "127.0.0.1"
+        proxy.listen(LOOPBACK)
+        self._proxy = proxy
 
     def start(self, spec: RunSpec) -> None:
         with self._lock:
@@ -108,8 +112,8 @@ class ProcessRuntime:
         database_variables, _ = database_setup(self.config.databases, False, loaded)
         try:
             variables = run_environment(
-                host="http://127.0.0.1",
-                port=self.proxy_port,
+                host=f"http://{LOOPBACK}",
+                port=self._proxy.port,
                 run_dir=run_dir,
                 tmp_dir=str(job_path(self.task_dir, spec.job_id)),
                 databases=database_variables,

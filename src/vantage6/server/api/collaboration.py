@@ -13,6 +13,7 @@ from pyramid.httpexceptions import HTTPBadRequest
 from sqlalchemy import delete, select
 
 from vantage6.server.api.contexts import require
+from vantage6.server.api.errors import Refused
 from vantage6.server.api.organization import serialize as serialize_organization
 from vantage6.server.api.organization import visible as organization_visible
 from vantage6.server.api.pagination import paginate
@@ -169,9 +170,22 @@ def patch_collaboration(request):
             for organization in removed:
                 clear_member(request, changed, organization)
             changed.organizations = wanted
+    if body.get("encrypted", changed.encrypted) != changed.encrypted:
+        _require_encryption_change(request, changed)
     set_fields(changed, body, ("name", "encrypted"))
     flush_or_400(request, changed)
     return serialize(request, changed)
+
+
+def _require_encryption_change(request, changed: Collaboration) -> None:
+    """Only the global edit rule switches encryption: it decides for every member whether its
+    data travels encrypted, and every node of the collaboration stops until its operator
+    changes the node's ``[encryption]`` setting to match."""
+    if not request.has_permission("edit_encryption", request.context):
+        raise Refused(
+            "Only holders of the global collaboration edit rule can switch a collaboration's "
+            "encryption on or off (its nodes stop until their configuration matches)"
+        )
 
 
 @collaboration.delete(permission="delete")

@@ -14,6 +14,7 @@ from vantage6.server.api.contexts import context_for
 from vantage6.server.api.errors import Refused
 from vantage6.server.api.schema import Body, json_body, record_id, text
 from vantage6.server.api.service import api_service
+from vantage6.server.models import Node
 
 container_token = api_service("token_container", "/token/container", traverse="/tasks")
 
@@ -56,8 +57,9 @@ def issue_container_token(request):
         "study_id": None,
         "store_id": None,
     }
-    # No expiry: the token is bounded by its run, and refused as soon as the run finishes.
-    token = request.registry["vantage6.tokens"].issue(subject, "container", expires=False)
+    # Refused as soon as the run finishes or the node's API key changes (jwt_backend).
+    node_key = request.dbsession.get(Node, node.id).secret_hash
+    token = request.registry["vantage6.tokens"].issue_container(subject, node_key)
     return {"container_token": token}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import colander
 from sqlalchemy import delete, select, update
 
+from vantage6.server.api.errors import Refused
 from vantage6.server.api.pagination import paginate
 from vantage6.server.api.params import linked_ids, query_int
 from vantage6.server.api.render import listing
@@ -106,8 +107,17 @@ def get_organization(request):
 
 @organization.patch(permission="edit", schema=OrganizationPatch(), validators=(json_body,))
 def patch_organization(request):
+    """Change what is sent. The public key, which every input and result for the organization
+    is encrypted with, only by the organization itself (see OrganizationContext)."""
     changed = request.context.row
-    set_fields(changed, request.validated, EDITABLE)
+    body = request.validated
+    if body.get("public_key", changed.public_key) != changed.public_key:
+        if not request.has_permission("set_public_key", request.context):
+            raise Refused(
+                f"Only the nodes of organization {changed.id} and its own administrators (who "
+                "edit it with organization scope) can set its public key"
+            )
+    set_fields(changed, body, EDITABLE)
     flush_or_400(request, changed)
     return serialize(request, changed)
 

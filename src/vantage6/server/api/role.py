@@ -1,7 +1,7 @@
 """``/role``: named bundles of rules, owned by an organization or (default roles) by none.
 
 Nobody hands out or takes away a rule they do not hold themselves
-(:func:`~vantage6.server.api.grants.require_held`); default roles are fixed.
+(:func:`~vantage6.server.api.grants.require_grantable`); default roles are fixed.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlalchemy import exists, or_, select
 
 from vantage6.server.api.contexts import context_for
 from vantage6.server.api.errors import Refused, not_found
-from vantage6.server.api.grants import organization_for_new, require_held
+from vantage6.server.api.grants import organization_for_new, require_grantable
 from vantage6.server.api.pagination import paginate
 from vantage6.server.api.params import flag, linked_ids, query_int
 from vantage6.server.api.render import link, listing
@@ -133,7 +133,7 @@ def create_role(request):
     body = request.validated
     organization_id = organization_for_new(request, "roles")
     rules = referenced(request, Rule, body.get("rules", []))
-    require_held(request, rules)
+    require_grantable(request, rules, organization_id)
     created = Role(organization_id=organization_id, rules=rules)
     set_fields(created, body, ("name", "description"))
     request.dbsession.add(created)
@@ -168,7 +168,7 @@ def patch_role(request):
         raise HTTPBadRequest("A role's organization cannot be changed")
     if "rules" in body:
         wanted = referenced(request, Rule, body["rules"])
-        require_held(request, set(wanted) ^ set(target.rules))
+        require_grantable(request, set(wanted) ^ set(target.rules), target.organization_id)
         target.rules = wanted
     set_fields(target, body, ("name", "description"))  # after the queries: no early flush
     flush_or_400(request, target)
@@ -183,7 +183,7 @@ def delete_role(request):
     holders = select(user_role.c.user_id).where(user_role.c.role_id == target.id)
     refuse_unless_deleting(request, f"Role {target.id}", {"users": holders})
     if request.dbsession.scalar(select(exists(holders))):
-        require_held(request, target.rules)
+        require_grantable(request, target.rules, target.organization_id)
     request.dbsession.delete(target)
     flush_or_400(request, target)
     return {"msg": f"Role {target.id} was deleted"}
@@ -205,7 +205,7 @@ def add_rule(request):
     added = rule_in_path(request)
     if added in target.rules:
         raise HTTPBadRequest(f"Rule {added.id} is already part of role {target.id}")
-    require_held(request, [added])
+    require_grantable(request, [added], target.organization_id)
     target.rules.append(added)
     flush_or_400(request, target)
     request.response.status = 201
@@ -219,7 +219,7 @@ def remove_rule(request):
     removed = rule_in_path(request)
     if removed not in target.rules:
         raise not_found(request, f"Rule {removed.id} is not part of role {target.id}")
-    require_held(request, [removed])
+    require_grantable(request, [removed], target.organization_id)
     target.rules.remove(removed)
     flush_or_400(request, target)
     return _rules_of(request, target)

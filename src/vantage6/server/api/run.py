@@ -65,6 +65,7 @@ def visible(identity):
         organization=lambda own: or_(Run.organization_id == own, Task.init_org_id == own),
         collaboration=lambda ids: Task.collaboration_id.in_(ids),
         owner=lambda user_id: Task.init_user_id == user_id,
+        job=lambda job_id: Task.job_id == job_id,
     )
 
 

@@ -50,12 +50,22 @@ class StrictString(_Strict):
 
 
 def json_body(request, **kwargs):
-    """Cornice validator: the body must be a JSON object matching the service's schema."""
+    """Cornice validator: the body must be a JSON object matching the service's schema.
+
+    It is parsed here, once, by ``request.json_body`` (which refuses too deep a nesting, see
+    :mod:`vantage6.server.bounded_json`), so that a body that is not JSON gets one clear
+    problem rather than also each field it lacks.
+    """
     if request.content_type != "application/json":
         request.errors.add("header", "Content-Type", "send the body as application/json")
         request.errors.status = 415
         return
-    colander_body_validator(request, **kwargs)
+    try:
+        body = request.json_body if request.body else {}
+    except ValueError as exc:  # malformed, or nested too deep
+        request.errors.add("body", "", f"Invalid JSON: {exc}")
+        return
+    colander_body_validator(request, **{**kwargs, "deserializer": lambda _: {"body": body}})
 
 
 class Body(colander.MappingSchema):

@@ -7,6 +7,7 @@ What a new task's body must satisfy is in :mod:`~vantage6.server.api.task_input`
 
 from __future__ import annotations
 
+from pyramid.authorization import ACLHelper, Authenticated, Everyone
 from pyramid.httpexceptions import HTTPBadRequest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -28,6 +29,7 @@ from vantage6.server.models import Collaboration, Run, Task, TaskDatabase
 from vantage6.server.models.rule import Operation
 from vantage6.server.resources.base import scoped_filter
 from vantage6.server.resources.task import CollaborationTasks
+from vantage6.server.security.identity import user_identity
 
 tasks = api_service("tasks", "/task", traverse="/tasks")
 task_service = api_service("task", "/task/{id}", traverse="/tasks/{id}")
@@ -96,7 +98,33 @@ def _container_parent(request, collaboration: Collaboration) -> Task:
         raise Refused(
             f"An algorithm container creates subtasks only of its own image ({parent.image})"
         )
+    _require_reach_of_creator(request, parent)
     return parent
+
+
+def _require_reach_of_creator(request, parent: Task) -> None:
+    """A subtask goes to the organizations of its parent task, or to others only while the
+    user who started the job may still start tasks in the collaboration: an algorithm does
+    nothing its user could not do (and nothing more once the user's rights are gone)."""
+    wanted = {organization["id"] for organization in request.validated["organizations"]}
+    outside = wanted - {run.organization_id for run in parent.runs}
+    if not outside:
+        return
+    creator = parent.init_user
+    where = CollaborationTasks(request.context, parent.collaboration_id)
+    if creator is not None:
+        principals = {
+            Everyone,
+            Authenticated,
+            *user_identity(request.dbsession, creator).principals(),
+        }
+        if ACLHelper().permits(where, principals, "create"):
+            return
+    raise Refused(
+        f"An algorithm container creates subtasks only for the organizations of its own task "
+        f"unless the user who started the job may start tasks in collaboration "
+        f"{parent.collaboration_id}; not for organization(s) {', '.join(map(str, sorted(outside)))}"
+    )
 
 
 def visible(identity):
@@ -108,6 +136,7 @@ def visible(identity):
         organization=lambda own: Task.init_org_id == own,
         collaboration=lambda ids: Task.collaboration_id.in_(ids),
         owner=lambda user_id: Task.init_user_id == user_id,
+        job=lambda job_id: Task.job_id == job_id,
     )
 
 

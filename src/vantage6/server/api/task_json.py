@@ -26,6 +26,9 @@ def serialize_task(request, task: Task, include=frozenset()) -> dict:
         "runs": listing(request, "run", task_id=task.id),
         "results": listing(request, "result", task_id=task.id),
         "init_org": link(request, "organization", task.init_org_id),
+        # Beyond the original: who started the job (a subtask's init_org is the organization
+        # whose algorithm created it, which its results are encrypted for).
+        "job_init_org": link(request, "organization", task.job_init_org_id),
         "init_user": link(request, "user", task.init_user_id),
         "databases": [
             {"label": database.database, "parameters": database.parameters}

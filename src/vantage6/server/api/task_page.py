@@ -26,6 +26,7 @@ COLUMNS = (
     Task.collaboration_id,
     Task.parent_id,
     Task.init_org_id,
+    Task.job_init_org_id,
     Task.init_user_id,
 )
 
@@ -58,6 +59,7 @@ class TaskSummary:
     collaboration_id: int
     parent_id: int | None
     init_org_id: int
+    job_init_org_id: int | None
     init_user_id: int | None
     status: str
     complete: bool

@@ -8,10 +8,10 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 
 from vantage6.server.api.errors import json_error
 from vantage6.server.api.failed_login import refuse_login
+from vantage6.server.api.recover import start_enrolment
 from vantage6.server.api.schema import Body, json_body, optional_text, text
 from vantage6.server.api.service import api_service
 from vantage6.server.models import Node, User
-from vantage6.server.security import otp
 from vantage6.server.security.jwt_backend import bearer_token, bound_account
 from vantage6.server.security.login import (
     FAILED,
@@ -69,7 +69,7 @@ def login_user(request):
     user = result.user
     if settings["vantage6.two_factor_auth"]:
         if not user.otp_secret:
-            return otp.enrol(user, settings["vantage6.server_name"])
+            return start_enrolment(request, user)
         code = body.get("mfa_code")
         if not code:
             return {"msg": CODE_MISSING}

@@ -1,7 +1,8 @@
 """``/user``: the people of organizations, with the roles and rules that say what they may do.
 
 Secrets (password hash, OTP secret) never leave the server; roles and rules are handed out
-only by callers who hold every rule involved (see :func:`~vantage6.server.api.grants.require_held`).
+only by callers who could grant every rule involved, and users are changed or deleted only by
+callers who could grant them all they hold (see :mod:`~vantage6.server.api.grants`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,15 @@ import colander
 from pyramid.httpexceptions import HTTPBadRequest
 from sqlalchemy import delete, or_, select
 
+from vantage6.server.api.email_change import ask_owner_to_confirm, change_own_email
 from vantage6.server.api.errors import Refused
-from vantage6.server.api.grants import organization_for_new, require_held
+from vantage6.server.api.grants import (
+    effective_rules,
+    organization_for_new,
+    require_grantable,
+    require_outranks,
+    rules_of,
+)
 from vantage6.server.api.pagination import paginate
 from vantage6.server.api.params import flag, linked_ids, query_int, time_param
 from vantage6.server.api.render import iso, link, listing
@@ -86,6 +94,8 @@ class UserPatch(Body):
     rules = record_ids(missing=colander.drop)  # replaces the user's extra rules
     organization_id = whole_number(missing=colander.drop)  # may only repeat the current one
     password = text(missing=colander.drop)  # refused, with directions
+    current_password = text(missing=colander.drop)  # proof for changing one's own email
+    mfa_code = text(missing=colander.drop)  # with current_password, when two-factor is on
 
 
 def serialize(request, item: User) -> dict:
@@ -113,10 +123,7 @@ def permissions(request, item: User) -> dict:
     collaborations = organization_collaborations(session, item.organization_id)
     return {
         "roles": sorted(role.id for role in item.roles),
-        "rules": sorted(
-            {rule.id for rule in item.rules}
-            | {rule.id for role in item.roles for rule in role.rules}
-        ),
+        "rules": sorted({rule.id for rule in effective_rules(item)}),
         "orgs_in_collabs": sorted(set(session.scalars(organizations_in(collaborations)))),
     }
 
@@ -165,10 +172,6 @@ def check_roles_fit(roles, organization_id: int) -> None:
         )
 
 
-def rules_of(roles) -> list[Rule]:
-    return [rule for role in roles for rule in role.rules]
-
-
 @users.post(permission="create", schema=UserCreate(), validators=(json_body,))
 def create_user(request):
     """A user of an organization (default: the caller's) with roles and rules the caller
@@ -178,7 +181,7 @@ def create_user(request):
     roles = referenced(request, Role, body.get("roles", []))
     rules = referenced(request, Rule, body.get("rules", []))
     check_roles_fit(roles, organization_id)
-    require_held(request, [*rules, *rules_of(roles)])
+    require_grantable(request, [*rules, *rules_of(roles)], organization_id)
     created = User(organization_id=organization_id, roles=roles)
     created.rules = rules
     set_fields(created, body, (*PROFILE, "password"))
@@ -210,14 +213,16 @@ def change_permissions(request, target: User, body: dict) -> None:
     if target.id == request.identity.id:
         raise Refused("You cannot change your own roles or rules")
     check_roles_fit(set(roles) - set(target.roles), target.organization_id)
-    require_held(request, [*changed_rules, *rules_of(changed_roles)])
+    require_grantable(request, [*changed_rules, *rules_of(changed_roles)], target.organization_id)
     target.roles = list(roles)
     target.rules = list(rules)
 
 
 @user.patch(permission="edit", schema=UserPatch(), validators=(json_body,))
 def patch_user(request):
-    """Change profile fields, roles and/or rules; only what is sent changes."""
+    """Change profile fields, roles and/or rules; only what is sent changes. Another user's
+    new email address waits for its owner's confirmation (202), see
+    :mod:`~vantage6.server.api.email_change`."""
     target = request.context.row
     body = request.validated
     if "password" in body:
@@ -225,13 +230,25 @@ def patch_user(request):
         raise HTTPBadRequest(f"Passwords cannot be set here; use PATCH {api}/password/change")
     if body.get("organization_id", target.organization_id) != target.organization_id:
         raise HTTPBadRequest("A user's organization cannot be changed")
-    if body.get("username", target.username) != target.username:
-        if target.id != request.identity.id:
-            raise Refused("Only users themselves can change their username")
+    own = target.id == request.identity.id
+    if body.get("username", target.username) != target.username and not own:
+        raise Refused("Only users themselves can change their username")
+    require_outranks(request, target, "change")
+    pending = None
+    if body.get("email", target.email) != target.email:
+        if own:
+            refusal = change_own_email(request, target, body)
+            if refusal is not None:
+                return refusal
+        else:
+            pending = ask_owner_to_confirm(request, target, body.pop("email"))
     change_permissions(request, target, body)
     set_fields(target, body, PROFILE)  # after the queries, which would flush it early
     flush_or_400(request, target)
-    return serialize(request, target)
+    if pending is None:
+        return serialize(request, target)
+    request.response.status = 202
+    return {**serialize(request, target), "msg": pending}
 
 
 @user.delete(permission="delete")
@@ -239,6 +256,7 @@ def delete_user(request):
     """Delete the user; if they created tasks only with ``delete_dependents=true``, which
     deletes those tasks (with their runs and subtasks) too, as the original does."""
     target = request.context.row
+    require_outranks(request, target, "delete")
     created = select(Task.id).where(Task.init_user_id == target.id)
     refuse_unless_deleting(request, f"User {target.id}", {"tasks": created})
     request.dbsession.execute(delete(Task).where(Task.init_user_id == target.id))

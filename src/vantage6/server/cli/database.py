@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import contextlib
-from pathlib import Path
 
 import click
 from sqlalchemy.engine import make_url
@@ -16,13 +15,6 @@ from vantage6.server.cli.instance import Instance, pass_instance
 def describe(settings: dict) -> str:
     """The database URL without its password."""
     return make_url(settings["sqlalchemy.url"]).render_as_string(hide_password=True)
-
-
-def sqlite_file(settings: dict) -> Path | None:
-    url = make_url(settings["sqlalchemy.url"])
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return None
-    return Path(url.database)
 
 
 def open_engine(settings: dict):

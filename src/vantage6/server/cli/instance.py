@@ -78,7 +78,7 @@ class Instance(cli_select.Instance):
         except Exception as exc:  # PasteDeploy's errors have no common base class
             raise Failure(f"cannot load {where}: {exc}") from None
         try:
-            return load_settings(raw)
+            return load_settings(raw, config_folder=str(self.config.parent))
         except ConfigurationError as exc:
             raise Failure(f"{where}: {exc}") from None
 

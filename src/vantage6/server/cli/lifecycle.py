@@ -23,7 +23,7 @@ from vantage6 import __version__
 from vantage6.common import cli_service
 from vantage6.common.cli_output import Failure, fields, note, success, warn
 from vantage6.common.cli_select import scope_of, scope_option
-from vantage6.server.cli.database import database_errors, describe, open_engine, sqlite_file
+from vantage6.server.cli.database import database_errors, describe, open_engine
 from vantage6.server.cli.instance import (
     KIND,
     Instance,
@@ -183,6 +183,8 @@ def files(instance):
       vserver files --name demo
       vserver files --name demo --system -e test
     """
+    from vantage6.server.db import sqlite_file
+
     rows = [
         ("configuration", str(instance.config)),
         ("environment", f"{instance.environment} ([app:{instance.app_name}])"),
@@ -191,7 +193,7 @@ def files(instance):
     problem = None
     try:
         settings = instance.settings()
-        path = sqlite_file(settings)
+        path = sqlite_file(settings["sqlalchemy.url"])
         rows.append(("database", str(path) if path else describe(settings)))
     except Failure as exc:
         problem = exc

@@ -18,6 +18,8 @@ from geventwebsocket.exceptions import FrameTooLargeException, ProtocolError, We
 from geventwebsocket.handler import WebSocketHandler
 from geventwebsocket.websocket import Header, WebSocket
 
+from vantage6.server import bounded_json
+
 # Close codes: RFC 6455 ones, and ours in the 4000-4999 range it leaves to applications.
 NORMAL = 1000
 GOING_AWAY = 1001
@@ -145,7 +147,9 @@ class Connection:
             self.close(UNSUPPORTED_DATA, "only JSON text frames are accepted")
             raise ClosedByPeer("binary frame")
         try:
-            decoded = json.loads(message)
+            decoded = bounded_json.loads(message)
+        except bounded_json.TooDeep as exc:
+            raise BadFrame(f"the message is {exc}") from None
         except ValueError:
             raise BadFrame("the message is not JSON") from None
         if not isinstance(decoded, dict):

@@ -96,6 +96,8 @@ def _explain_unique(table: str | None, columns: list[str], obj) -> str:
         return "this organization already has a node in this collaboration"
     if columns == ["api_key_id"]:
         return "another node already uses this API key"
+    if columns == ["organization_id", "email"]:
+        return "another user of this organization already has this email address"
     described = []
     for column in columns:
         value = _loaded_value(obj, column)

@@ -60,6 +60,10 @@ class Task(NamedMixin, Base):
     job_id: Mapped[int] = mapped_column(ForeignKey("job.id"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
     init_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    # Who started the job: for a subtask the top-level task's init_org, whereas its own
+    # init_org is the organization whose algorithm asked for it (results are encrypted for
+    # that one). Nodes decide on this one whom they run work for.
+    job_init_org_id: Mapped[int | None]
     init_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -146,3 +150,6 @@ def _assign_job_id(mapper, connection, task: Task) -> None:
             task.job_id = task.parent.job_id
         else:
             task.job_id = allocate_job_id(connection)
+    if task.job_init_org_id is None:
+        parent = task.parent
+        task.job_init_org_id = task.init_org_id if parent is None else parent.job_init_org_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, select
+from sqlalchemy import BigInteger, ForeignKey, UniqueConstraint, select
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -27,6 +27,9 @@ class User(Authenticatable):
     """A person; assigning ``password`` stores only its argon2 hash."""
 
     __tablename__ = "user"
+    # Unique within an organization only: a refusal must not confirm other organizations'
+    # addresses to whoever tries one.
+    __table_args__ = (UniqueConstraint("organization_id", "email"),)
 
     id: Mapped[int] = mapped_column(
         ForeignKey("authenticatable.id", ondelete="CASCADE"), primary_key=True
@@ -35,11 +38,15 @@ class User(Authenticatable):
     _password_hash: Mapped[str | None] = mapped_column("password")
     firstname: Mapped[str | None]
     lastname: Mapped[str | None]
-    email: Mapped[str | None] = mapped_column(unique=True)
+    email: Mapped[str | None]
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
     failed_login_attempts: Mapped[int] = mapped_column(default=0)
     last_login_attempt: Mapped[dt.datetime | None]
     otp_secret: Mapped[str | None]
+    # The TOTP time-step of the last code accepted: a code is good for one login only.
+    otp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # When the password was last reset with an emailed token (see /recover/2fa/lost).
+    password_reset_at: Mapped[dt.datetime | None]
     last_email_failed_login_sent: Mapped[dt.datetime | None]
     last_email_recover_password_sent: Mapped[dt.datetime | None]
 

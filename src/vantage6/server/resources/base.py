@@ -81,14 +81,18 @@ def scoped_filter(
     organization=None,
     collaboration=None,
     owner=None,
+    job=None,
 ):
     """SQL condition selecting the rows ``identity`` may reach with rule (resource, operation):
     the query-side mirror of :func:`scoped_aces`, so that lists and single reads agree.
 
     ``organization(org_id)``, ``collaboration(collaboration_ids)`` and ``owner(user_id)`` build
-    the condition for those scopes; a scope without a builder reaches nothing.
+    the condition for those scopes; a scope without a builder reaches nothing. ``job(job_id)``
+    builds it for an algorithm container, which reaches the rows of its own job.
     """
     conditions = []
+    if job is not None and identity.job_id is not None:
+        conditions.append(job(identity.job_id))
     for name, scope, held in identity.rules:
         if name != resource or held is not operation:
             continue

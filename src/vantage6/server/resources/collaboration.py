@@ -12,7 +12,8 @@ class CollaborationContext(ModelContext):
     """``view`` for members (organization scope), ``edit``/``delete`` from inside (collaboration
     scope), and ``edit_members`` (adding or removing organizations) only globally: an editor at
     collaboration scope who could add any organization would extend every other collaboration
-    scoped rule they hold (users, roles, nodes) to that organization."""
+    scoped rule they hold (users, roles, nodes) to that organization. ``edit_encryption`` is
+    global too: switching it decides for every member whether its data travels encrypted."""
 
     def aces(self):
         collaboration = self.row
@@ -21,6 +22,7 @@ class CollaborationContext(ModelContext):
             *scoped_aces("collaboration", "v", "view", orgs=collaboration.get_organization_ids()),
             *scoped_aces("collaboration", "e", "edit", collabs=own),
             *scoped_aces("collaboration", "e", "edit_members"),
+            *scoped_aces("collaboration", "e", "edit_encryption"),
             *scoped_aces("collaboration", "d", "delete", collabs=own),
         ]
 

@@ -22,7 +22,7 @@ class NodeContext(ModelContext):
             *self._node_limits(),
             *scoped_aces("node", "v", "view", **ids),
             *scoped_aces("node", "e", "edit", **ids),
-            *scoped_aces("node", "e", "reset_key", **ids),
+            *credential_aces(self.request, "e", "reset_key", node),
             *scoped_aces("node", "d", "delete", **ids),
         ]
 
@@ -46,9 +46,24 @@ class NewNode(Location):
         self.collaboration_id = collaboration_id
 
     def aces(self):
-        return scoped_aces(
-            "node", "c", "create", **within(self.organization_id, self.collaboration_id)
-        )
+        return credential_aces(self.request, "c", "create", self)
+
+
+def credential_aces(request, op: str, permission: str, node) -> list:
+    """Who may obtain the API key of ``node`` (an organization's node in a collaboration), by
+    registering it or resetting its key: whoever holds its node rule with the scope covering
+    it, but with collaboration scope only for a node of their own organization. A node's key
+    speaks for its organization (it sets the organization's public key and reads what is sent
+    to it), so another organization's needs the global rule."""
+    identity = request.identity
+    own = identity is not None and identity.organization_id == node.organization_id
+    return scoped_aces(
+        "node",
+        op,
+        permission,
+        orgs=[node.organization_id],
+        collabs=[node.collaboration_id] if own else [],
+    )
 
 
 class NodeContainer(ModelContainer):

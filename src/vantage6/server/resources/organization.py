@@ -17,6 +17,9 @@ class OrganizationContext(ModelContext):
             *scoped_aces("organization", "v", "view", **ids),
             *scoped_aces("organization", "e", "edit", **ids),
             *scoped_aces("organization", "d", "delete"),
+            # Whoever sets the key receives what is encrypted for the organization: only its
+            # own nodes and admins, not collaboration or global admins of other organizations.
+            (Allow, f"organization:e@org:{organization.id}", "set_public_key"),
         ]
 
 

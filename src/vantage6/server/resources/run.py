@@ -1,6 +1,6 @@
 """``/runs/<id>``: one organization's execution of a task. It is seen by the task's creator,
-the organizations that run it and asked for it, and its collaboration; only the node that
-executes it may report on it."""
+the organizations that run it and asked for it, its collaboration, and the algorithm containers
+of its job; only the node that executes it may report on it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pyramid.authorization import Allow
 
 from vantage6.server.models import Run
 from vantage6.server.resources.base import ModelContainer, ModelContext, scoped_aces, within
-from vantage6.server.security.identity import node_principal
+from vantage6.server.security.identity import job_principal, node_principal
 
 
 class RunContext(ModelContext):
@@ -22,6 +22,7 @@ class RunContext(ModelContext):
         }
         return [
             *scoped_aces("run", "v", "view", **ids),
+            (Allow, job_principal(task.job_id), "view"),  # the job's algorithm containers
             (Allow, node_principal(run.organization_id, task.collaboration_id), "edit"),
         ]
 
@@ -42,4 +43,8 @@ class RunContainer(ModelContainer):
     context_class = RunContext
 
     def aces(self):
-        return [(Allow, "run:v@any", "view"), (Allow, "event:s@any", "kill")]
+        aces = [(Allow, "run:v@any", "view"), (Allow, "event:s@any", "kill")]
+        identity = self.request.identity
+        if identity is not None and identity.kind == "container":
+            aces.append((Allow, identity.principal, "view"))  # its job's, as the view filters
+        return aces

@@ -1,5 +1,6 @@
 """``/tasks/<id>``: a task is reached through its creator, its organization and its
-collaboration; the nodes of the organizations it runs at may get tokens for its containers."""
+collaboration; the nodes of the organizations it runs at may get tokens for its containers,
+and those containers reach the tasks of their own job only."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from vantage6.server.resources.base import (
     scoped_aces,
     within,
 )
-from vantage6.server.security.identity import node_principal
+from vantage6.server.security.identity import job_principal, node_principal
 
 
 class TaskContext(ModelContext):
@@ -23,6 +24,7 @@ class TaskContext(ModelContext):
         ids = {**scopes, "owner": task.init_user_id}
         return [
             *scoped_aces("task", "v", "view", **ids),
+            (Allow, job_principal(task.job_id), "view"),  # the job's algorithm containers
             *scoped_aces("task", "d", "delete", **ids),
             # Killing is what event senders do; whoever may delete a task may also stop it.
             *scoped_aces("event", "s", "kill", **scopes),
@@ -53,15 +55,15 @@ class TaskContainer(ModelContainer):
         return [
             (Allow, "task:v@any", "view"),
             (Allow, "task:c@any", "create"),
-            *self._container_creates(),
+            *self._container_reaches(),
             (Allow, "event:s@any", "kill"),
             (Allow, "task:d@any", "kill"),
         ]
 
-    def _container_creates(self) -> list:
-        """An algorithm container creates subtasks by virtue of its token, not of a rule; the
-        view confines them to the container's own job and collaboration."""
+    def _container_reaches(self) -> list:
+        """An algorithm container reads and creates the tasks of its own job by virtue of its
+        token, not of a rule: the views confine it to that job and its collaboration."""
         identity = self.request.identity
         if identity is None or identity.kind != "container":
             return []
-        return [(Allow, identity.principal, "create")]
+        return [(Allow, identity.principal, "view"), (Allow, identity.principal, "create")]

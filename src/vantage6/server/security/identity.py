@@ -3,6 +3,7 @@
 Vocabulary (used by every ``__acl__`` and every list filter):
 
 - ``user:5``, ``node:4``, ``container:run:12``: the caller itself;
+- ``job:9``: an algorithm container of job 9, which reaches that job's tasks and runs only;
 - ``org:3``, ``collab:7``: the caller's organization and its collaborations;
 - ``<resource>:<op>@global``, ``@collab:<id>``, ``@org:<id>``, ``@user:<id>``: a rule
   (resource, operation) held at a scope, expanded to the objects that scope covers;
@@ -42,6 +43,7 @@ class Identity:
     collaboration_ids: frozenset[int]
     rules: frozenset[RuleKey]
     claims: dict = field(default_factory=dict, compare=False)
+    job_id: int | None = None  # a container's job
 
     @property
     def principal(self) -> str:
@@ -54,6 +56,8 @@ class Identity:
         found |= {f"collab:{collaboration}" for collaboration in self.collaboration_ids}
         if self.kind == "node":
             found.add(node_principal(self.organization_id, *self.collaboration_ids))
+        if self.job_id is not None:
+            found.add(job_principal(self.job_id))
         for name, scope, operation in self.rules:
             prefix = f"{name}:{operation.value}"
             found.add(f"{prefix}@any")
@@ -69,7 +73,7 @@ class Identity:
 
     def holds(self, rule: RuleKey) -> bool:
         """Whether this caller has ``rule`` itself or the same rule at a wider scope
-        (GLOBAL ⊇ COLLABORATION ⊇ ORGANIZATION ⊇ OWN): only then may it hand the rule on."""
+        (GLOBAL ⊇ COLLABORATION ⊇ ORGANIZATION ⊇ OWN)."""
         name, scope, operation = rule
         return any(
             held_name == name
@@ -78,9 +82,27 @@ class Identity:
             for held_name, held_scope, held_operation in self.rules
         )
 
-    def missing(self, rules: Iterable[RuleKey]) -> list[RuleKey]:
-        """The rules of ``rules`` this caller does not hold, each once, in their order."""
-        return [rule for rule in dict.fromkeys(rules) if not self.holds(rule)]
+    def may_grant(self, rule: RuleKey, organization_id: int) -> bool:
+        """Whether this caller may give ``rule`` to (or take it from) an account of
+        ``organization_id``: only when what the account would reach with it is reached by the
+        caller too. What a scope reaches depends on the holder's organization (a collaboration
+        scope in a2 covers a2's collaborations, not a1's), so for another organization only the
+        global rule covers it; within one's own organization, the rule at the same or a wider
+        scope does."""
+        name, _, operation = rule
+        if (name, Scope.GLOBAL, operation) in self.rules:
+            return True
+        return organization_id == self.organization_id and self.holds(rule)
+
+    def ungrantable(self, rules: Iterable[RuleKey], organization_id: int) -> list[RuleKey]:
+        """The rules of ``rules`` this caller may not grant in ``organization_id``, each once,
+        in their order."""
+        return [rule for rule in dict.fromkeys(rules) if not self.may_grant(rule, organization_id)]
+
+
+def job_principal(job_id: int) -> str:
+    """The algorithm containers of a job (who may read that job's tasks and runs)."""
+    return f"job:{job_id}"
 
 
 def node_principal(organization_id: int, collaboration_id: int) -> str:
@@ -131,7 +153,7 @@ def node_identity(session: Session, node, claims: dict | None = None) -> Identit
     )
 
 
-def container_identity(session: Session, claims: dict) -> Identity:
+def container_identity(session: Session, claims: dict, job_id: int) -> Identity:
     about = claims["sub"]
     return Identity(
         kind="container",
@@ -140,6 +162,7 @@ def container_identity(session: Session, claims: dict) -> Identity:
         collaboration_ids=frozenset({about["collaboration_id"]}),
         rules=default_role_rules(session, DefaultRole.CONTAINER),
         claims=claims,
+        job_id=job_id,
     )
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, select
 
 from vantage6.common.task_status import TaskStatus
 from vantage6.plugins import hookimpl
-from vantage6.server.models import Node, Run, User
+from vantage6.server.models import Node, Run, Task, User
 from vantage6.server.resources import parse_id
 from vantage6.server.resources.base import MAX_ID
 from vantage6.server.security.identity import (
@@ -19,6 +19,8 @@ from vantage6.server.security.identity import (
     user_identity,
 )
 from vantage6.server.security.tokens import CREDENTIALS_CHANGED, InvalidToken
+
+NODE_REKEYED = "the node's API key changed after this container token was issued"
 
 AUTH_ERROR = "vantage6.auth_error"  # environ key: why a presented token was not accepted
 CONTAINER_CLAIMS = {"run_id", "task_id", "node_id", "organization_id", "collaboration_id"}
@@ -37,6 +39,11 @@ ACCOUNT_ROWS = {
         Node.secret_hash.label("secret_hash"),
     ).where(Node.id == bindparam("id")),
 }
+CONTAINER_ROWS = (
+    select(Run.status, Task.job_id)
+    .join(Task, Task.id == Run.task_id)
+    .where(Run.id == bindparam("run_id"))
+)
 
 
 def bearer_token(request) -> str | None:
@@ -64,8 +71,8 @@ def identity_from_claims(request, claims: dict) -> Identity:
     if claims["client_type"] == "container":
         if not isinstance(claims["sub"], dict) or not CONTAINER_CLAIMS <= claims["sub"].keys():
             raise InvalidToken("invalid token (unknown subject)")
-        check_container_run(session, claims["sub"]["run_id"])
-        return container_identity(session, claims)
+        job_id = container_job(request, claims)
+        return container_identity(session, claims, job_id)
     id_ = subject_id(claims)
     account = session.connection().execute(ACCOUNT_ROWS[claims["client_type"]], {"id": id_}).first()
     check_bound(request, claims, account)
@@ -74,15 +81,23 @@ def identity_from_claims(request, claims: dict) -> Identity:
     return node_identity(session, account, claims)
 
 
-def check_container_run(session, run_id) -> None:
-    """A container token is bound to one run and works only while that run is unfinished."""
-    if not (type(run_id) is int and 0 < run_id <= MAX_ID):
+def container_job(request, claims: dict) -> int:
+    """The job of a container token, which is bound to one run of its node and works only
+    while that run is unfinished and the node still has the API key that asked for it."""
+    about = claims["sub"]
+    run_id, node_id = about["run_id"], about["node_id"]
+    if not all(type(id_) is int and 0 < id_ <= MAX_ID for id_ in (run_id, node_id)):
         raise InvalidToken("invalid token (unknown subject)")
-    run = session.get(Run, run_id)
-    if run is None:
+    found = request.dbsession.connection().execute(CONTAINER_ROWS, {"run_id": run_id}).first()
+    if found is None:
         raise InvalidToken("the run of this container token no longer exists")
-    if TaskStatus(run.status).is_finished:
-        raise InvalidToken(f"the run of this container token has finished ({run.status})")
+    if TaskStatus(found.status).is_finished:
+        raise InvalidToken(f"the run of this container token has finished ({found.status})")
+    node = request.dbsession.connection().execute(ACCOUNT_ROWS["node"], {"id": node_id}).first()
+    if node is None:
+        raise InvalidToken("the node of this container token no longer exists")
+    request.registry["vantage6.tokens"].check_binding(claims, node.secret_hash, NODE_REKEYED)
+    return found.job_id
 
 
 def bound_account(request, claims: dict) -> User | Node:

@@ -21,7 +21,7 @@ from vantage6.server.security import otp
 from vantage6.server.security.hashing import hash_secret, verify_secret
 
 FAILED = "Failed to login"
-BAD_CODE = "Your two-factor authentication code is incorrect"
+BAD_CODE = "Your two-factor authentication code is incorrect, or was used before"
 PASSWORD_RULES = (
     "The password must be at least 8 characters long and contain an uppercase letter, a "
     "lowercase letter, a digit and a special character (such as ! or %)"
@@ -90,7 +90,7 @@ def _refuse_when_blocked(user: User, password: str, settings: dict, problem) -> 
 
 
 def check_second_factor(user: User, code: str, settings: dict) -> LoginResult:
-    if otp.code_is_valid(user, code):
+    if otp.accept_code(user, code):
         return LoginResult(user)
     return record_failure(user, settings, BAD_CODE)
 

@@ -1,7 +1,9 @@
 """The rule set defined in code: every (resource, scope, operation) a role can grant.
 
 The table below is the original's 4.x set (86 rules); ``N`` marks rules the ``node`` role holds,
-``C`` the ones the ``container`` role holds.
+``C`` the ones the ``container`` role holds. Unlike the original's, the container role does not
+view the tasks and runs of its whole collaboration: a container reads those of its own job,
+by virtue of its token (``job:<id>`` in :mod:`~vantage6.server.security.identity`).
 """
 
 from __future__ import annotations
@@ -52,8 +54,8 @@ _TABLE: dict[str, dict[Scope, str]] = {
     "collaboration": {ORG: "v:NC", COL: "e d", GLO: "v e c d"},
     "node": {ORG: "v:NC e:N c d", COL: "v e c d", GLO: "v e c d"},
     "role": {ORG: "v c e d", COL: "v c e d", GLO: "v c e d"},
-    "task": {OWN: "v d", ORG: "v d", COL: "v:NC c d", GLO: "v c d"},
-    "run": {OWN: "v", ORG: "v", COL: "v:NC", GLO: "v"},
+    "task": {OWN: "v d", ORG: "v d", COL: "v:N c d", GLO: "v c d"},
+    "run": {OWN: "v", ORG: "v", COL: "v:N", GLO: "v"},
     "port": {ORG: "v:NC", GLO: "v"},
     "event": {ORG: "r s", COL: "r s", GLO: "r s"},
     "study": {ORG: "v:NC e d", COL: "v e c d", GLO: "v e c d"},

@@ -28,6 +28,8 @@ ALGORITHM = "HS256"
 MIN_SECRET_LENGTH = 32
 RESET_PASSWORD = "reset_password"
 RESET_TWO_FACTOR = "reset_2fa"
+ENROL_TWO_FACTOR = "enrol_2fa"  # bound to the absent secret: used once, it no longer fits
+CONFIRM_EMAIL = "confirm_email"
 USED = "this token has already been used, or what it resets has changed since"
 CREDENTIALS_CHANGED = "the password or API key changed after this token was issued; log in again"
 
@@ -108,11 +110,13 @@ class TokenService:
         return claims
 
     def _lifetime(self, kind: str) -> int:
+        """Login tokens last as configured; every token mailed to a user (resets,
+        confirmations) as long as an emailed link is meant to."""
         if kind == "refresh":
             return self.refresh_seconds
-        if kind in (RESET_PASSWORD, RESET_TWO_FACTOR):
-            return self.reset_seconds
-        return self.access_seconds
+        if kind == "access":
+            return self.access_seconds
+        return self.reset_seconds
 
     def issue_login(self, account, kind: str = "access", **claims) -> str:
         """An access or refresh token for a user or node, valid while its password or API key
@@ -121,10 +125,17 @@ class TokenService:
         binding = self._fingerprint(account.secret_hash)
         return self.issue(str(account.id), client_type, kind=kind, binding=binding, **claims)
 
-    def issue_reset(self, kind: str, user_id: int, current: str | None) -> str:
-        """A ``kind`` reset token for a user, valid while ``current`` (the password hash or
-        two-factor secret that it resets) stays what it is now."""
-        return self.issue(str(user_id), "user", kind=kind, binding=self._fingerprint(current))
+    def issue_reset(self, kind: str, user_id: int, current: str | None, **claims) -> str:
+        """A ``kind`` token mailed to a user, valid while ``current`` (the password hash,
+        two-factor secret or email address that it changes) stays what it is now."""
+        binding = self._fingerprint(current)
+        return self.issue(str(user_id), "user", kind=kind, binding=binding, **claims)
+
+    def issue_container(self, subject: dict, node_secret_hash: str) -> str:
+        """An algorithm container's token: without expiry, as it is bounded by its run, and
+        bound to the API key of the node that asked for it."""
+        binding = self._fingerprint(node_secret_hash)
+        return self.issue(subject, "container", expires=False, binding=binding)
 
     def check_binding(self, claims: dict, current: str | None, problem: str = USED) -> None:
         """Refuse a token whose bound secret has changed since it was issued."""

@@ -74,12 +74,14 @@ def test_duplicate_username(shell, member_orgs):
     assert_session_still_works()
 
 
-def test_duplicate_email(shell, member_orgs):
+def test_duplicate_email_within_an_organization(shell, member_orgs):
+    """Unique per organization: refusing another organization's address would confirm it."""
     a, b, _ = member_orgs
     db.User(username="alice", email="a@example.org", organization=a).save()
+    db.User(username="bob", email="a@example.org", organization=b).save()
     save_fails(
-        db.User(username="bob", email="a@example.org", organization=b),
-        "could not save User: email 'a@example.org' is already in use",
+        db.User(username="carol", email="a@example.org", organization=a),
+        "could not save User: another user of this organization already has this email address",
     )
     assert_session_still_works()
 

@@ -1,4 +1,5 @@
-"""``Identity.holds`` / ``missing``: what a caller may hand on to others (no escalation)."""
+"""``Identity.holds`` / ``may_grant`` / ``ungrantable``: what a caller may hand on to others
+(no escalation)."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def test_a_caller_without_rules_holds_nothing():
     assert not caller().holds(("user", OWN, E))
 
 
-def test_missing_names_each_rule_not_held_once_in_order():
+def test_ungrantable_names_each_rule_not_held_once_in_order():
     identity = caller(("user", COL, E), ("role", ORG, V))
     wanted = [
         ("user", GLO, E),
@@ -51,5 +52,20 @@ def test_missing_names_each_rule_not_held_once_in_order():
         ("user", GLO, E),
         ("role", ORG, V),
     ]
-    assert identity.missing(wanted) == [("user", GLO, E), ("role", COL, V)]
-    assert identity.missing([]) == []
+    assert identity.ungrantable(wanted, 3) == [("user", GLO, E), ("role", COL, V)]
+    assert identity.ungrantable([], 3) == []
+
+
+@pytest.mark.parametrize(
+    "held, organization_id, expected",
+    [
+        (("user", COL, E), 3, True),  # in the caller's own organization: as held
+        (("user", COL, E), 4, False),  # elsewhere the collaboration scope reaches other ones
+        (("user", ORG, E), 4, False),
+        (("user", GLO, E), 4, True),  # the global rule reaches every organization
+    ],
+)
+def test_in_another_organization_only_the_global_rule_may_be_granted(
+    held, organization_id, expected
+):
+    assert caller(held).may_grant(("user", ORG, E), organization_id) is expected
