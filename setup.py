@@ -17,11 +17,12 @@ setup(
     license="Apache-2.0",
     python_requires=">=3.11",
     package_dir={"": "src"},
-    packages=find_packages("src"),
-    include_package_data=True,
+    # Folders without __init__.py whose files ship too: the migrations (imported by Alembic
+    # from their path) and the demo's data. Declared, or setuptools warns at every build.
+    packages=find_packages("src") + ["vantage6.dev.data", "vantage6.server.migrations.versions"],
     package_data={
-        "vantage6.server.migrations": ["script.py.mako", "versions/*.py"],
-        "vantage6.dev": ["data/*.csv"],
+        "vantage6.dev.data": ["*.csv"],
+        "vantage6.server.migrations": ["script.py.mako"],
     },
     install_requires=[
         "alembic>=1.13",
@@ -46,6 +47,9 @@ setup(
         "qrcode>=7.4",
         "pyyaml>=6",
         "requests>=2.31",
+        # Pyramid imports pkg_resources, which from setuptools 80.9 prints a warning at every
+        # start of pserve, pshell and vserver (a fresh venv would get 81).
+        "setuptools<80.9",
         "sqlalchemy>=2.0,<2.2",
         "sqlparse>=0.5",  # the node refuses sql queries of several statements
         "swagger-ui-bundle>=1.1",
@@ -60,17 +64,19 @@ setup(
         "postgresql": ["psycopg[binary]>=3.1.14"],
         "test": [
             "aiosmtpd>=1.4",
+            "hypothesis>=6.100",  # property tests (also through schemathesis)
             "pandas>=1.5",
             "pyarrow>=14",
             "pytest>=8",
             "ruff>=0.6",
+            "schemathesis>=4.32,<5",  # fuzzes the API from its OpenAPI document
             "webtest>=3",
             "zxing-cpp>=2.2",  # decodes the client's printed 2FA QR code in its test
         ],
     },
     entry_points={
-        "paste.app_factory": ["main = vantage6.server:main"],
-        "paste.server_runner": ["gevent_ws = vantage6.server.serve:gevent_ws_runner"],
+        "paste.app_factory": ["main = vantage6.server.startup:app_factory"],
+        "paste.server_factory": ["gevent_ws = vantage6.server.serve:gevent_ws_server"],
         "console_scripts": [
             "vserver = vantage6.server.cli:cli",
             "vnode = vantage6.node.cli:cli",

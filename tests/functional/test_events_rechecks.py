@@ -4,9 +4,9 @@ NOTIFY, and queued to the sockets held by the principals they name, never to oth
 from __future__ import annotations
 
 from tests.functional.test_events import FakeRequest, RecordingBus
-from vantage6.server.events.bus import MAX_PAYLOAD_BYTES, PostgresBus
 from vantage6.server.events.hub import Hub
 from vantage6.server.events.model import RECHECK, Event
+from vantage6.server.events.postgresql import MAX_PAYLOAD_BYTES, PostgresBus
 from vantage6.server.events.publisher import recheck
 
 

@@ -89,8 +89,7 @@ def run(tmp_path):
 @pytest.mark.skipif(bool(POSTGRES_URL), reason="development.ini is the SQLite profile")
 def test_pserve_development_ini_creates_its_database_and_serves_health(tmp_path, run):
     port = free_port()
-    ini = ini_copy("development.ini", tmp_path, port)
-    (tmp_path / "var").mkdir()
+    ini = ini_copy("development.ini", tmp_path, port)  # in a folder without var/, as a clone
     server = run("pserve", ini)
     status, body = wait_for(f"http://127.0.0.1:{port}/api/health", server)
     assert (status, body) == (200, {"status": "ok", "database": True})

@@ -41,7 +41,7 @@ ALTERNATIVES = ({"api_key", "api_key_file"}, {"password", "password_file"})
 KEYS = {
     "node": {
         *("name", "api_key", "api_key_file", "task_dir", "runtime"),
-        *("plugins", "plugins.blocked"),
+        *("plugins", "plugins.blocked", "restart_interrupted"),
     },
     "server": {"url", "port", "api_path"},
     "encryption": {"enabled", "private_key", "allow_legacy"},
@@ -116,6 +116,8 @@ class NodeConfig:
     host_firewall: bool = True  # keep algorithms from the host's services but the proxy
     proxy_port: int = 0
     runtime: str = "docker"
+    # how often a run whose algorithm died with the node is started again (0: it fails)
+    restart_interrupted: int = 1
     plugins: tuple[str, ...] = ()  # entry point names (group vantage6.node) to load
     blocked_plugins: tuple[str, ...] = ()
     environment: str = APPLICATION
@@ -401,6 +403,7 @@ def _build(reader: _Reader) -> NodeConfig:
         host_firewall=reader.flag("docker", "host_firewall", True),
         proxy_port=reader.integer("proxy", "port", 0, maximum=65535),
         runtime=reader.choice("node", "runtime", RUNTIMES, "docker"),
+        restart_interrupted=reader.integer("node", "restart_interrupted", 1),
         plugins=tuple((reader.text("node", "plugins") or "").split()),
         blocked_plugins=tuple((reader.text("node", "plugins.blocked") or "").split()),
         environment=reader.environment,

@@ -1,10 +1,14 @@
 """The node's life: log in, check encryption, start the runtime and the proxy, then follow the
 server's events until stopped.
 
-What runs where is never remembered by the node itself: the server's open runs and the
-runtime's labelled containers are the truth, compared on every (re)connect (``sync``) and now
-and then. All work on runs (start, kill, report) goes through one worker thread, so a resync and
-a ``new_task`` event that race can never start the same run twice.
+The server's open runs, the runtime's runs and the node's journal of each run's progress
+(:mod:`vantage6.node.journal`) are compared on every (re)connect (``sync``) and now and then.
+A run is started only when nothing says it ever ran; one whose algorithm ended is reported
+(again, after a restart: the server takes a repeated report as the same one), never started
+again; one still running is waited for; one that was interrupted (its algorithm died with the
+node) is started again ``[node] restart_interrupted`` times, then failed. All work on runs
+(start, kill, report) goes through one worker thread, so a resync and a ``new_task`` event
+that race can never start the same run twice.
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ from vantage6.common.encryption import (
     public_key_fingerprint,
 )
 from vantage6.common.task_status import TaskStatus
-from vantage6.node import data_loading, policies
+from vantage6.node import data_loading, fault_points, policies
 from vantage6.node.config import NodeConfig
 from vantage6.node.events import EventStream
+from vantage6.node.journal import Entry, RunJournal, Stage
 from vantage6.node.proxy import NodeProxy
 from vantage6.node.proxy_listeners import free_port
 from vantage6.node.recipient_keys import RecipientKeyChanged, RecipientKeys
@@ -70,6 +75,7 @@ class Node:
         self.server = server or ServerClient(config.api_url)
         self.runtime = runtime
         self.recipient_keys = RecipientKeys.of(config)
+        self.journal = RunJournal(config.task_dir)
         self.cryptor: CryptorBase | None = None
         self.proxy: NodeProxy | None = None
         self.events: EventStream | None = None
@@ -77,8 +83,6 @@ class Node:
         self._stopped = threading.Event()
         self.started = threading.Event()  # logged in, runtime and proxy up, events started
         self._fatal: Exception | None = None
-        self._unreported: dict[int, Outcome] = {}  # ended runs the server has not taken yet
-        self._mine: set[int] = set()  # runs in the runtime, until their outcome is reported
         self._next_resync = 0.0
 
     # -- life cycle --------------------------------------------------------------------------
@@ -103,6 +107,7 @@ class Node:
 
     def _start(self) -> None:
         config = self.config
+        fault_points.arm()
         try:
             self.server.authenticate(config.api_key, stop=self._stopped)
         except Interrupted:
@@ -208,9 +213,13 @@ class Node:
         self.stop()
 
     def _on_exit(self, outcome: Outcome) -> None:
-        """(In the runtime's thread.) Noted at once, so that no start sees the run as gone."""
-        self._unreported.setdefault(outcome.run_id, outcome)
-        self._work.put(("exit", outcome))
+        """(In the runtime's thread.) Noted at once: from then on, a restart reports the run."""
+        self._note_end(outcome)
+        self._work.put(("exit", outcome.run_id))
+
+    def _note_end(self, outcome: Outcome) -> None:
+        fault_points.reached("ended")
+        self.journal.finished(outcome, now_iso())
 
     def _on_event(self, name: str, data) -> None:
         if name in ("sync", "new_task", "kill_containers"):
@@ -223,7 +232,7 @@ class Node:
             "sync": lambda _: self._resync(),
             "new_task": self._new_task,
             "kill_containers": self._kill,
-            "exit": lambda outcome: self._per_run(outcome.run_id, self._report, outcome),
+            "exit": lambda run_id: self._per_run(run_id, self._report, run_id),
         }
         while not self._stopped.is_set():
             wait = min(max(self._next_resync - time.monotonic(), 0.05), 1.0)
@@ -254,24 +263,33 @@ class Node:
         return list(self.server.pages("/run", params))
 
     def _resync(self) -> None:
-        """Make the runtime agree with the server: report what ended, stop what the server no
-        longer wants, start what is open and not running."""
+        """Make the runtime and the journal agree with the server: report what ended, stop
+        what the server no longer wants, take up what is open and not running."""
         self._next_resync = time.monotonic() + RESYNC_SECONDS
         open_runs = self._open_runs()
         open_ids = {run["id"] for run in open_runs}
         running = self.runtime.running()  # before exited(): a run ending in between is in both
-        self._mine |= running
         for outcome in self.runtime.exited():
-            self._unreported.setdefault(outcome.run_id, outcome)
-        for outcome in list(self._unreported.values()):
-            self._per_run(outcome.run_id, self._report, outcome)
+            self._note_end(outcome)
+        # what the runtime or the journal hold, before reports let go of it (open_runs
+        # still lists those): none of it is to be taken up again
+        known = self.runtime.known()
+        ended = {entry.run_id for entry in self.journal.entries() if entry.stage is Stage.FINISHED}
+        for entry in self.journal.entries():
+            if entry.stage is Stage.FINISHED:
+                self._per_run(entry.run_id, self._report, entry.run_id)
+            elif entry.run_id not in open_ids | known:
+                log.info("Run %s is no longer open at the server; forgetting it", entry.run_id)
+                self._clean_up(entry.run_id)
         self._admit_running(open_runs, running)
         for run_id in running - open_ids:
             log.info("Run %s is no longer open at the server; stopping its algorithm", run_id)
             self.runtime.kill(run_id)
         for run in open_runs:
-            if self._is_new(run["id"], running):
-                self._per_run(run["id"], self._start_run, run)
+            if run["id"] in running and run["status"] == TaskStatus.INITIALIZING:
+                self._per_run(run["id"], self._patch, run["id"], TaskStatus.ACTIVE)
+            elif run["id"] not in known | ended:
+                self._per_run(run["id"], self._take_up, run)
         log.info("Resynced: %d open run(s), %d running here", len(open_runs), len(running))
 
     def _admit_running(self, open_runs: list[dict], running: set[int]) -> None:
@@ -290,14 +308,10 @@ class Node:
             self.proxy.containers.admit(run_id, token, run["task"]["job_id"])
 
     def _new_task(self, data) -> None:
-        running = self.runtime.running()
+        known = self.runtime.known()
         for run in self._open_runs(task_id=int(data["id"])):
-            if self._is_new(run["id"], running):
-                self._per_run(run["id"], self._start_run, run)
-
-    def _is_new(self, run_id: int, running: set[int]) -> bool:
-        """Whether the runtime has never had this run (as far as this process knows)."""
-        return run_id not in running and run_id not in self._mine and run_id not in self._unreported
+            if run["id"] not in known:
+                self._per_run(run["id"], self._take_up, run)
 
     def _kill(self, data) -> None:
         """Stop the runs of ours a ``kill_containers`` event names; the server already marked
@@ -339,22 +353,25 @@ class Node:
     def _give_up(self, run_id: int, reason: str) -> None:
         """Mark the run failed; when its algorithm had ended, remove what it left (no report
         will, e.g. when its task was deleted meanwhile)."""
-        ended = self._unreported.pop(run_id, None) is not None
+        entry = self.journal.get(run_id)
         try:
             self._patch(run_id, TaskStatus.FAILED, log=reason)
         except ServerError as exc:
             log.warning("Run %s could not be marked failed either: %s", run_id, exc.msg)
-        if ended:
+        if entry is not None and entry.stage is Stage.FINISHED:
             try:
-                self.runtime.discard(run_id)
+                self._clean_up(run_id)
             except Exception:
                 log.exception("Run %s: what its algorithm left could not be removed", run_id)
-            self._forget(run_id)
 
-    def _forget(self, run_id: int) -> None:
-        """The run is no longer in the runtime: its token no longer opens the proxy."""
-        self._mine.discard(run_id)
-        self.proxy.containers.dismiss(run_id)
+    def _clean_up(self, run_id: int) -> None:
+        """The node is done with the run: what its algorithm left goes, its journal entry
+        too, and its token no longer opens the proxy."""
+        try:
+            self.runtime.discard(run_id)
+        finally:
+            self.journal.forget(run_id)
+            self.proxy.containers.dismiss(run_id)
 
     def _plugin_objections(self, run: dict, task: dict) -> str | None:
         """What the ``vantage6_validate_run`` plugins object to, as one text (None: nothing)."""
@@ -362,18 +379,46 @@ class Node:
         problems = [problem for answer in answers for problem in answer or ()]
         return "; ".join(problems) or None
 
-    def _start_run(self, run: dict) -> None:
-        run_id, task = run["id"], run["task"]
-        if run["status"] == TaskStatus.ACTIVE:
-            # active at the server, yet no container here: it ran, and we cannot know how it
-            # ended; running it again could run it twice
-            self._patch(run_id, TaskStatus.FAILED, log=LOST)
+    def _take_up(self, run: dict) -> None:
+        """An open run the runtime does not hold: start it, unless it ran already. One whose
+        end is in the journal is reported, not started; one that was started and left no
+        trace in the runtime was interrupted."""
+        run_id = run["id"]
+        entry = self.journal.get(run_id)
+        if entry is None:  # active at the server though: it was started, the journal is lost
+            active = run["status"] == TaskStatus.ACTIVE
+            entry = Entry(run_id, Stage.STARTED if active else Stage.STARTING)
+        if entry.stage is Stage.STARTED:
+            self._interrupted(run, entry)
+        elif entry.stage is Stage.STARTING:  # the node stopped before the algorithm ran
+            self._start_run(run, entry.attempt, entry.notes)
+
+    def _interrupted(self, run: dict, entry: Entry) -> None:
+        """Started again while ``[node] restart_interrupted`` allows, else failed; the run's
+        log says which."""
+        run_id, allowed = run["id"], self.config.restart_interrupted
+        if entry.attempt > allowed:
+            reason = (
+                f"{INTERRUPTED} (attempt {entry.attempt}). It is not started again ([node] "
+                f"restart_interrupted = {allowed}); create a new task to run it again."
+            )
+            log.warning("Run %s: %s", run_id, reason)
+            self._patch(run_id, TaskStatus.FAILED, log=_with_notes(entry.notes, reason))
+            self._clean_up(run_id)
             return
+        note = f"{INTERRUPTED}. The node started it again (attempt {entry.attempt + 1})."
+        log.warning("Run %s: %s", run_id, note)
+        self._start_run(run, entry.attempt + 1, (*entry.notes, note))
+
+    def _start_run(self, run: dict, attempt: int = 1, notes: tuple[str, ...] = ()) -> None:
+        """Start the run's algorithm (``attempt``: its how-manieth start; ``notes``: what its
+        log is to say first) unless the input, the policies or the databases stop it."""
+        run_id, task = run["id"], run["task"]
         try:
             data = self.cryptor.decrypt_str_to_bytes(run["input"] or "")
         except (DecryptionError, ValueError) as exc:
             log.warning("Run %s of task %s: its input cannot be read: %s", run_id, task["id"], exc)
-            self._patch(run_id, TaskStatus.FAILED, log=f"The node cannot read the input: {exc}")
+            self._refuse(run_id, TaskStatus.FAILED, f"The node cannot read the input: {exc}")
             return
         init_user = (task.get("init_user") or {}).get("id")
         # A subtask's init_org is the organization whose algorithm asked for it; whom the
@@ -384,41 +429,44 @@ class Node:
             reason = self._plugin_objections(run, task)
         if reason is not None:
             log.info("Run %s of task %s not allowed: %s", run_id, task["id"], reason)
-            self._patch(run_id, TaskStatus.NOT_ALLOWED, log=reason)
+            self._refuse(run_id, TaskStatus.NOT_ALLOWED, reason)
             return
         databases = [_database(entry) for entry in task.get("databases") or []]
         missing = self._missing_databases(databases)
         if missing:
-            self._patch(run_id, TaskStatus.FAILED, log=missing)
+            self._refuse(run_id, TaskStatus.FAILED, missing)
             return
         try:
             loaded = data_loading.load_requested(self.plugins, self.config, databases)
         except data_loading.LoadFailed as exc:
             log.warning("Run %s of task %s failed: %s", run_id, task["id"], exc)
-            self._patch(run_id, TaskStatus.FAILED, log=str(exc))
+            self._refuse(run_id, TaskStatus.FAILED, str(exc))
             return
         # a run killed meanwhile gets 409 here, which _per_run takes as the end of it
         token = self.server.request(
             "POST", "/token/container", json={"task_id": task["id"], "image": task["image"]}
         )["container_token"]
-        self._patch(run_id, TaskStatus.INITIALIZING, started_at=now_iso())
+        if run["status"] == TaskStatus.PENDING:
+            self._patch(run_id, TaskStatus.INITIALIZING, started_at=now_iso())
         spec = RunSpec(
             run_id, task["id"], task["job_id"], task["image"], data, token, databases, loaded
         )
-        self._mine.add(run_id)
         self.proxy.containers.admit(run_id, token, task["job_id"])
+        self.journal.starting(run_id, attempt, notes)
+        fault_points.reached("before-start")
         try:
             self.runtime.start(spec)
         except StartFailed as exc:
-            self._forget(run_id)
             log.warning("Run %s did not start: %s", run_id, exc.log)
-            self._patch(run_id, exc.status, log=exc.log)
+            self._refuse(run_id, exc.status, _with_notes(notes, exc.log))
             return
         except Exception as exc:
-            self._forget(run_id)
             log.exception("Run %s did not start", run_id)
-            self._patch(run_id, TaskStatus.START_FAILED, log=f"The node could not start it: {exc}")
+            failure = f"The node could not start it: {exc}"
+            self._refuse(run_id, TaskStatus.START_FAILED, _with_notes(notes, failure))
             return
+        self.journal.started(run_id)
+        fault_points.reached("running")
         log.info("Run %s of task %s started (image %s)", run_id, task["id"], task["image"])
         try:
             self._patch(run_id, TaskStatus.ACTIVE)
@@ -428,6 +476,13 @@ class Node:
             log.info("Run %s was stopped at the server while it started; stopping it", run_id)
             self.runtime.kill(run_id)
 
+    def _refuse(self, run_id: int, status: TaskStatus, reason: str) -> None:
+        """The run ends without its algorithm running (again): the server hears why, and
+        what an earlier start of it left goes."""
+        self._patch(run_id, status, log=reason)
+        if self.journal.get(run_id) is not None:
+            self._clean_up(run_id)
+
     def _missing_databases(self, databases: list[dict]) -> str | None:
         labels = [db["label"] for db in databases if self.config.database(db["label"]) is None]
         if not labels:
@@ -435,40 +490,48 @@ class Node:
         have = ", ".join(db.label for db in self.config.databases) or "none"
         return f"This node has no database {', '.join(map(repr, labels))} (it has: {have})"
 
-    def _report(self, outcome: Outcome) -> None:
-        """Send the run's result (encrypted for whoever created the task) and log; then the
-        runtime may forget it. Kept for the next resync when the server cannot take it now."""
-        run_id = outcome.run_id
-        if run_id not in self._unreported:
+    def _report(self, run_id: int) -> None:
+        """Send the run's report, made once and kept in the journal: a report whose answer
+        was lost goes again unchanged, and the server takes it as the same report. Then the
+        node is done with the run. Kept for the next resync when the server cannot take it."""
+        entry = self.journal.get(run_id)
+        if entry is None or entry.stage is not Stage.FINISHED:
             return  # reported already (a resync got to it before its exit event)
-        run = self.server.request("GET", f"/run/{run_id}", params={"include": "task"})
-        if TaskStatus(run["status"]).is_finished:
-            log.info("Run %s already %s at the server; cleaning up", run_id, run["status"])
-        else:
-            self._send_outcome(outcome, run["task"]["init_org"]["id"])
-        self.runtime.discard(run_id)
-        self._unreported.pop(run_id, None)
-        self._forget(run_id)
+        report = entry.report or self._make_report(entry)
+        if report is not None:
+            self._send_report(run_id, report)
+        self._clean_up(run_id)
 
-    def _send_outcome(self, outcome: Outcome, init_org: int) -> None:
-        run_id = outcome.run_id
+    def _make_report(self, entry: Entry) -> dict | None:
+        """The report of how the run ended, its result encrypted for whoever created the
+        task; None when the run already finished at the server (e.g. killed meanwhile)."""
+        run = self.server.request("GET", f"/run/{entry.run_id}", params={"include": "task"})
+        if TaskStatus(run["status"]).is_finished:
+            log.info("Run %s already %s at the server; cleaning up", entry.run_id, run["status"])
+            return None
+        text = _with_notes(entry.notes, entry.log)
+        report = {"status": entry.status.value, "log": text, "finished_at": entry.finished_at}
         try:
-            result = self._encrypt_for(init_org, outcome.output)
+            report["result"] = self._encrypt_for(run["task"]["init_org"]["id"], entry.output)
         except (InvalidKey, ValueError, RecipientKeyChanged) as exc:
-            self._patch(run_id, TaskStatus.FAILED, log=f"{outcome.log}\n{exc}".strip())
-            return
+            report.update(status=TaskStatus.FAILED.value, log=f"{text}\n{exc}".strip())
+        self.journal.reporting(entry.run_id, report)
+        return report
+
+    def _send_report(self, run_id: int, report: dict) -> None:
         try:
-            self._patch(
-                run_id, outcome.status, result=result, log=outcome.log, finished_at=now_iso()
-            )
+            self.server.request("PATCH", f"/run/{run_id}", json=report)
         except ServerError as exc:
             if exc.transient:
                 raise
             if exc.status == CONFLICT:
+                log.info("Run %s finished at the server meanwhile: %s", run_id, exc.msg)
                 return
-            log.error("The server refused the outcome of run %s: %s", run_id, exc)
+            log.error("The server refused the report of run %s: %s", run_id, exc)
             self._patch(run_id, TaskStatus.FAILED, log=f"The server refused the outcome: {exc.msg}")
-        log.info("Run %s reported %s", run_id, outcome.status)
+            return
+        fault_points.reached("reported")
+        log.info("Run %s reported %s", run_id, report["status"])
 
     def _encrypt_for(self, organization_id: int, data: bytes) -> str:
         if not self.config.encryption_enabled:
@@ -520,10 +583,15 @@ def _described(public_key_b64: str) -> str:
         return "an unusable key"
 
 
-LOST = (
-    "The node restarted and this run's algorithm was gone (its container was removed); it is "
-    "not started again, as that could run it twice. Create a new task to run it again."
+INTERRUPTED = (
+    "The run's algorithm was interrupted: it had started, but when the node restarted it was "
+    "gone without a trace of how it ended"
 )
+
+
+def _with_notes(notes: tuple[str, ...], text: str) -> str:
+    """A run's log with what the node has to say about its earlier starts before it."""
+    return "\n".join((*notes, text)) if notes else text
 
 
 def _database(entry: dict) -> dict:

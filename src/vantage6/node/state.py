@@ -1,7 +1,7 @@
 """The little a node remembers between its starts, in ``<task_dir>/node-state.json``.
 
-Runs are not remembered here: the server's open runs and the runtime's labelled containers say
-what exists. What is remembered:
+Runs are not remembered here but in their journal (:mod:`vantage6.node.journal`). What is
+remembered here:
 
 - the port of the node proxy: algorithms that keep running while the node restarts know the
   proxy by the port they were started with, so a restarted node must listen on it again;
@@ -19,8 +19,9 @@ import contextlib
 import fcntl
 import json
 import logging
-import os
 from pathlib import Path
+
+from vantage6.node.durable import write_durably
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +50,7 @@ class NodeState:
             fcntl.flock(lock, fcntl.LOCK_EX)
             state = self._read()
             yield state
-            partial = self.path.with_suffix(".tmp")
-            partial.write_text(json.dumps(state))
-            os.replace(partial, self.path)
+            write_durably(self.path, json.dumps(state).encode())
 
     @property
     def proxy_port(self) -> int | None:

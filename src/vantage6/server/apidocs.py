@@ -1,24 +1,29 @@
 """``/apidocs``: the OpenAPI (Swagger 2.0) document of every Cornice service, and a browsable
-Swagger UI page served from the packaged assets (no CDN: servers often sit offline)."""
+Swagger UI page served from the packaged assets (no CDN: servers often sit offline).
+
+Request bodies and path ids are documented from the colander nodes that validate them
+(:mod:`vantage6.server.apidocs_schema`); successful answers from each view's
+``response_schemas`` (:mod:`vantage6.server.api.answers`), and errors once for all, since every
+error is the same JSON object (:mod:`vantage6.server.api.errors`).
+"""
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 import colander
 from cornice.service import get_services
 from cornice_swagger import CorniceSwagger
-from cornice_swagger.converters.schema import (
-    BooleanTypeConverter,
-    IntegerTypeConverter,
-    StringTypeConverter,
-)
+from cornice_swagger.swagger import ParameterHandler
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 from swagger_ui_bundle import swagger_ui_path as _swagger_ui_dir
 
 from vantage6 import __version__
-from vantage6.server.api.schema import StrictBool, StrictInt, StrictString, json_body
+from vantage6.server.api.answers import Message
+from vantage6.server.api.schema import json_body, record_id
+from vantage6.server.apidocs_schema import CONVERTERS
 
 SPEC_KEY = "vantage6.openapi"  # registry key: the document, built on first request
 ASSETS = str(_swagger_ui_dir)  # Swagger UI's built files, as shipped in the wheel
@@ -41,13 +46,19 @@ def _permission(service, method: str):
     return None
 
 
+class IdPathParameters(ParameterHandler):
+    """Every parameter in our paths is a record id (a name or an id that is not a number is
+    a 404, like an id that does not exist)."""
+
+    def from_path(self, path):
+        names = re.findall(r"{(\w+)}", path)
+        return [self.parameter_converter("path", record_id(name=name)) for name in names]
+
+
 class Vantage6Swagger(CorniceSwagger):
     schema_transformers = [_wrap_json_body]
-    custom_type_converters = {
-        StrictInt: IntegerTypeConverter,
-        StrictBool: BooleanTypeConverter,
-        StrictString: StringTypeConverter,
-    }
+    custom_type_converters = CONVERTERS
+    parameters = IdPathParameters
     summary_docstrings = True
 
     @staticmethod
@@ -68,7 +79,7 @@ class Vantage6Swagger(CorniceSwagger):
 def openapi_document(registry) -> dict:
     settings = registry.settings
     generator = Vantage6Swagger(get_services(), pyramid_registry=registry)
-    return generator.generate(
+    document = generator.generate(
         title="vantage6 server",
         version=__version__,
         base_path=settings["vantage6.api_path"],
@@ -77,6 +88,22 @@ def openapi_document(registry) -> dict:
             "securityDefinitions": {"bearer": BEARER},
         },
     )
+    error = {"description": "An error", "schema": generator.definitions.from_schema(Message())}
+    for operation in _operations(document):
+        _document_errors(operation["responses"], error)
+    return document
+
+
+def _operations(document: dict):
+    for path in document["paths"].values():
+        yield from (operation for key, operation in path.items() if key != "parameters")
+
+
+def _document_errors(responses: dict, error: dict) -> None:
+    """Every status but the documented successes is an error: ``{"msg": ...}``."""
+    if "default" in responses:  # cornice_swagger's placeholder: the view declares no answers
+        responses["200"] = {"description": "Not documented: any JSON"}
+    responses["default"] = error
 
 
 def openapi_json(request):

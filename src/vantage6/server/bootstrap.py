@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from vantage6.server import root_password
+from vantage6.server.database_url import check_connection
 from vantage6.server.migrate import SchemaState, schema_state, upgrade
 from vantage6.server.models import Organization, Role, User
 from vantage6.server.security.default_roles import DefaultRole, sync_rules_and_roles
@@ -29,6 +30,7 @@ class DatabaseNotReady(ConfigurationError):
 
 def prepare_database(engine: Engine, settings: dict) -> None:
     """Migrate or refuse, then sync rules and default roles and create the first user."""
+    check_connection(engine)
     ensure_schema(engine, settings)
     for attempt in range(3):
         try:

@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import zope.sqlalchemy
 from sqlalchemy import engine_from_config, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-
-def sqlite_file(database_url: str) -> Path | None:
-    """The file of an SQLite database URL; None for other databases and in-memory ones."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return None
-    return Path(url.database)
+from vantage6.server.database_url import create_sqlite_folder, installed_driver
 
 
 def get_engine(settings: dict) -> Engine:
     url = make_url(settings["sqlalchemy.url"])
+    create_sqlite_folder(url)
     # A network database may drop idle connections; a file cannot, so SQLite skips the ping.
     ping = url.get_backend_name() != "sqlite"
-    engine = engine_from_config(settings, "sqlalchemy.", pool_pre_ping=ping)
+    with installed_driver(url):
+        engine = engine_from_config(settings, "sqlalchemy.", pool_pre_ping=ping)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _tune_sqlite)
         SQLiteWriters().install(engine)

@@ -11,7 +11,7 @@ from pathlib import Path
 from pyramid.exceptions import ConfigurationError
 from sqlalchemy.engine import make_url
 
-from vantage6.server.db import sqlite_file
+from vantage6.server.database_url import sqlite_file
 
 SUFFIX = ".root-password"
 SETTING = "vantage6.root_password_file"

@@ -13,7 +13,10 @@ import re
 
 from pyramid.exceptions import ConfigurationError
 from pyramid.settings import asbool, falsey, truthy
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
+from vantage6.server.database_url import SUPPORTED
 from vantage6.server.root_password import default_file
 
 PROFILES = ("development", "production")
@@ -114,6 +117,7 @@ def load_settings(settings: dict, environ=os.environ, config_folder: str | None 
         raise ConfigurationError(
             "sqlalchemy.url is not set: give it in the ini file or in VANTAGE6_DATABASE_URL"
         )
+    _check_database_url(merged["sqlalchemy.url"])
     _check_choice(merged, "vantage6.profile", PROFILES)
     api_path = "/" + merged["vantage6.api_path"].strip("/")
     merged["vantage6.api_path"] = "" if api_path == "/" else api_path
@@ -132,6 +136,16 @@ def load_settings(settings: dict, environ=os.environ, config_folder: str | None 
         url = merged["sqlalchemy.url"]
         merged["vantage6.root_password_file"] = default_file(url, config_folder)
     return merged
+
+
+def _check_database_url(value: str) -> None:
+    try:
+        make_url(value)
+    except ArgumentError:  # the value is not shown: it may hold a password
+        raise ConfigurationError(
+            f"sqlalchemy.url is not a database URL: give {SUPPORTED} (in the ini file or in "
+            "VANTAGE6_DATABASE_URL)"
+        ) from None
 
 
 def _check_choice(settings: dict, key: str, choices: tuple[str, ...]) -> None:

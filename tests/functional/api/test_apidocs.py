@@ -52,6 +52,56 @@ def test_request_bodies_come_from_the_colander_schemas(spec):
     assert body["schema"]["properties"]["password"]["type"] == "string"
 
 
+def body_schema(spec, path: str, method: str) -> dict:
+    operation = spec["paths"][path][method]
+    return next(p["schema"] for p in operation["parameters"] if p["in"] == "body")
+
+
+def test_request_bodies_are_no_looser_than_validation(spec):
+    """Found by the fuzzer: bodies that fit the document were refused as malformed."""
+    organization = body_schema(spec, "/organization", "post")
+    assert organization["additionalProperties"] is False
+    assert organization["properties"]["domain"]["x-nullable"] is True
+    user = body_schema(spec, "/user/{id}", "patch")
+    assert user["properties"]["roles"]["items"]["minimum"] == 1
+    assert user["properties"]["roles"]["uniqueItems"] is True
+    assert "password" not in user["properties"]  # only there to refuse with directions
+    new_user = body_schema(spec, "/user", "post")["properties"]["password"]
+    assert new_user["minLength"] == 8 and re.search(new_user["pattern"], "Strong-1!")
+    assert not re.search(new_user["pattern"], "weakpassword")
+    assert body_schema(spec, "/recover/lost", "post")["minProperties"] == 1
+
+
+def test_email_addresses_are_documented_by_the_rule_that_checks_them(spec):
+    """Found by the fuzzer: the ``email`` format refused addresses that are accepted."""
+    email = body_schema(spec, "/user", "post")["properties"]["email"]
+    assert "format" not in email
+    assert re.search(email["pattern"], ".x@0") and not re.search(email["pattern"], "x@")
+
+
+def test_documented_text_refuses_what_validation_refuses(spec):
+    name = body_schema(spec, "/role", "post")["properties"]["name"]["pattern"]
+    assert re.search(name, "Reviewers")
+    assert not re.search(name, "Re\x00viewers")  # NUL characters are refused everywhere
+    for default_role in ("Root", "root", "ORGANIZATION ADMIN", "viewer"):
+        assert not re.search(name, default_role)
+
+
+def test_path_ids_are_documented_as_record_ids(spec):
+    (parameter,) = spec["paths"]["/organization/{id}"]["parameters"]
+    assert parameter["type"] == "integer" and parameter["minimum"] == 1
+
+
+def test_answers_are_documented_and_every_error_is_a_message(spec):
+    organizations = spec["paths"]["/organization"]
+    assert organizations["get"]["responses"]["200"]["schema"]["required"] == ["data", "links"]
+    assert organizations["post"]["responses"]["201"]["schema"]["required"] == ["id"]
+    for path in spec["paths"].values():
+        for key, operation in path.items():
+            if key != "parameters":
+                assert operation["responses"]["default"]["schema"]["required"] == ["msg"]
+
+
 def test_the_page_is_public_and_uses_packaged_assets(api):
     page = api.app.get("/apidocs")
     assert page.content_type == "text/html"

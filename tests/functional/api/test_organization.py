@@ -182,6 +182,17 @@ def test_delete_refuses_organizations_with_users_and_deletes_empty_ones(api, roo
     api.app.get(f"/api/organization/{world['lonely']}", headers=root, status=404)
 
 
+def test_parameters_come_from_the_query_string_never_from_a_form_body(api, root):
+    """Found by the fuzzer: a multipart header without a boundary on a DELETE was a 500 (the
+    body was parsed as a form, whose fields counted as parameters)."""
+    multipart = {**root, "Content-Type": "multipart/form-data"}
+    refused = api.app.delete("/api/organization/1", headers=multipart, status=400)
+    assert "still has 1 users" in refused.json["msg"]
+    form = {**root, "Content-Type": "application/x-www-form-urlencoded"}
+    flag = b"delete_dependents=true"
+    api.app.request("/api/organization/1", method="DELETE", body=flag, headers=form, status=400)
+
+
 def test_a_request_failing_halfway_changes_nothing(api, root, world):
     url = "/api/organization/1"
     body = {"name": "renamed", "public_key": "not base64!"}  # name is applied first

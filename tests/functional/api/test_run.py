@@ -1,6 +1,7 @@
 """``/run`` and ``/result``: reading by scope and filter, and the node's reports (PATCH)."""
 
 import pytest
+from sqlalchemy import event
 
 from vantage6.server.models import Run
 from vantage6.server.models.rule import Operation, Scope
@@ -98,10 +99,52 @@ def test_users_and_containers_may_not_report(api, root, world, task, run, node):
 def test_a_finished_run_cannot_change(api, node, run, final):
     url = f"/api/run/{run}"
     api.app.patch_json(url, {"status": final}, headers=node)
-    for change in ({"status": "active"}, {"log": "more"}, {"status": final}):
+    for change in ({"status": "active"}, {"log": "more"}, {"status": final, "log": "more"}):
         response = api.app.patch_json(url, change, headers=node, status=409)
         assert "has already finished" in response.json["msg"]
     assert stored(api, run).log is None
+
+
+def test_a_repeated_report_is_answered_as_the_first_and_writes_nothing(api, node, run):
+    """A node that did not hear the answer to its report sends it again."""
+    url = f"/api/run/{run}"
+    api.app.patch_json(
+        url, {"status": "active", "started_at": "2026-03-24T10:00:00Z"}, headers=node
+    )
+    report = {
+        "status": "completed",
+        "result": "cmVzdWx0",
+        "log": "done",
+        "finished_at": "2026-03-24T11:00:00.123456+00:00",
+    }
+    first = api.app.patch_json(url, report, headers=node).json
+    writes = []
+
+    def count_writes(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith("SELECT"):
+            writes.append(statement)
+
+    event.listen(api.engine, "before_cursor_execute", count_writes)
+    try:
+        assert api.app.patch_json(url, report, headers=node).json == first
+        same_moment = {**report, "finished_at": "2026-03-24T13:00:00.123456+02:00"}
+        assert api.app.patch_json(url, same_moment, headers=node).json == first
+        started = {"status": "completed", "started_at": "2026-03-24T10:00:00+00:00"}
+        assert api.app.patch_json(url, started, headers=node).json == first  # as far as sent
+    finally:
+        event.remove(api.engine, "before_cursor_execute", count_writes)
+    assert [w for w in writes if not w.upper().startswith(("BEGIN", "COMMIT", "ROLLBACK"))] == []
+    for other in (
+        {**report, "result": "b3RoZXI="},
+        {**report, "log": "other"},
+        {**report, "finished_at": "2026-03-24T11:00:01Z"},
+        {**report, "status": "crashed"},
+        {"result": report["result"]},  # no status: not a report of the run's end
+    ):
+        response = api.app.patch_json(url, other, headers=node, status=409)
+        assert "has already finished" in response.json["msg"]
+    kept = stored(api, run)
+    assert (kept.status, kept.result, kept.log) == ("completed", "cmVzdWx0", "done")
 
 
 @pytest.mark.parametrize(

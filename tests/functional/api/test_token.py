@@ -145,3 +145,16 @@ def test_nul_in_a_login_is_a_400_not_a_database_error(api):
     body = {"username": "ro\u0000ot", "password": "root"}
     response = api.app.post_json("/api/token/user", body, status=400)
     assert response.json["errors"]["username"] == ["must not contain NUL characters"]
+
+
+def test_a_null_mfa_code_is_no_code_not_a_server_error(api):
+    """Found by the fuzzer: a null field's validator got the null (a 500)."""
+    body = {"username": "root", "password": "root", "mfa_code": None}
+    assert "access_token" in api.app.post_json("/api/token/user", body).json
+
+
+@pytest.mark.parametrize("path", ["/api/user/1", "/api/user/999", "/api/task/999"])
+def test_without_a_token_whether_a_record_exists_stays_unsaid(api, path):
+    """Found by the fuzzer: an unknown id was a 404 to anyone, a known one a 401."""
+    response = api.app.get(path, status=401)
+    assert response.json["msg"].startswith("Authentication required")

@@ -1,12 +1,15 @@
 """Helpers for tests that run node daemons against a real ``pserve``: a server that can be
-stopped and started again on its port and database, node ini files, and daemons in threads.
+stopped and started again on its port and database, node ini files, and daemons in threads
+or (to be killed) in processes of their own.
 Shared by the functional (process runtime) and integration (Docker) node tests."""
 
 from __future__ import annotations
 
 import base64
 import json
+import os
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -18,6 +21,9 @@ from tests.functional.test_serve import BIN, free_port, ini_copy, wait_for
 from tests.functional.ws_server import FAST_EVENTS, Server
 from vantage6.node.config import load_config
 from vantage6.node.daemon import Node
+from vantage6.node.runner import READY
+
+REPOSITORY = Path(__file__).resolve().parents[3]
 
 
 def plain(value) -> str:
@@ -157,9 +163,9 @@ def write_ini(folder: Path, server: Server, api_key: str, extra: str = "", **nod
 class Running:
     """A node daemon in a thread, as ``vnode start`` runs it."""
 
-    def __init__(self, config_path: Path, runtime=None, plugins=None):
+    def __init__(self, config_path: Path, runtime=None, plugins=None, server=None):
         self.config = load_config(config_path)
-        self.node = Node(self.config, runtime=runtime, plugins=plugins)
+        self.node = Node(self.config, runtime=runtime, server=server, plugins=plugins)
         self.error: Exception | None = None
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -187,3 +193,42 @@ class Running:
         self.node.stop()
         self.thread.join(timeout=20)
         assert not self.thread.is_alive()
+
+
+class NodeProcess:
+    """A node in a process of its own, as ``vnode start`` runs it, so that it can be killed
+    (SIGKILL); ``module`` runs it (``vantage6.node.runner`` or a test's variant of it), with
+    ``environment`` added to this one's. Its output goes to ``log``."""
+
+    def __init__(
+        self, config: Path, log: Path, module: str = "vantage6.node.runner", **environment
+    ):
+        self.log = log
+        with open(log, "ab") as output:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", module, str(config)],
+                cwd=REPOSITORY,
+                env={**os.environ, **environment},
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+
+    @property
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_ready(self, timeout: float = 60) -> NodeProcess:
+        eventually(
+            lambda: self.process.poll() is not None or READY in self.output, timeout, "node ready"
+        )
+        assert self.process.poll() is None, self.output
+        return self
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)

@@ -27,7 +27,7 @@ from tests.functional.test_serve import BIN
 from vantage6.common.encryption import RSACryptor
 from vantage6.node import events
 from vantage6.node.config import API_KEY_ENV, load_config
-from vantage6.node.daemon import LOST, NodeError
+from vantage6.node.daemon import NodeError
 from vantage6.node.runtime.process import ALGORITHMS, ProcessRuntime
 
 TEST_ALGORITHMS = {**ALGORITHMS, "test/json": ("json", None), "test/time": ("time", None)}
@@ -55,6 +55,8 @@ def nodes(tmp_path):
     yield start
     for running in started:
         if running.thread.is_alive():
+            for run_id in running.runtime.running():  # runs outlive their node
+                running.runtime.kill(run_id)
             running.stop()
 
 
@@ -236,20 +238,22 @@ def test_encrypted_collaboration_public_key_upload_and_end_to_end(server, nodes,
     assert run["log"].startswith("The node cannot read the input")
 
 
-def test_node_restart_never_runs_a_run_twice(server, nodes):
+def test_a_node_restart_finds_its_running_algorithm_again(server, nodes):
     ids = fresh(server)
     first = nodes(server, ids["key"], name="first").wait_connected()
     lasting = server.task(ids, "test/time", {"method": "sleep", "args": [60]})
-    server.run_reaches(lasting, "active")
-    first.stop()  # the process runtime cannot keep its processes beyond the node
+    run = server.run_reaches(lasting, "active")
+    first.stop()  # the algorithm keeps running, as a container would
     waiting = server.task(ids, "test/json", {"method": "loads", "args": ["3"]})
 
     second = nodes(server, ids["key"], name="first").wait_connected()
     assert second.node.proxy.port == first.node.proxy.port  # running ones find it again
-    run = server.run_reaches(lasting, "failed")
-    assert run["log"] == LOST
     server.run_reaches(waiting, "completed")
-    assert second.runtime.running() == set()
+    assert second.runtime.running() == {run["id"]}  # waited for, not started again
+    assert server.run_of(lasting)["started_at"] == run["started_at"]
+    server.ok("POST", "/kill/task", {"id": lasting["id"]})
+    eventually(lambda: not second.runtime.running(), 10, "the algorithm killed")
+    assert server.run_of(lasting)["status"] == "killed by user"
 
 
 def test_the_node_reconnects_after_a_server_restart_and_reports_what_ended_meanwhile(server, nodes):

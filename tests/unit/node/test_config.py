@@ -61,6 +61,7 @@ def test_minimal_file_gets_defaults(tmp_path):
     assert config.databases == () and config.registries == () and config.algorithm_env == {}
     assert config.limits == Limits()
     assert config.host_firewall is True  # secure by default
+    assert config.restart_interrupted == 1  # a run interrupted by a restart gets one more go
     assert "secret-key" not in repr(config)
 
 
@@ -69,6 +70,18 @@ def test_host_firewall_can_be_turned_off_but_not_misspelled(tmp_path):
     assert config.host_firewall is False
     with pytest.raises(ConfigError, match=r"\[docker\] host_firewall: must be true or false"):
         load_config(write(tmp_path, MINIMAL + "[docker]\nhost_firewall = maybe\n"))
+
+
+def test_restart_interrupted_is_a_count_of_restarts(tmp_path):
+    config = load_config(
+        write(tmp_path, MINIMAL.replace("[node]", "[node]\nrestart_interrupted = 0"))
+    )
+    assert config.restart_interrupted == 0
+    for bad in ("-1", "once"):
+        text = MINIMAL.replace("[node]", f"[node]\nrestart_interrupted = {bad}")
+        assert problems(write(tmp_path, text)) == [
+            f"[node] restart_interrupted: must be a whole number of at least 0, not {bad!r}"
+        ]
 
 
 def test_every_section_is_read_and_relative_paths_start_at_the_files_folder(tmp_path):

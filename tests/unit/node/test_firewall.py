@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from vantage6.node.runtime.firewall import FirewallError, HostFirewall
+from vantage6.node.runtime.firewall import FirewallError, HostFirewall, remove_stale
 
 NETWORK_ID = "0123456789ab" + "c" * 52
 
@@ -37,3 +37,21 @@ def test_no_right_to_change_the_firewall_says_to_run_as_root(monkeypatch, tmp_pa
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(FirewallError, match="Permission denied .*the node must run as root"):
         firewall().apply(5000)
+
+
+def test_a_stale_chain_another_node_removes_meanwhile_is_no_error(monkeypatch, tmp_path):
+    """Two nodes of one machine sweep up the same stale chain: the jump is there when listed
+    and checked, and gone when this node deletes it (a fake iptables)."""
+    fake = tmp_path / "iptables"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'case "$*" in\n'
+        '  *"-S INPUT"*) echo "-A INPUT -i br-0123456789ab -j V6-0123456789ab"; exit 0;;\n'
+        '  *" -C "*) exit 0;;\n'
+        "esac\n"
+        "echo 'iptables: Bad rule (does a matching rule exist in that chain?).' >&2\n"
+        "exit 1\n"
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    remove_stale(lambda: [])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import queue
+import signal
 import time
 from pathlib import Path
 
@@ -164,3 +166,61 @@ def test_prepare_warns_loudly_that_nothing_is_isolated(runtime, caplog):
     runtime.prepare(endpoints)
     assert endpoints.hosts == ["127.0.0.1"]  # algorithms reach the proxy on the loopback
     assert "WITHOUT ANY ISOLATION" in caplog.text
+
+
+def eventually(check, seconds: float = 30):
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "not within time"
+        time.sleep(0.05)
+
+
+def test_runs_outlive_the_runtime_and_the_next_one_finds_them(runtime):
+    runtime.start(spec(10, "nap", image="test/tools", seconds=60))  # still going
+    runtime.start(spec(11, "partial_average", column_name="age"))  # ends meanwhile
+    runtime.start(spec(12, "nap", image="test/tools", seconds=60))  # killed before the restart
+    eventually(lambda: runtime.running() == {10, 12})
+    assert runtime.kill(12) is True
+    runtime.close()
+    eventually(lambda: runtime.running() == {10})
+
+    second = ProcessRuntime(runtime.config, runtime.algorithms)  # the node restarted
+    assert second.running() == {10}
+    assert second.known() == {10, 11, 12}
+    ended = {outcome.run_id: outcome for outcome in second.exited()}
+    assert {run_id: outcome.status for run_id, outcome in ended.items()} == {
+        11: TaskStatus.COMPLETED,
+        12: TaskStatus.KILLED,
+    }
+    assert json.loads(ended[11].output) == {"sum": 131, "count": 3}
+    assert second.exited() == []  # each outcome is handed out once
+    outcomes = Outcomes()
+    second.prepare(Endpoints())
+    second.watch(outcomes)
+    assert second.kill(10) is True
+    outcome = outcomes.next()
+    assert (outcome.run_id, outcome.status) == (10, TaskStatus.KILLED)
+    assert outcomes.queue.empty()
+    second.close()
+
+
+def test_a_run_whose_supervisor_died_without_an_exit_code_left_no_end(runtime):
+    """As when its machine went down: the daemon takes the run as interrupted."""
+    runtime.start(spec(13, "nap", image="test/tools", seconds=60))
+    folder = runtime.task_dir / "run-000000013"
+    pid = json.loads((folder / "supervisor").read_text())["pid"]
+    os.killpg(pid, signal.SIGKILL)  # supervisor and algorithm, not through the runtime
+    eventually(lambda: runtime.running() == set())
+    second = ProcessRuntime(runtime.config, runtime.algorithms)
+    assert second.known() == set()
+    assert second.exited() == []
+    assert (folder / "exit-code").exists() is False
+
+
+def test_the_supervisor_records_the_exit_code_and_holds_the_lock_while_it_runs(runtime):
+    runtime.start(spec(14, "nap", image="test/tools", seconds=0.5))
+    folder = runtime.task_dir / "run-000000014"
+    assert runtime.running() == {14}
+    eventually(lambda: (folder / "exit-code").exists())
+    assert (folder / "exit-code").read_text() == "0\n"
+    eventually(lambda: runtime.running() == set())

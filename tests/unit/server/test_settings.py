@@ -41,6 +41,13 @@ def test_missing_database_url_names_both_ways_to_set_it():
         load_settings({}, environ={})
 
 
+def test_a_value_that_is_no_database_url_is_refused_without_showing_it():
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings({"sqlalchemy.url": "vantage6:secret at db-host"}, environ={})
+    assert str(refused.value).startswith("sqlalchemy.url is not a database URL: give sqlite:///")
+    assert "secret" not in str(refused.value)
+
+
 def test_unknown_profile_is_refused():
     with pytest.raises(ConfigurationError, match="vantage6.profile must be one of"):
         load_settings({**BASE, "vantage6.profile": "staging"}, environ={})

@@ -2,6 +2,9 @@
 
 A runtime reports each run's end exactly once per node process: through ``on_exit`` while it
 watches, or through :meth:`Runtime.exited` for runs that ended while nobody watched (a restart).
+Runs outlive the node process, and what a runtime keeps of a run until it is discarded
+(a container, a record on disk) is how a restarted node tells a run still going or ended
+from one that was interrupted (:meth:`Runtime.known`).
 """
 
 from __future__ import annotations
@@ -85,6 +88,11 @@ class Runtime(Protocol):
 
     def exited(self) -> list[Outcome]:
         """Runs of this node that ended and were not reported yet."""
+
+    def known(self) -> set[int]:
+        """Runs whose end is or will be reported: running, or ended and not discarded. A run
+        that was started and is not among them was interrupted (it died with no trace of how
+        it ended, e.g. with its machine, or its container was removed)."""
 
     def discard(self, run_id: int) -> None:
         """Remove what is left of a run whose outcome was reported."""

@@ -314,10 +314,17 @@ class DockerRuntime:
     # -- queries and clean-up ----------------------------------------------------------------
 
     def running(self) -> set[int]:
+        return self._runs_in(LIVE)
+
+    def known(self) -> set[int]:
+        return self._runs_in(LIVE | ENDED)
+
+    def _runs_in(self, states: frozenset[str]) -> set[int]:
+        """The runs whose container is in one of ``states``."""
         return {
             run_id
             for container in self._containers()
-            if container.status in LIVE
+            if container.status in states
             and (run_id := _int(container.labels.get("vantage6-run"))) is not None
         }
 

@@ -104,11 +104,13 @@ def _input_jumps() -> list[tuple[str, str, str]]:
 
 
 def _remove(bridge: str, chain: str) -> None:
+    """Remove the jumps to the chain, then the chain. Another node of this machine may be
+    removing the same stale chain at the same time: what is already gone is no error."""
     jump = ["INPUT", "-i", bridge, "-j", chain]
-    while _succeeds(["iptables", "-w", "-C", *jump]):
-        _run(["iptables", "-w", "-D", *jump])
+    while _succeeds(["iptables", "-w", "-D", *jump]):
+        pass
     if _succeeds(["iptables", "-w", "-F", chain]):
-        _run(["iptables", "-w", "-X", chain])
+        _succeeds(["iptables", "-w", "-X", chain])
 
 
 def _succeeds(command: list[str]) -> bool:

@@ -21,8 +21,18 @@ LOADED = "data"  # the run folder's subfolder of databases loaded by node plugin
 
 class RunFolder:
     def __init__(self, task_dir: Path, run_id: int):
+        self.run_id = run_id
         self.path = Path(task_dir) / f"run-{run_id:09d}"
         self._killed = self.path.with_name(self.path.name + ".killed")
+
+    @classmethod
+    def existing(cls, task_dir: Path) -> list[RunFolder]:
+        """The folders of the runs in ``task_dir``."""
+        return [
+            cls(task_dir, int(path.name.removeprefix("run-")))
+            for path in Path(task_dir).glob("run-*")
+            if path.name.removeprefix("run-").isdigit() and path.is_dir()
+        ]
 
     @classmethod
     def create(

@@ -12,8 +12,8 @@ def vantage6_node_runtime(config):
 
     :param config: the node's :class:`vantage6.node.config.NodeConfig`.
     :return: an object following the ``vantage6.node.runtime.Runtime`` protocol (prepare,
-        start, watch, kill, running, exited, discard, close), or ``None`` when this plugin does
-        not serve ``config`` (e.g. another ``config.runtime``), so the next one is asked. The
+        start, watch, kill, running, exited, known, discard, close), or ``None`` when this plugin
+        does not serve ``config`` (e.g. another ``config.runtime``), so the next one is asked. The
         built-in runtimes (``docker``, ``process``) are asked last. ``prepare(proxy)`` has the
         node proxy listen where the runtime's algorithms reach it (``ProxyEndpoints``).
     """

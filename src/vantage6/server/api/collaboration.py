@@ -12,6 +12,7 @@ import colander
 from pyramid.httpexceptions import HTTPBadRequest
 from sqlalchemy import delete, select
 
+from vantage6.server.api.answers import CREATED, MESSAGE, PAGE, RECORD, RECORDS
 from vantage6.server.api.contexts import require
 from vantage6.server.api.errors import Refused
 from vantage6.server.api.organization import serialize as serialize_organization
@@ -107,7 +108,7 @@ def visible(identity):
     )
 
 
-@collaborations.get(permission="view")
+@collaborations.get(permission="view", response_schemas=PAGE)
 def list_collaborations(request):
     """Collaborations the caller may see; filters name (LIKE), encrypted, organization_id,
     include=organizations."""
@@ -134,7 +135,12 @@ def list_collaborations(request):
     )
 
 
-@collaborations.post(permission="create", schema=CollaborationCreate(), validators=(json_body,))
+@collaborations.post(
+    permission="create",
+    schema=CollaborationCreate(),
+    validators=(json_body,),
+    response_schemas=CREATED,
+)
 def create_collaboration(request):
     """Create a collaboration of the given organizations (``encrypted`` defaults to true)."""
     body = request.validated
@@ -151,12 +157,14 @@ def organizations(request, ids) -> list[Organization]:
     return referenced(request, Organization, list(dict.fromkeys(ids)))
 
 
-@collaboration.get(permission="view")
+@collaboration.get(permission="view", response_schemas=RECORD)
 def get_collaboration(request):
     return serialize(request, request.context.row, included(request, INCLUDABLE))
 
 
-@collaboration.patch(permission="edit", schema=CollaborationPatch(), validators=(json_body,))
+@collaboration.patch(
+    permission="edit", schema=CollaborationPatch(), validators=(json_body,), response_schemas=RECORD
+)
 def patch_collaboration(request):
     """Change name, encrypted and/or the member organizations (``organization_ids`` replaces
     them; that needs the global edit rule and honours ``delete_dependents``)."""
@@ -188,7 +196,7 @@ def _require_encryption_change(request, changed: Collaboration) -> None:
         )
 
 
-@collaboration.delete(permission="delete")
+@collaboration.delete(permission="delete", response_schemas=MESSAGE)
 def delete_collaboration(request):
     """Delete the collaboration; with nodes or tasks only when ``delete_dependents=true``,
     which deletes them (tasks with their runs) too."""
@@ -230,7 +238,10 @@ def clear_member(request, item: Collaboration, organization: Organization) -> No
 
 
 @collaboration_organization.post(
-    permission="edit_members", schema=ReferencedId(), validators=(json_body,)
+    permission="edit_members",
+    schema=ReferencedId(),
+    validators=(json_body,),
+    response_schemas=RECORDS,
 )
 def add_organization(request):
     """Add an organization; answers with the members the caller may view."""
@@ -246,7 +257,10 @@ def add_organization(request):
 
 
 @collaboration_organization.delete(
-    permission="edit_members", schema=ReferencedId(), validators=(json_body,)
+    permission="edit_members",
+    schema=ReferencedId(),
+    validators=(json_body,),
+    response_schemas=RECORDS,
 )
 def remove_organization(request):
     """Remove an organization (see the module's note on dependents)."""

@@ -10,6 +10,7 @@ import colander
 from pyramid.httpexceptions import HTTPBadRequest, HTTPConflict
 
 from vantage6.common.task_status import TaskStatus
+from vantage6.server.api.answers import ContainerToken, answers
 from vantage6.server.api.contexts import context_for
 from vantage6.server.api.errors import Refused
 from vantage6.server.api.schema import Body, json_body, record_id, text
@@ -24,7 +25,12 @@ class ContainerTokenRequest(Body):
     image = text(validator=colander.Length(min=1))
 
 
-@container_token.post(permission="view", schema=ContainerTokenRequest(), validators=(json_body,))
+@container_token.post(
+    permission="view",
+    schema=ContainerTokenRequest(),
+    validators=(json_body,),
+    response_schemas=answers(200, ContainerToken(), "The container's token"),
+)
 def issue_container_token(request):
     body = request.validated
     context = context_for(request, request.context, body["task_id"])

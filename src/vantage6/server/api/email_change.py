@@ -16,6 +16,7 @@ import colander
 from pyramid.httpexceptions import HTTPBadRequest
 from pyramid.security import NO_PERMISSION_REQUIRED
 
+from vantage6.server.api.answers import MESSAGE
 from vantage6.server.api.emailed_tokens import token_user
 from vantage6.server.api.errors import Refused
 from vantage6.server.api.failed_login import refuse_login
@@ -80,7 +81,10 @@ def ask_owner_to_confirm(request, user: User, new_email: str) -> str:
 
 
 @confirm_email.post(
-    permission=NO_PERMISSION_REQUIRED, schema=EmailConfirmation(), validators=(json_body,)
+    permission=NO_PERMISSION_REQUIRED,
+    schema=EmailConfirmation(),
+    validators=(json_body,),
+    response_schemas=MESSAGE,
 )
 def confirm_email_change(request):
     """Set the address that an administrator asked for, with the token mailed to the owner."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from cornice.util import current_service
 from pyramid.httpexceptions import HTTPClientError, HTTPError, HTTPForbidden, HTTPNotFound
+from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 from sqlalchemy.exc import DataError
 
@@ -58,12 +60,27 @@ def forbidden(exc: HTTPForbidden, request):
 
 @notfound_view_config()
 def not_found_view(exc: HTTPNotFound, request):
+    """404, but a 401 to callers without a valid token where a token is needed: whether a
+    record exists is for those who may ask."""
+    if request.identity is None and _needs_a_token(request):
+        return forbidden(exc, request)
     return json_error(request, 404, request.environ.get(NOT_FOUND) or "Not found")
+
+
+def _needs_a_token(request) -> bool:
+    service = current_service(request)
+    return service is not None and any(
+        method == request.method and args.get("permission") != NO_PERMISSION_REQUIRED
+        for method, _view, args in service.definitions
+    )
 
 
 @exception_view_config(HTTPError)
 def http_error(exc: HTTPError, request):
-    return json_error(request, exc.code, exc.detail or exc.title)
+    response = json_error(request, exc.code, exc.detail or exc.title)
+    if exc.allow:  # a 405 names the methods that are allowed (RFC 9110, section 15.5.6)
+        response.allow = exc.allow
+    return response
 
 
 @exception_view_config(DataError)

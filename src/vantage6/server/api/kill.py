@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pyramid.httpexceptions import HTTPBadRequest
 
+from vantage6.server.api.answers import Killed, answers
 from vantage6.server.api.contexts import context_for, require
 from vantage6.server.api.killing import kill_node_runs, kill_task
 from vantage6.server.api.schema import Body, json_body, record_id
@@ -17,12 +18,16 @@ from vantage6.server.resources.run import NodeRuns
 kill_task_service = api_service("kill_task", "/kill/task", traverse="/tasks")
 kill_node_service = api_service("kill_node_tasks", "/kill/node/tasks", traverse="/runs")
 
+KILLED = answers(200, Killed(), "Killed")
+
 
 class KillRequest(Body):
     id = record_id()
 
 
-@kill_task_service.post(permission="kill", schema=KillRequest(), validators=(json_body,))
+@kill_task_service.post(
+    permission="kill", schema=KillRequest(), validators=(json_body,), response_schemas=KILLED
+)
 def kill_task_runs(request):
     """Allowed to those who may send events to, or delete tasks of, the task's collaboration
     or initiating organization (or, for task deletion, who created it)."""
@@ -38,7 +43,9 @@ def kill_task_runs(request):
     }
 
 
-@kill_node_service.post(permission="kill", schema=KillRequest(), validators=(json_body,))
+@kill_node_service.post(
+    permission="kill", schema=KillRequest(), validators=(json_body,), response_schemas=KILLED
+)
 def kill_runs_at_node(request):
     """Kill the open runs of the node's organization in the node's collaboration; allowed to
     those who may send events to that collaboration or organization."""

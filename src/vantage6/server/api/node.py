@@ -14,6 +14,15 @@ import colander
 from pyramid.httpexceptions import HTTPBadRequest
 from sqlalchemy import select
 
+from vantage6.server.api.answers import (
+    MESSAGE,
+    PAGE,
+    RECORD,
+    ApiKey,
+    Records,
+    RegisteredNode,
+    answers,
+)
 from vantage6.server.api.contexts import require
 from vantage6.server.api.pagination import paginate
 from vantage6.server.api.params import query_int, time_param
@@ -21,6 +30,8 @@ from vantage6.server.api.render import iso, link
 from vantage6.server.api.schema import (
     Body,
     boolean,
+    documented,
+    explained_refusal,
     json_body,
     optional_text,
     record_name,
@@ -50,13 +61,16 @@ def _unchangeable(node, value):
     )
 
 
+@documented(format="ipv4")  # IPv6 is accepted too, but Swagger 2.0 has no way to say "either"
 def _ip_address(node, value):
-    if value is None:
-        return
     try:
         ipaddress.ip_address(value)
     except ValueError:
         raise colander.Invalid(node, f"must be an IP address, not {value!r}") from None
+
+
+def _unchangeable_id():
+    return explained_refusal(whole_number(missing=colander.drop, validator=_unchangeable))
 
 
 class NodeCreate(Body):
@@ -69,8 +83,8 @@ class NodePatch(Body):
     name = record_name(missing=colander.drop)
     ip = optional_text(validator=_ip_address)
     clear_ip = boolean(missing=colander.drop)
-    organization_id = whole_number(missing=colander.drop, validator=_unchangeable)
-    collaboration_id = whole_number(missing=colander.drop, validator=_unchangeable)
+    organization_id = _unchangeable_id()
+    collaboration_id = _unchangeable_id()
 
 
 class NodeId(Body):
@@ -113,7 +127,7 @@ def node_context(request, node_id: int, permission: str):
     return context
 
 
-@nodes.get(permission="view")
+@nodes.get(permission="view", response_schemas=PAGE)
 def list_nodes(request):
     """Nodes the caller may see; filters name (LIKE), organization_id, collaboration_id,
     status, ip, last_seen_from, last_seen_till."""
@@ -144,7 +158,12 @@ def list_nodes(request):
     return paginate(request, query, lambda n: serialize(request, n), sortable, Node.id.asc())
 
 
-@nodes.post(permission="create", schema=NodeCreate(), validators=(json_body,))
+@nodes.post(
+    permission="create",
+    schema=NodeCreate(),
+    validators=(json_body,),
+    response_schemas=answers(201, RegisteredNode(), "Registered"),
+)
 def create_node(request):
     """Register a node for an organization (default: the caller's) in a collaboration it is a
     member of; the answer holds the new API key, which is never shown again."""
@@ -199,12 +218,12 @@ def unused_name(request, organization: Organization, collaboration: Collaboratio
     return candidate
 
 
-@node.get(permission="view")
+@node.get(permission="view", response_schemas=RECORD)
 def get_node(request):
     return serialize(request, request.context.row)
 
 
-@node.patch(permission="edit", schema=NodePatch(), validators=(json_body,))
+@node.patch(permission="edit", schema=NodePatch(), validators=(json_body,), response_schemas=RECORD)
 def patch_node(request):
     """Change name and/or VPN ip (``clear_ip: true`` removes it); a node may do this for
     itself only."""
@@ -219,7 +238,7 @@ def patch_node(request):
     return serialize(request, changed)
 
 
-@node.delete(permission="delete")
+@node.delete(permission="delete", response_schemas=MESSAGE)
 def delete_node(request):
     """Delete the node account; its organization's runs stay (they belong to tasks)."""
     target = request.context.row
@@ -228,7 +247,12 @@ def delete_node(request):
     return {"msg": f"Node {target.id} was deleted"}
 
 
-@recover_node.post(permission="reset_key", schema=NodeId(), validators=(json_body,))
+@recover_node.post(
+    permission="reset_key",
+    schema=NodeId(),
+    validators=(json_body,),
+    response_schemas=answers(200, ApiKey(), "The new API key"),
+)
 def reset_api_key(request):
     """Give a node a new API key (the old one stops working) and show it once."""
     target = node_context(request, request.validated["id"], "reset_key").row
@@ -238,7 +262,12 @@ def reset_api_key(request):
     return {"api_key": api_key}
 
 
-@collaboration_node.post(permission="edit", schema=NodeId(), validators=(json_body,))
+@collaboration_node.post(
+    permission="edit",
+    schema=NodeId(),
+    validators=(json_body,),
+    response_schemas=answers(201, Records(), "The collaboration's nodes"),
+)
 def add_node(request):
     """Move a node into this collaboration: a node belongs to exactly one collaboration, so
     adding it elsewhere means leaving the old one. Needs edit on the collaboration and on the
@@ -257,7 +286,9 @@ def add_node(request):
     return [serialize(request, n) for n in request.dbsession.scalars(in_collaboration)]
 
 
-@collaboration_node.delete(permission="edit", schema=NodeId(), validators=(json_body,))
+@collaboration_node.delete(
+    permission="edit", schema=NodeId(), validators=(json_body,), response_schemas=MESSAGE
+)
 def remove_node(request):
     """Remove a node from this collaboration, which deletes it (a node cannot exist outside
     a collaboration); needs edit on the collaboration and delete on the node."""

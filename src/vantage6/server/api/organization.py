@@ -5,6 +5,7 @@ from __future__ import annotations
 import colander
 from sqlalchemy import delete, select, update
 
+from vantage6.server.api.answers import CREATED, MESSAGE, PAGE, RECORD
 from vantage6.server.api.errors import Refused
 from vantage6.server.api.pagination import paginate
 from vantage6.server.api.params import linked_ids, query_int
@@ -71,7 +72,7 @@ def visible(identity):
     )
 
 
-@organizations.get(permission="view")
+@organizations.get(permission="view", response_schemas=PAGE)
 def list_organizations(request):
     query = select(Organization).where(visible(request.identity))
     params = request.params
@@ -90,7 +91,12 @@ def list_organizations(request):
     )
 
 
-@organizations.post(permission="create", schema=OrganizationFields(), validators=(json_body,))
+@organizations.post(
+    permission="create",
+    schema=OrganizationFields(),
+    validators=(json_body,),
+    response_schemas=CREATED,
+)
 def create_organization(request):
     created = Organization()
     set_fields(created, request.validated, EDITABLE)
@@ -100,12 +106,14 @@ def create_organization(request):
     return serialize(request, created)
 
 
-@organization.get(permission="view")
+@organization.get(permission="view", response_schemas=RECORD)
 def get_organization(request):
     return serialize(request, request.context.row)
 
 
-@organization.patch(permission="edit", schema=OrganizationPatch(), validators=(json_body,))
+@organization.patch(
+    permission="edit", schema=OrganizationPatch(), validators=(json_body,), response_schemas=RECORD
+)
 def patch_organization(request):
     """Change what is sent. The public key, which every input and result for the organization
     is encrypted with, only by the organization itself (see OrganizationContext)."""
@@ -122,7 +130,7 @@ def patch_organization(request):
     return serialize(request, changed)
 
 
-@organization.delete(permission="delete")
+@organization.delete(permission="delete", response_schemas=MESSAGE)
 def delete_organization(request):
     """With ``?delete_dependents=true`` everything of the organization goes too, in one
     transaction; without it, an organization that still has dependents is kept (400)."""

@@ -14,6 +14,13 @@ FLAGS = {"true": True, "1": True, "false": False, "0": False}
 ISO_TIME = "an ISO 8601 date and time such as 2026-03-24T10:00:00Z"
 
 
+def query_parameters(request):
+    """``request.params`` of the API: the query string alone. WebOb's would add the fields of
+    a form body, which the API does not take, and parse any body as a form to find them (a
+    multipart one without a boundary raised an error: a 500)."""
+    return request.GET
+
+
 def query_int(request, name: str, raw: str | None = None) -> int:
     """An id parameter (``raw`` for one of a repeated parameter's values)."""
     raw = request.params.get(name) if raw is None else raw

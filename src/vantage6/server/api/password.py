@@ -9,6 +9,7 @@ from cornice import Service
 from pyramid.authorization import DENY_ALL, Allow
 from pyramid.httpexceptions import HTTPBadRequest
 
+from vantage6.server.api.answers import MESSAGE
 from vantage6.server.api.errors import cornice_errors
 from vantage6.server.api.failed_login import refuse_login
 from vantage6.server.api.schema import Body, json_body, text
@@ -50,7 +51,9 @@ class PasswordChange(Body):
     new_password = text(validator=colander.Length(min=1, max=1024))
 
 
-@change_password.patch(permission="edit", schema=PasswordChange(), validators=(json_body,))
+@change_password.patch(
+    permission="edit", schema=PasswordChange(), validators=(json_body,), response_schemas=MESSAGE
+)
 def patch_password(request):
     """A wrong current password counts as a failed login, so this is no way around lockout."""
     body = request.validated

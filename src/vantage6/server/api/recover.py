@@ -12,10 +12,11 @@ from pyramid.httpexceptions import HTTPBadRequest
 from pyramid.security import NO_PERMISSION_REQUIRED
 from sqlalchemy import select
 
+from vantage6.server.api.answers import MESSAGE, SecondFactor, answers
 from vantage6.server.api.emailed_tokens import token_user
 from vantage6.server.api.errors import Refused
 from vantage6.server.api.failed_login import refuse_login
-from vantage6.server.api.schema import Body, json_body, text
+from vantage6.server.api.schema import Body, documented, json_body, text
 from vantage6.server.api.service import api_service
 from vantage6.server.mail import mailer
 from vantage6.server.models import User
@@ -53,6 +54,7 @@ NO_ADDRESS = (
 )
 NO_SMTP = "no SMTP server is configured (vantage6.smtp.host), so no email can be sent"
 NO_TWO_FACTOR = "Two-factor authentication is not enabled on this server"
+NEW_SECOND_FACTOR = answers(200, SecondFactor(), "The new second factor")
 
 
 def _name(**kw):
@@ -67,6 +69,7 @@ class LostPassword(Body):
     username = _name(missing=colander.drop)
     email = _name(missing=colander.drop)
 
+    @documented(minProperties=1)
     def validator(self, node, value):
         if not value:
             raise colander.Invalid(node, "send the username or the email of the account")
@@ -91,7 +94,10 @@ class EnrolTwoFactor(Body):
 
 
 @lost_password.post(
-    permission=NO_PERMISSION_REQUIRED, schema=LostPassword(), validators=(json_body,)
+    permission=NO_PERMISSION_REQUIRED,
+    schema=LostPassword(),
+    validators=(json_body,),
+    response_schemas=MESSAGE,
 )
 def recover_password(request):
     """Email a password reset token; the answer never tells whether the account exists."""
@@ -128,7 +134,10 @@ def _reset_email_due(user: User, settings: dict) -> bool:
 
 
 @reset_password.post(
-    permission=NO_PERMISSION_REQUIRED, schema=ResetPassword(), validators=(json_body,)
+    permission=NO_PERMISSION_REQUIRED,
+    schema=ResetPassword(),
+    validators=(json_body,),
+    response_schemas=MESSAGE,
 )
 def reset_password_with_token(request):
     """Set a new password with an emailed token; this also lifts a lockout."""
@@ -145,7 +154,10 @@ def reset_password_with_token(request):
 
 
 @lost_two_factor.post(
-    permission=NO_PERMISSION_REQUIRED, schema=LostTwoFactor(), validators=(json_body,)
+    permission=NO_PERMISSION_REQUIRED,
+    schema=LostTwoFactor(),
+    validators=(json_body,),
+    response_schemas=MESSAGE,
 )
 def recover_two_factor(request):
     """Email a token to reset the two-factor secret, to whoever knows the password."""
@@ -189,7 +201,10 @@ def _refuse_right_after_a_password_reset(user: User, settings: dict) -> None:
 
 
 @reset_two_factor.post(
-    permission=NO_PERMISSION_REQUIRED, schema=ResetTwoFactor(), validators=(json_body,)
+    permission=NO_PERMISSION_REQUIRED,
+    schema=ResetTwoFactor(),
+    validators=(json_body,),
+    response_schemas=NEW_SECOND_FACTOR,
 )
 def reset_two_factor_with_token(request):
     """A new two-factor secret (and its QR code) for the holder of an emailed token."""
@@ -214,7 +229,10 @@ def start_enrolment(request, user: User) -> dict:
 
 
 @enrol_two_factor.post(
-    permission=NO_PERMISSION_REQUIRED, schema=EnrolTwoFactor(), validators=(json_body,)
+    permission=NO_PERMISSION_REQUIRED,
+    schema=EnrolTwoFactor(),
+    validators=(json_body,),
+    response_schemas=NEW_SECOND_FACTOR,
 )
 def enrol_two_factor_with_token(request):
     """The first two-factor secret (and its QR code), for the holder of an emailed token."""

@@ -10,6 +10,15 @@ import colander
 from pyramid.httpexceptions import HTTPBadRequest
 from sqlalchemy import exists, or_, select
 
+from vantage6.server.api.answers import (
+    CREATED,
+    MESSAGE,
+    PAGE,
+    RECORD,
+    RECORDS,
+    Records,
+    answers,
+)
 from vantage6.server.api.contexts import context_for
 from vantage6.server.api.errors import Refused, not_found
 from vantage6.server.api.grants import organization_for_new, require_grantable
@@ -20,6 +29,7 @@ from vantage6.server.api.rule import serialize as serialize_rule
 from vantage6.server.api.schema import (
     NAME_LENGTH,
     Body,
+    Reserved,
     json_body,
     optional_id,
     optional_text,
@@ -42,17 +52,14 @@ roles = api_service("roles", "/role", traverse="/roles")
 role = api_service("role", "/role/{id}", traverse="/roles/{id}")
 role_rules = api_service("role_rule", "/role/{id}/rule/{rule_id}", traverse="/roles/{id}")
 
-DEFAULT_NAMES = {name.value.lower() for name in DefaultRole}
 
-
-def _not_a_default_name(node, name):
-    if name.lower() in DEFAULT_NAMES:
-        raise colander.Invalid(node, f"{name!r} is the name of a default role; choose another")
+NOT_A_DEFAULT_NAME = Reserved(
+    [name.value for name in DefaultRole], "{value!r} is the name of a default role; choose another"
+)
 
 
 def _name(**kw):
-    validator = colander.All(NAME_LENGTH, _not_a_default_name)
-    return text(validator=validator, **kw)
+    return text(validator=colander.All(NAME_LENGTH, NOT_A_DEFAULT_NAME), **kw)
 
 
 class RoleCreate(Body):
@@ -102,7 +109,7 @@ def _like_any(column, patterns):
     return or_(*[column.like(pattern) for pattern in patterns])
 
 
-@roles.get(permission="view")
+@roles.get(permission="view", response_schemas=PAGE)
 def list_roles(request):
     """Roles the caller may view; filters name and description (LIKE, repeatable),
     organization_id (repeatable), collaboration_id, rule_id, user_id, include_root."""
@@ -127,7 +134,9 @@ def list_roles(request):
     return paginate(request, query, lambda r: serialize(request, r), sortable, Role.id.asc())
 
 
-@roles.post(permission="create", schema=RoleCreate(), validators=(json_body,))
+@roles.post(
+    permission="create", schema=RoleCreate(), validators=(json_body,), response_schemas=CREATED
+)
 def create_role(request):
     """A role for an organization (default: the caller's) with rules the caller holds."""
     body = request.validated
@@ -142,7 +151,7 @@ def create_role(request):
     return serialize(request, created)
 
 
-@role.get(permission="view")
+@role.get(permission="view", response_schemas=RECORD)
 def get_role(request):
     return serialize(request, request.context.row)
 
@@ -158,7 +167,7 @@ def changeable(request) -> Role:
     return target
 
 
-@role.patch(permission="edit", schema=RolePatch(), validators=(json_body,))
+@role.patch(permission="edit", schema=RolePatch(), validators=(json_body,), response_schemas=RECORD)
 def patch_role(request):
     """Change name, description and/or rules (``rules`` replaces them; every rule added or
     removed must be one the caller holds)."""
@@ -175,7 +184,7 @@ def patch_role(request):
     return serialize(request, target)
 
 
-@role.delete(permission="delete")
+@role.delete(permission="delete", response_schemas=MESSAGE)
 def delete_role(request):
     """Delete the role; while users hold it only with ``delete_dependents=true``, and then
     only by a caller who holds its rules (the holders lose them)."""
@@ -198,7 +207,7 @@ def _rules_of(request, target: Role) -> list[dict]:
     return [serialize_rule(request, r) for r in sorted(target.rules, key=lambda r: r.id)]
 
 
-@role_rules.post(permission="edit")
+@role_rules.post(permission="edit", response_schemas=answers(201, Records(), "The role's rules"))
 def add_rule(request):
     """Add one rule (held by the caller) to the role; answers the role's rules."""
     target = changeable(request)
@@ -212,7 +221,7 @@ def add_rule(request):
     return _rules_of(request, target)
 
 
-@role_rules.delete(permission="edit")
+@role_rules.delete(permission="edit", response_schemas=RECORDS)
 def remove_rule(request):
     """Take one rule (held by the caller) out of the role; answers the role's rules."""
     target = changeable(request)

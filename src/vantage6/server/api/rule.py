@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from pyramid.httpexceptions import HTTPBadRequest
 from sqlalchemy import select
 
+from vantage6.server.api.answers import PAGE, RECORD
 from vantage6.server.api.pagination import paginate, sort_order
 from vantage6.server.api.params import flag, linked_ids, query_int
 from vantage6.server.api.render import listing
@@ -40,7 +41,7 @@ def enum_param(request, name: str, enum_class):
     raise HTTPBadRequest(f"{name} must be one of {choices}, not {raw!r}")
 
 
-@rules.get(permission="view")
+@rules.get(permission="view", response_schemas=PAGE)
 def list_rules(request):
     """All rules; filters name, operation, scope, role_id, user_id (rules held through roles
     or directly), current_user=1 (the caller's rules), no_pagination=1 (all on one page)."""
@@ -89,6 +90,6 @@ def unpaginated(request, query, sortable: dict) -> dict:
     }
 
 
-@rule.get(permission="view")
+@rule.get(permission="view", response_schemas=RECORD)
 def get_rule(request):
     return serialize(request, request.context.row)

@@ -11,6 +11,7 @@ from pyramid.httpexceptions import HTTPBadRequest, HTTPConflict
 from sqlalchemy import false, or_, select
 
 from vantage6.common.task_status import TaskStatus
+from vantage6.server.api.answers import PAGE, RECORD
 from vantage6.server.api.pagination import paginate
 from vantage6.server.api.params import included, parse_moment, query_int, time_param
 from vantage6.server.api.run_status import is_open
@@ -124,7 +125,7 @@ def _of_node(request, node_id: int):
     )
 
 
-@runs.get(permission="view")
+@runs.get(permission="view", response_schemas=PAGE)
 def list_runs(request):
     include = included(request, INCLUDABLE)
     return paginate(
@@ -136,19 +137,25 @@ def list_runs(request):
     )
 
 
-@run_service.get(permission="view")
+@run_service.get(permission="view", response_schemas=RECORD)
 def get_run(request):
     return serialize_run(request, request.context.row, included(request, INCLUDABLE))
 
 
-@run_service.patch(permission="edit", schema=RunReport(), validators=(json_body,))
+@run_service.patch(
+    permission="edit", schema=RunReport(), validators=(json_body,), response_schemas=RECORD
+)
 def report_run(request):
     """The node's report: only forward in the run's life cycle, never after it finished.
-    A failure stops the task's runs that have not started yet (they are marked failed)."""
+    A failure stops the task's runs that have not started yet (they are marked failed).
+    A report repeated after the run finished (a node sends it again when the answer to it
+    was lost) is answered as the first was, and changes nothing."""
     run = request.context.row
     body = request.validated
     current = TaskStatus(run.status)
     if current.is_finished:
+        if _repeats(run, body):
+            return serialize_run(request, run)
         raise HTTPConflict(f"Run {run.id} has already finished ({run.status}); it cannot change")
     new = TaskStatus(body.get("status", current))
     if not current.can_become(new):
@@ -171,6 +178,18 @@ def report_run(request):
     return serialize_run(request, run)
 
 
+def _repeats(run: Run, body: dict) -> bool:
+    """Whether a report says (its status included) only what the run holds already."""
+    if "status" not in body:
+        return False
+    for field, value in body.items():
+        if field in ("started_at", "finished_at"):
+            value = parse_moment(value)
+        if getattr(run, field) != value:
+            return False
+    return True
+
+
 def _fail_unstarted_siblings(run: Run) -> None:
     """Once one run of a task fails the task has failed: its runs still pending need not start."""
     for sibling in run.task.runs:
@@ -179,7 +198,7 @@ def _fail_unstarted_siblings(run: Run) -> None:
             sibling.finished_at = run.finished_at
 
 
-@results.get(permission="view")
+@results.get(permission="view", response_schemas=PAGE)
 def list_results(request):
     return paginate(
         request,
@@ -190,6 +209,6 @@ def list_results(request):
     )
 
 
-@result_service.get(permission="view")
+@result_service.get(permission="view", response_schemas=RECORD)
 def get_result(request):
     return serialize_result(request, request.context.row)

@@ -1,5 +1,9 @@
 """Colander building blocks with JSON's types taken literally: ``"5"`` is not a number,
-``5.5`` is not a whole number, ``"false"`` is not a boolean, and unknown fields are refused."""
+``5.5`` is not a whole number, ``"false"`` is not a boolean, and unknown fields are refused.
+
+The OpenAPI document is generated from these same nodes (:mod:`vantage6.server.apidocs_schema`),
+so validators are colander's own or the ones below, whose rule the document can read off them.
+"""
 
 from __future__ import annotations
 
@@ -19,9 +23,7 @@ class _Strict(colander.SchemaType):
     def deserialize(self, node, cstruct):
         if cstruct is colander.null:
             return colander.null
-        if cstruct is None:
-            if getattr(node, "nullable", False):
-                return None  # an explicit null clears the field
+        if cstruct is None:  # only fields that are not Nullable get here with it
             raise colander.Invalid(node, "must not be null")
         if type(cstruct) not in self.python_types:
             raise colander.Invalid(node, f"must be {self.described}, not {cstruct!r}")
@@ -75,11 +77,62 @@ class Body(colander.MappingSchema):
         return colander.Mapping(unknown="raise")
 
 
+def documented(**keywords):
+    """Decorator for a validator that is a function: the JSON Schema keywords that describe
+    what it accepts, for the API document (which cannot read a function's rule)."""
+
+    def mark(validator):
+        validator.json_schema = keywords
+        return validator
+
+    return mark
+
+
+def explained_refusal(node):
+    """A field that is accepted only to refuse it with directions (or to take a null that
+    changes nothing). The API document leaves it out: it refuses unknown fields."""
+    node.documented = False
+    return node
+
+
+def repeated(values) -> list:
+    """The values that occur more than once, sorted."""
+    return sorted({value for value in values if values.count(value) > 1})
+
+
+class Distinct:
+    """Colander validator: no value in the list more than once."""
+
+    def __call__(self, node, values):
+        twice = repeated(values)
+        if twice:
+            raise colander.Invalid(node, f"lists {', '.join(map(str, twice))} more than once")
+
+
+class Reserved:
+    """Colander validator: text that is none of ``names``, in any case."""
+
+    def __init__(self, names, msg: str):
+        self.names = sorted(names)
+        self.msg = msg
+
+    def __call__(self, node, value):
+        if value.lower() in {name.lower() for name in self.names}:
+            raise colander.Invalid(node, self.msg.format(value=value))
+
+
+class Nullable(colander.SchemaNode):
+    """A field that also takes an explicit null (which clears it); validators never see it."""
+
+    nullable = True  # for the API document
+
+    def deserialize(self, cstruct=colander.null):
+        return None if cstruct is None else super().deserialize(cstruct)
+
+
 def optional_text(**kw):
     """Text that may be left out (kept as it is) or set to null (cleared)."""
-    node = colander.SchemaNode(StrictString(), missing=colander.drop, **kw)
-    node.nullable = True
-    return node
+    return Nullable(StrictString(), missing=colander.drop, **kw)
 
 
 def text(**kw):
@@ -107,34 +160,19 @@ def id_list(**kw):
     return colander.SchemaNode(colander.Sequence(), whole_number(), **kw)
 
 
-def _id_range(node, value):
-    if value is not None:
-        colander.Range(min=1, max=MAX_ID)(node, value)
+ID_RANGE = colander.Range(min=1, max=MAX_ID)
 
 
 def record_id(**kw):
-    """An id in a request body: a whole number that a database can hold."""
-    return whole_number(validator=_id_range, **kw)
+    """An id in a request body (or path): a whole number that a database can hold."""
+    return whole_number(validator=ID_RANGE, **kw)
 
 
 def optional_id(**kw):
     """An id that may be left out or null (both meaning: the default)."""
-    node = record_id(missing=None, **kw)
-    node.nullable = True
-    return node
-
-
-def repeated(values) -> list:
-    """The values that occur more than once, sorted."""
-    return sorted({value for value in values if values.count(value) > 1})
-
-
-def _distinct(node, ids):
-    twice = repeated(ids)
-    if twice:
-        raise colander.Invalid(node, f"lists {', '.join(map(str, twice))} more than once")
+    return Nullable(StrictInt(), validator=ID_RANGE, missing=None, **kw)
 
 
 def record_ids(**kw):
     """A list of distinct record ids."""
-    return colander.SchemaNode(colander.Sequence(), record_id(), validator=_distinct, **kw)
+    return colander.SchemaNode(colander.Sequence(), record_id(), validator=Distinct(), **kw)

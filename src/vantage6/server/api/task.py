@@ -12,6 +12,7 @@ from pyramid.httpexceptions import HTTPBadRequest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from vantage6.server.api.answers import CREATED, MESSAGE, PAGE, RECORD, TaskStatus, answers
 from vantage6.server.api.contexts import require
 from vantage6.server.api.errors import Refused
 from vantage6.server.api.killing import kill_task
@@ -55,7 +56,9 @@ SORTABLE = {
 }
 
 
-@tasks.post(permission="create", schema=TaskBody(), validators=(json_body,))
+@tasks.post(
+    permission="create", schema=TaskBody(), validators=(json_body,), response_schemas=CREATED
+)
 def create_task(request):
     """Users create tasks with the task create rule of the collaboration; algorithm
     containers create subtasks of their own task. All checks pass or nothing is stored."""
@@ -140,7 +143,7 @@ def visible(identity):
     )
 
 
-@tasks.get(permission="view")
+@tasks.get(permission="view", response_schemas=PAGE)
 def list_tasks(request):
     params = request.params
     query = select(Task).where(visible(request.identity))
@@ -175,18 +178,20 @@ def list_tasks(request):
     )
 
 
-@task_service.get(permission="view")
+@task_service.get(permission="view", response_schemas=RECORD)
 def get_task(request):
     return serialize_task(request, request.context.row, included(request, INCLUDABLE))
 
 
-@task_status.get(permission="view")
+@task_status.get(
+    permission="view", response_schemas=answers(200, TaskStatus(), "The task's status")
+)
 def get_task_status(request):
     """The cheap endpoint to poll while waiting for results."""
     return {"status": request.context.row.status}
 
 
-@task_service.delete(permission="delete")
+@task_service.delete(permission="delete", response_schemas=MESSAGE)
 def delete_task(request):
     """Stops what still runs, then deletes the task with its runs and all its subtasks."""
     target = request.context.row

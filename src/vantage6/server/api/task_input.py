@@ -14,28 +14,28 @@ from sqlalchemy import select
 from vantage6.common.task_status import TaskStatus
 from vantage6.server.api.schema import (
     Body,
+    Nullable,
+    StrictInt,
+    StrictString,
+    explained_refusal,
     optional_text,
     record_id,
     repeated,
     text,
-    whole_number,
 )
 from vantage6.server.models import Collaboration, Node, Run, Task, TaskDatabase
 
 
-def unsupported(node_factory, feature: str):
+def unsupported(schema_type, feature: str):
     """A field of the original API for a feature this server does not have (studies,
-    algorithm stores): accepted when left out or null, refused otherwise."""
+    algorithm stores): accepted when left out or null, refused otherwise (and undocumented)."""
 
     def refuse(node, value):
-        if value is not None:
-            raise colander.Invalid(
-                node, f"cannot be used: this server has no {feature}; leave it out or send null"
-            )
+        raise colander.Invalid(
+            node, f"cannot be used: this server has no {feature}; leave it out or send null"
+        )
 
-    node = node_factory(missing=colander.drop, validator=refuse)
-    node.nullable = True
-    return node
+    return explained_refusal(Nullable(schema_type, missing=colander.drop, validator=refuse))
 
 
 def json_object(**kw):
@@ -56,12 +56,6 @@ class TaskDatabaseBody(Body):
     arguments = json_object(missing=colander.drop)
 
 
-def _each_organization_once(node, organizations):
-    twice = repeated([organization["id"] for organization in organizations])
-    if twice:
-        raise colander.Invalid(node, f"names organization(s) {_ids(twice)} more than once")
-
-
 class TaskBody(Body):
     name = optional_text()
     description = optional_text()
@@ -70,15 +64,12 @@ class TaskBody(Body):
     organizations = colander.SchemaNode(
         colander.Sequence(),
         TaskOrganization(),
-        validator=colander.All(
-            colander.Length(min=1, min_err="must name at least one organization"),
-            _each_organization_once,
-        ),
+        validator=colander.Length(min=1, min_err="must name at least one organization"),
     )
     databases = colander.SchemaNode(colander.Sequence(), TaskDatabaseBody(), missing=colander.drop)
-    study_id = unsupported(whole_number, "studies")
-    store_id = unsupported(whole_number, "algorithm stores")
-    server_url = unsupported(text, "algorithm stores")
+    study_id = unsupported(StrictInt(), "studies")
+    store_id = unsupported(StrictInt(), "algorithm stores")
+    server_url = unsupported(StrictString(), "algorithm stores")
 
 
 def problems(request, body: dict, collaboration: Collaboration) -> list[str]:
@@ -99,6 +90,9 @@ def problems(request, body: dict, collaboration: Collaboration) -> list[str]:
 
 def _organization_problems(session, body: dict, collaboration: Collaboration) -> list[str]:
     wanted = [organization["id"] for organization in body["organizations"]]
+    twice = repeated(wanted)  # a rule on values, which the API document cannot state
+    if twice:
+        return [f"it names organization(s) {_ids(twice)} more than once"]
     members = set(collaboration.get_organization_ids())
     with_node = set(
         session.scalars(

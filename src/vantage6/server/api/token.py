@@ -6,6 +6,7 @@ from __future__ import annotations
 import colander
 from pyramid.security import NO_PERMISSION_REQUIRED
 
+from vantage6.server.api.answers import Login, Tokens, answers
 from vantage6.server.api.errors import json_error
 from vantage6.server.api.failed_login import refuse_login
 from vantage6.server.api.recover import start_enrolment
@@ -26,6 +27,8 @@ CODE_MISSING = "Please include your two-factor authentication code"
 user_token = api_service("token_user", "/token/user")
 node_token = api_service("token_node", "/token/node")
 refresh_token = api_service("token_refresh", "/token/refresh")
+
+TOKENS = answers(200, Tokens(), "Logged in")
 
 
 class UserLogin(Body):
@@ -59,7 +62,12 @@ def token_pair(request, account) -> dict:
     return body
 
 
-@user_token.post(permission=NO_PERMISSION_REQUIRED, schema=UserLogin(), validators=(json_body,))
+@user_token.post(
+    permission=NO_PERMISSION_REQUIRED,
+    schema=UserLogin(),
+    validators=(json_body,),
+    response_schemas=answers(200, Login(), "Logged in, or the next step of a two-factor login"),
+)
 def login_user(request):
     body = request.validated
     settings = request.registry.settings
@@ -80,7 +88,12 @@ def login_user(request):
     return token_pair(request, user)
 
 
-@node_token.post(permission=NO_PERMISSION_REQUIRED, schema=NodeLogin(), validators=(json_body,))
+@node_token.post(
+    permission=NO_PERMISSION_REQUIRED,
+    schema=NodeLogin(),
+    validators=(json_body,),
+    response_schemas=TOKENS,
+)
 def login_node(request):
     node = Node.find_by_api_key(request.reading_dbsession, request.validated["api_key"])
     if node is None:
@@ -88,7 +101,7 @@ def login_node(request):
     return token_pair(request, node)
 
 
-@refresh_token.post(permission=NO_PERMISSION_REQUIRED)
+@refresh_token.post(permission=NO_PERMISSION_REQUIRED, response_schemas=TOKENS)
 def refresh(request):
     """Trade a refresh token (``Authorization: Bearer <refresh token>``) for a new pair."""
     token = bearer_token(request)

@@ -13,6 +13,7 @@ import colander
 from pyramid.httpexceptions import HTTPBadRequest
 from sqlalchemy import delete, or_, select
 
+from vantage6.server.api.answers import CREATED, MESSAGE, PAGE, RECORD, Pending, answers
 from vantage6.server.api.email_change import ask_owner_to_confirm, change_own_email
 from vantage6.server.api.errors import Refused
 from vantage6.server.api.grants import (
@@ -27,6 +28,8 @@ from vantage6.server.api.params import flag, linked_ids, query_int, time_param
 from vantage6.server.api.render import iso, link, listing
 from vantage6.server.api.schema import (
     Body,
+    documented,
+    explained_refusal,
     json_body,
     optional_id,
     optional_text,
@@ -44,7 +47,11 @@ from vantage6.server.api.writes import (
 from vantage6.server.models import Role, Rule, Task, User, user_role, user_rule
 from vantage6.server.resources.user import organizations_in, visible_in_organization
 from vantage6.server.security.identity import organization_collaborations
-from vantage6.server.security.login import password_problem
+from vantage6.server.security.login import (
+    MIN_PASSWORD_LENGTH,
+    STRONG_PASSWORD,
+    password_problem,
+)
 
 users = api_service("users", "/user", traverse="/users")
 user = api_service("user", "/user/{id}", traverse="/users/{id}")
@@ -53,6 +60,7 @@ PROFILE = ("username", "email", "firstname", "lastname")
 TIME = "a date or time like 2024-05-31 or 2024-05-31T13:45:00"
 
 
+@documented(minLength=MIN_PASSWORD_LENGTH, pattern=STRONG_PASSWORD)
 def strong_password(node, password: str) -> None:
     """Colander validator: the server's one password policy, explained in one sentence."""
     problem = password_problem(password)
@@ -93,7 +101,7 @@ class UserPatch(Body):
     roles = record_ids(missing=colander.drop)  # replaces the user's roles
     rules = record_ids(missing=colander.drop)  # replaces the user's extra rules
     organization_id = whole_number(missing=colander.drop)  # may only repeat the current one
-    password = text(missing=colander.drop)  # refused, with directions
+    password = explained_refusal(text(missing=colander.drop))  # see PATCH /password/change
     current_password = text(missing=colander.drop)  # proof for changing one's own email
     mfa_code = text(missing=colander.drop)  # with current_password, when two-factor is on
 
@@ -136,7 +144,7 @@ def visible(identity):
     )
 
 
-@users.get(permission="view")
+@users.get(permission="view", response_schemas=PAGE)
 def list_users(request):
     """Users the caller may view; filters username, firstname, lastname, email (LIKE),
     organization_id, collaboration_id, role_id, rule_id (extra rules), last_seen_from/till."""
@@ -172,7 +180,9 @@ def check_roles_fit(roles, organization_id: int) -> None:
         )
 
 
-@users.post(permission="create", schema=UserCreate(), validators=(json_body,))
+@users.post(
+    permission="create", schema=UserCreate(), validators=(json_body,), response_schemas=CREATED
+)
 def create_user(request):
     """A user of an organization (default: the caller's) with roles and rules the caller
     holds."""
@@ -191,7 +201,7 @@ def create_user(request):
     return serialize(request, created)
 
 
-@user.get(permission="view")
+@user.get(permission="view", response_schemas=RECORD)
 def get_user(request):
     """One user; ``include_permissions=true`` adds what the UI needs about their reach."""
     found = request.context.row
@@ -218,7 +228,12 @@ def change_permissions(request, target: User, body: dict) -> None:
     target.rules = list(rules)
 
 
-@user.patch(permission="edit", schema=UserPatch(), validators=(json_body,))
+@user.patch(
+    permission="edit",
+    schema=UserPatch(),
+    validators=(json_body,),
+    response_schemas={**RECORD, **answers(202, Pending(), "Changed but for the email address")},
+)
 def patch_user(request):
     """Change profile fields, roles and/or rules; only what is sent changes. Another user's
     new email address waits for its owner's confirmation (202), see
@@ -251,7 +266,7 @@ def patch_user(request):
     return {**serialize(request, target), "msg": pending}
 
 
-@user.delete(permission="delete")
+@user.delete(permission="delete", response_schemas=MESSAGE)
 def delete_user(request):
     """Delete the user; if they created tasks only with ``delete_dependents=true``, which
     deletes those tasks (with their runs and subtasks) too, as the original does."""

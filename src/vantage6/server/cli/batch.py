@@ -89,7 +89,7 @@ def import_(instance, file, dry_run, drop_all, yes):
             click.confirm(
                 f"--drop-all deletes ALL data in {describe(settings)}. Continue?", abort=True
             )
-    engine = open_engine(settings)
+    engine = open_engine(instance, settings)
     note(f"{'Checking' if dry_run else 'Importing'} {file} into {describe(settings)}")
     try:
         with database_errors(instance, settings):

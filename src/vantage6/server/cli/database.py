@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 
 import click
-from sqlalchemy.engine import make_url
 
 from vantage6.common.cli_output import Failure, success
 from vantage6.server.cli.instance import Instance, pass_instance
@@ -14,10 +13,12 @@ from vantage6.server.cli.instance import Instance, pass_instance
 
 def describe(settings: dict) -> str:
     """The database URL without its password."""
-    return make_url(settings["sqlalchemy.url"]).render_as_string(hide_password=True)
+    from vantage6.server.database_url import public_url
+
+    return public_url(settings["sqlalchemy.url"])
 
 
-def open_engine(settings: dict):
+def open_engine(instance: Instance, settings: dict):
     """An engine as the server makes it, with the server's argon2 costs for what is hashed."""
     from vantage6.server import argon2_cost
     from vantage6.server.db import get_engine
@@ -26,7 +27,8 @@ def open_engine(settings: dict):
     configure_hasher(
         passwords=argon2_cost(settings, ""), api_keys=argon2_cost(settings, "api_key_")
     )
-    return get_engine(settings)
+    with database_errors(instance, settings):  # no driver, no folder for an SQLite file
+        return get_engine(settings)
 
 
 @contextlib.contextmanager
@@ -63,7 +65,7 @@ def _migrate(instance: Instance, action, revision: str) -> None:
     from vantage6.server import migrate
 
     settings = instance.settings()
-    engine = open_engine(settings)
+    engine = open_engine(instance, settings)
     with database_errors(instance, settings):
         action(engine, revision)
         now = migrate.current_revision(engine) or "base (empty)"
@@ -112,7 +114,7 @@ def current(instance):
     from vantage6.server import migrate
 
     settings = instance.settings()
-    engine = open_engine(settings)
+    engine = open_engine(instance, settings)
     with database_errors(instance, settings):
         revision = migrate.current_revision(engine) or "none"
         state = migrate.schema_state(engine).value

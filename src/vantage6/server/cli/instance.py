@@ -17,11 +17,11 @@ from typing import ClassVar
 from vantage6.common import cli_select
 from vantage6.common.cli_output import Failure
 from vantage6.common.configdirs import Scope, list_configs
+from vantage6.server.listen import DEFAULT_LISTEN, parse_listen
 
 KIND = "server"
 APPLICATION = cli_select.APPLICATION
 ENVIRONMENTS = (APPLICATION, *cli_select.ENVIRONMENTS)
-DEFAULT_LISTEN = "0.0.0.0:7601"  # the gevent runner's default (vantage6.server.serve)
 
 
 def app_name(environment: str) -> str:
@@ -91,14 +91,14 @@ class Instance(cli_select.Instance):
         values = parser[section]
         if "listen" in values or "host" not in values:
             value = values.get("listen", DEFAULT_LISTEN).split()[0]
-            host, _, port = value.rpartition(":")
             setting = f"listen in [{section}]"
         else:
-            host, port = values["host"], values.get("port", "")
+            value = f"{values['host']}:{values.get('port', '')}"
             setting = f"host/port in [{section}]"
-        if not port.isdigit() or not 0 < int(port) < 65536:
-            raise Failure(f"{setting} of {self.config}: {port!r} is not a port number")
-        return host.strip("[]") or "0.0.0.0", int(port)
+        try:
+            return parse_listen(value)
+        except ValueError as exc:
+            raise Failure(f"{setting} of {self.config}: {exc}") from None
 
     def url(self, settings: dict) -> str:
         """The API's address on this machine (an any-interface bind is reached on loopback)."""

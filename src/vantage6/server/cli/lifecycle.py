@@ -9,9 +9,7 @@ schema problems and the first root password show on the screen and never in a lo
 
 from __future__ import annotations
 
-import errno
 import json
-import socket
 import subprocess
 import sys
 import urllib.error
@@ -32,6 +30,7 @@ from vantage6.server.cli.instance import (
     pass_instance,
     resolve,
 )
+from vantage6.server.listen import bind, refusal
 
 
 def pserve_command(instance: Instance) -> list[str]:
@@ -52,15 +51,11 @@ def _check_port(instance: Instance) -> None:
     """Refuse early, naming the setting, when the address cannot be bound."""
     host, port = instance.listen()
     try:
-        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-        with socket.socket(family, kind, proto) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
-            probe.bind(address)
+        bind(host, port).close()
     except OSError as exc:
-        reason = "it is in use" if exc.errno == errno.EADDRINUSE else str(exc)
         raise Failure(
             f"cannot listen on {host}:{port} (listen in [{instance.server_section(instance.ini())}]"
-            f" of {instance.config}): {reason}"
+            f" of {instance.config}): {refusal(exc)}"
         ) from None
 
 
@@ -68,7 +63,7 @@ def _prepare_database(instance: Instance, settings: dict) -> None:
     from vantage6.server.bootstrap import prepare_database
 
     note(f"Preparing the database {describe(settings)}")
-    engine = open_engine(settings)
+    engine = open_engine(instance, settings)
     try:
         with database_errors(instance, settings):
             prepare_database(engine, settings)
@@ -183,7 +178,7 @@ def files(instance):
       vserver files --name demo
       vserver files --name demo --system -e test
     """
-    from vantage6.server.db import sqlite_file
+    from vantage6.server.database_url import sqlite_file
 
     rows = [
         ("configuration", str(instance.config)),

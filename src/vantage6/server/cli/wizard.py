@@ -374,12 +374,12 @@ def new(name, system, environment, no_input, jwt_secret, **given):
 
 
 def _make_database_folder(url: str) -> None:
-    database = make_url(url).database
-    if make_url(url).get_backend_name() == "sqlite" and database not in (None, "", ":memory:"):
-        try:
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise Failure(f"cannot create the database folder of {url}: {exc.strerror}") from None
+    from vantage6.server.database_url import DatabaseUnusable, create_sqlite_folder
+
+    try:
+        create_sqlite_folder(url)
+    except DatabaseUnusable as exc:
+        raise Failure(str(exc)) from None
 
 
 def _next_steps(answers: dict) -> None:

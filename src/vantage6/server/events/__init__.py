@@ -17,8 +17,8 @@ from pyramid.events import ApplicationCreated
 from pyramid.exceptions import ConfigurationError
 from pyramid.security import NO_PERMISSION_REQUIRED
 
-from vantage6.server.events.bus import MemoryBus, PostgresBus
-from vantage6.server.events.duties import Leadership, run_duties
+from vantage6.server.events.bus import MemoryBus
+from vantage6.server.events.duties import leadership_for, run_duties
 from vantage6.server.events.hub import SHUTDOWN, Hub
 from vantage6.server.events.presence import Presence
 from vantage6.server.events.rights import watch
@@ -65,6 +65,8 @@ def _bus(name: str, hub: Hub, engine):
         return MemoryBus(hub)
     if engine.dialect.name != "postgresql":
         raise ConfigurationError(f"{PREFIX}bus = postgresql needs a PostgreSQL database")
+    from vantage6.server.events.postgresql import PostgresBus  # psycopg: PostgreSQL only
+
     return PostgresBus(hub, engine)
 
 
@@ -79,6 +81,6 @@ def _start_background(event) -> None:
     gevent.spawn(
         run_duties,
         registry["vantage6.events.presence"],
-        Leadership(registry["dbengine"]),
+        leadership_for(registry["dbengine"]),
         settings[PREFIX + "duty_seconds"],
     )

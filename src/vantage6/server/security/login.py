@@ -22,9 +22,17 @@ from vantage6.server.security.hashing import hash_secret, verify_secret
 
 FAILED = "Failed to login"
 BAD_CODE = "Your two-factor authentication code is incorrect, or was used before"
+MIN_PASSWORD_LENGTH = 8
 PASSWORD_RULES = (
-    "The password must be at least 8 characters long and contain an uppercase letter, a "
-    "lowercase letter, a digit and a special character (such as ! or %)"
+    f"The password must be at least {MIN_PASSWORD_LENGTH} characters long and contain an "
+    "uppercase letter, a lowercase letter, a digit and a special character (such as ! or %)"
+)
+# The same rule as a regular expression, for the API document. ASCII letters, digits and
+# punctuation stand in for the Unicode classes of password_problem: what matches is strong,
+# though not every strong password matches.
+STRONG_PASSWORD = (
+    r"^(?=[\s\S]*[A-Z])(?=[\s\S]*[a-z])(?=[\s\S]*[0-9])(?=[\s\S]*[!-/:-@\[-`{-~])"
+    rf"[\s\S]{{{MIN_PASSWORD_LENGTH},}}$"
 )
 
 
@@ -136,7 +144,7 @@ def _notice_due(user: User, settings: dict, now: dt.datetime) -> User | None:
 def password_problem(password: str) -> str | None:
     """Why ``password`` is too weak, or None when it is strong enough."""
     strong = (
-        len(password) >= 8
+        len(password) >= MIN_PASSWORD_LENGTH
         and any(c.isupper() for c in password)
         and any(c.islower() for c in password)
         and any(c.isdigit() for c in password)
