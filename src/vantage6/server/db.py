@@ -111,6 +111,9 @@ def _request_reading_dbsession(request) -> Session:
 def includeme(config) -> None:
     settings = config.get_settings()
     settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
+    # pyramid_tm would name the user on every transaction, so every request, even one that
+    # needs no identity (/version, /health), would check its token and load its rules.
+    settings["tm.annotate_user"] = False
     config.include("pyramid_tm")
     engine = get_engine(settings)
     config.registry["dbengine"] = engine

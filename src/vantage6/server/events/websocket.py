@@ -13,6 +13,7 @@ import json
 import socket
 import struct
 
+import gevent
 from gevent.lock import Semaphore
 from geventwebsocket.exceptions import FrameTooLargeException, ProtocolError, WebSocketError
 from geventwebsocket.handler import WebSocketHandler
@@ -92,6 +93,13 @@ class Handler(WebSocketHandler):
         # written in two parts (head, then body) waits for the client's delayed ACK, ~40 ms.
         self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return super().handle()
+
+    def handle_one_request(self):
+        # A keep-alive client whose next request is already there when this one is answered
+        # would be served again and again without this greenlet ever waiting, while the other
+        # connections starve for seconds: let the ones that are ready go first.
+        gevent.sleep(0)
+        return super().handle_one_request()
 
     def upgrade_connection(self):
         result = super().upgrade_connection()
