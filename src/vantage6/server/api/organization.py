@@ -119,7 +119,7 @@ def patch_organization(request):
     is encrypted with, only by the organization itself (see OrganizationContext)."""
     changed = request.context.row
     body = request.validated
-    if body.get("public_key", changed.public_key) != changed.public_key:
+    if (body.get("public_key", changed.public_key) or "") != changed.public_key:
         if not request.has_permission("set_public_key", request.context):
             raise Refused(
                 f"Only the nodes of organization {changed.id} and its own administrators (who "
