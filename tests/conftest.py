@@ -97,3 +97,15 @@ def shell(dbsession):
     """The admin shell's namespace (``db``, ``Scope``, ...) with save/get bound to dbsession."""
     with bound_shell_session(dbsession):
         yield namespace(dbsession)
+
+
+@pytest.fixture(scope="module")
+def node_server(tmp_path_factory, database_factory):
+    """A real server (pserve on development.ini) for the nodes of a test module, which the
+    module's tests may also crash and restart."""
+    from tests.functional.node.daemons import RestartableServer
+
+    server = RestartableServer(tmp_path_factory.mktemp("server"), database_factory.new_url())
+    server.start()
+    yield server
+    server.stop()

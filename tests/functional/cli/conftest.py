@@ -12,7 +12,6 @@ import pytest
 from click.testing import CliRunner
 
 from tests.functional.cli.helpers import VNODE, VSERVER
-from tests.functional.node.daemons import RestartableServer
 from tests.functional.test_serve import free_port
 from tests.support import FAST_ARGON2, FAST_COST
 from vantage6.node.cli import cli as node_cli
@@ -99,15 +98,6 @@ def vnode_process(dirs, tmp_path):
     yield run
     stop = [str(VNODE), "stop", "--all", "--force", "--timeout", "10"]
     subprocess.run(stop, env=run.env, capture_output=True, timeout=120)
-
-
-@pytest.fixture(scope="module")
-def node_server(tmp_path_factory, database_factory):
-    """A real server (pserve on development.ini) for the nodes of a test module."""
-    server = RestartableServer(tmp_path_factory.mktemp("server"), database_factory.new_url())
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import requests
 
 from tests.functional.node import crashes
 from tests.functional.node.crashes import CASES, marking, run_through_a_crash
-from tests.functional.node.daemons import RestartableServer, Running, eventually, unplain, write_ini
+from tests.functional.node.daemons import Running, eventually, unplain, write_ini
 from tests.functional.node.marker_node import IMAGE, PACKAGE
 from tests.functional.node.test_node_lifecycle import fresh
 from vantage6.node.config import load_config
@@ -24,11 +24,8 @@ from vantage6.node.server import ServerClient
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, database_factory):
-    server = RestartableServer(tmp_path_factory.mktemp("server"), database_factory.new_url())
-    server.start()
-    yield server
-    server.stop()
+def server(node_server):
+    return node_server
 
 
 class Site(crashes.Site):

@@ -34,11 +34,8 @@ TEST_ALGORITHMS = {**ALGORITHMS, "test/json": ("json", None), "test/time": ("tim
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, database_factory):
-    server = RestartableServer(tmp_path_factory.mktemp("server"), database_factory.new_url())
-    server.start()
-    yield server
-    server.stop()
+def server(node_server):
+    return node_server
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 
 from tests.functional.node import crashes
 from tests.functional.node.crashes import CASES, marking, run_through_a_crash
-from tests.functional.node.daemons import RestartableServer, eventually, unplain
+from tests.functional.node.daemons import eventually, unplain
 from tests.integration.node.support import remove_node
 from vantage6.node.daemon import INTERRUPTED
 
@@ -24,11 +24,8 @@ IMAGE = "vantage6-test/marker:latest"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, database_factory):
-    server = RestartableServer(tmp_path_factory.mktemp("server"), database_factory.new_url())
-    server.start()
-    yield server
-    server.stop()
+def server(node_server):
+    return node_server
 
 
 @pytest.fixture(scope="module")
