@@ -18,6 +18,23 @@ AGES = [41, 67, 23, 58]
 TASK_ID = 99  # the subtask the waiting proxy hands out
 
 
+# Run in an algorithm container: can it open a TCP connection to host:port?
+PROBE = (
+    "import socket, sys\n"
+    "try:\n"
+    "    socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3).close()\n"
+    "except OSError as e:\n"
+    "    sys.exit(f'unreachable: {e}')\n"
+)
+
+
+def reaches(container, host: str, port: int) -> bool:
+    """Whether ``container`` can connect to ``host``:``port`` (any other failure fails)."""
+    probe = container.exec_run(["python3", "-c", PROBE, host, str(port)])
+    assert probe.exit_code == 0 or b"unreachable" in probe.output, probe.output
+    return probe.exit_code == 0
+
+
 def remove_node(engine, name: str) -> None:
     label = {"label": f"vantage6-node={name}"}
     for container in engine.containers.list(all=True, filters=label):

@@ -18,19 +18,12 @@ from tests.integration.node.support import (
     eventually,
     gateway,
     partial,
+    reaches,
     remove_node,
     token,
 )
 from vantage6.node.runtime.docker import DockerRuntime
 from vantage6.node.runtime.firewall import HostFirewall, chain_name, remove_rules
-
-PROBE = (
-    "import socket, sys\n"
-    "try:\n"
-    "    socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3).close()\n"
-    "except OSError as e:\n"
-    "    sys.exit(f'unreachable: {e}')\n"
-)
 
 if shutil.which("iptables") is None:
     pytest.skip("iptables is not installed here", allow_module_level=True)
@@ -42,12 +35,6 @@ def host_service():
     listener = socket.create_server(("0.0.0.0", 0))
     yield listener.getsockname()[1]
     listener.close()
-
-
-def reaches(container, host: str, port: int) -> bool:
-    probe = container.exec_run(["python3", "-c", PROBE, host, str(port)])
-    assert probe.exit_code == 0 or b"unreachable" in probe.output, probe.output
-    return probe.exit_code == 0
 
 
 def input_rules() -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.node.support import central, eventually, gateway, token
+from tests.integration.node.support import central, eventually, gateway, reaches, token
 
 LISTEN = (
     "import socket\n"
@@ -14,19 +14,6 @@ LISTEN = (
     "while True:\n"
     "    server.accept()[0].close()\n"
 )
-PROBE = (
-    "import socket, sys\n"
-    "try:\n"
-    "    socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3).close()\n"
-    "except OSError as e:\n"
-    "    sys.exit(f'unreachable: {e}')\n"
-)
-
-
-def reaches(container, host: str, port: int) -> bool:
-    probe = container.exec_run(["python3", "-c", PROBE, host, str(port)])
-    assert probe.exit_code == 0 or b"unreachable" in probe.output, probe.output
-    return probe.exit_code == 0
 
 
 def address(container, network: str) -> str:
