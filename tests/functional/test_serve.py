@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.support import FAST_ARGON2, POSTGRES_URL
+from vantage6.server.migrate import head_revision
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -116,7 +117,7 @@ def test_production_needs_an_explicit_migration_then_starts(tmp_path, run, datab
         [BIN / "vserver", "db", "upgrade", "--config", ini], capture_output=True, text=True
     )
     assert upgraded.returncode == 0, upgraded.stderr
-    assert "Database schema is at 0002" in upgraded.stdout
+    assert f"Database schema is at {head_revision()}" in upgraded.stdout
 
     server = run("pserve", ini, env=env)
     status, body = wait_for(f"http://127.0.0.1:{port}/api/health", server)

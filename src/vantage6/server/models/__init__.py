@@ -6,6 +6,7 @@ from vantage6.server.models.base import Base
 from vantage6.server.models.collaboration import Collaboration, member
 from vantage6.server.models.node import Node
 from vantage6.server.models.organization import Organization
+from vantage6.server.models.rights_epoch import rights_epoch
 from vantage6.server.models.role import Role, role_rule, user_role
 from vantage6.server.models.rule import Operation, Rule, Scope, user_rule
 from vantage6.server.models.run import Result, Run
@@ -30,6 +31,7 @@ __all__ = [
     "User",
     "allocate_job_id",
     "member",
+    "rights_epoch",
     "role_rule",
     "user_role",
     "user_rule",

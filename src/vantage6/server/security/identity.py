@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import bindparam, literal, select, union_all
@@ -51,7 +52,10 @@ class Identity:
             return f"container:run:{self.claims['sub'].get('run_id')}"
         return f"{self.kind}:{self.id}"
 
-    def principals(self) -> set[str]:
+    @cached_property
+    def _principals(self) -> frozenset[str]:
+        """Worked out once per identity: a kept identity (``identity_cache``) serves many
+        requests."""
         found = {self.principal, f"org:{self.organization_id}"}
         found |= {f"collab:{collaboration}" for collaboration in self.collaboration_ids}
         if self.kind == "node":
@@ -69,7 +73,10 @@ class Identity:
                 found.add(f"{prefix}@org:{self.organization_id}")
             elif self.kind == "user":
                 found.add(f"{prefix}@user:{self.id}")
-        return found
+        return frozenset(found)
+
+    def principals(self) -> frozenset[str]:
+        return self._principals
 
     def holds(self, rule: RuleKey) -> bool:
         """Whether this caller has ``rule`` itself or the same rule at a wider scope

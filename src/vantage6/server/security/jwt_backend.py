@@ -18,10 +18,12 @@ from vantage6.server.security.identity import (
     node_identity,
     user_identity,
 )
+from vantage6.server.security.identity_cache import current_epoch
 from vantage6.server.security.tokens import CREDENTIALS_CHANGED, InvalidToken
 
 NODE_REKEYED = "the node's API key changed after this container token was issued"
 
+IDENTITIES = "vantage6.identities"  # registry key: the process's IdentityCache
 AUTH_ERROR = "vantage6.auth_error"  # environ key: why a presented token was not accepted
 CONTAINER_CLAIMS = {"run_id", "task_id", "node_id", "organization_id", "collaboration_id"}
 ACCOUNTS = {"user": User, "node": Node}
@@ -64,15 +66,24 @@ def bearer_token(request) -> str | None:
 
 @hookimpl(trylast=True)
 def vantage6_identify(request) -> Identity | None:
+    """The caller of a valid token: kept from an earlier request while no right has changed
+    since (``identity_cache``), or checked and built from the database."""
     token = bearer_token(request)
     if token is None:
         return None
+    identities = request.registry[IDENTITIES]
+    epoch = current_epoch(request.dbsession)
+    identity = identities.get(token, epoch)
+    if identity is not None:
+        return identity
     try:
         claims = request.registry["vantage6.tokens"].decode(token)
-        return identity_from_claims(request, claims)
+        identity = identity_from_claims(request, claims)
     except InvalidToken as exc:
         request.environ[AUTH_ERROR] = str(exc)
         return None
+    identities.keep(token, epoch, identity)
+    return identity
 
 
 def identity_from_claims(request, claims: dict) -> Identity:

@@ -7,6 +7,8 @@ from pyramid.interfaces import ISecurityPolicy
 from pyramid.request import RequestLocalCache
 from zope.interface import implementer
 
+from vantage6.server.security.identity_cache import IdentityCache
+from vantage6.server.security.jwt_backend import IDENTITIES
 from vantage6.server.security.tokens import TokenService
 
 
@@ -55,6 +57,7 @@ class SecurityPolicy:
 def includeme(config) -> None:
     settings = config.get_settings()
     config.registry["vantage6.tokens"] = TokenService.from_settings(settings)
+    config.registry[IDENTITIES] = IdentityCache()
     policy = SecurityPolicy()
     config.registry["vantage6.security_policy"] = policy
     config.set_security_policy(policy)
