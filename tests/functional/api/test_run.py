@@ -221,6 +221,20 @@ def test_run_json_has_links_and_the_node_but_never_the_result(api, root, world, 
     assert all("result" not in item for item in listed)
 
 
+@pytest.mark.parametrize("include", ["", "?include=task"])
+def test_a_listed_run_is_the_run_read_alone(api, root, world, task, include):
+    """Lists are read as rows (api/run_page.py), a single run through the ORM: same JSON, the
+    node (or none: a3 has no node) and the embedded task's derived status included."""
+    api.task(world["A"], [world["a1"], world["a3"]], world["a1"])
+    with api.session() as session, session.begin():
+        session.get(Run, api.run_id(task, world["a2"])).status = "active"
+    listed = api.app.get(f"/api/run{include}", headers=root).json["data"]
+    assert len(listed) == 4
+    for item in listed:
+        assert item == api.app.get(f"/api/run/{item['id']}{include}", headers=root).json
+    assert {item["node"] is None for item in listed} == {True, False}
+
+
 def test_results_show_the_result_with_links(api, root, task, run):
     with api.session() as session, session.begin():
         session.get(Run, run).result = "c2VjcmV0"

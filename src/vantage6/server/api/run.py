@@ -14,6 +14,7 @@ from vantage6.common.task_status import TaskStatus
 from vantage6.server.api.answers import PAGE, RECORD
 from vantage6.server.api.pagination import paginate
 from vantage6.server.api.params import included, parse_moment, query_int, time_param
+from vantage6.server.api.run_page import run_summaries
 from vantage6.server.api.run_status import is_open
 from vantage6.server.api.schema import Body, json_body, optional_text, text
 from vantage6.server.api.service import api_service
@@ -134,6 +135,7 @@ def list_runs(request):
         lambda run: serialize_run(request, run, include),
         SORTABLE,
         Run.id.asc(),
+        fetch=lambda session, page: run_summaries(session, page, with_tasks="task" in include),
     )
 
 
