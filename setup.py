@@ -37,6 +37,7 @@ setup(
         "gevent-websocket==0.10.1",
         "ipython>=8",
         "plaster_pastedeploy>=1.0",
+        "orjson>=3.9",
         "platformdirs>=4",
         "pluggy>=1.5",
         "PyJWT>=2.8",

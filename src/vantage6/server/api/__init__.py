@@ -11,4 +11,5 @@ def includeme(config) -> None:
     config.add_request_method(query_parameters, "params", property=True)
     # Views declare their answers for the API document: ``response_schemas=`` (answers.py).
     config.include("cornice_swagger")
+    config.include(".json_renderer")
     config.scan(".")
