@@ -59,8 +59,9 @@ def write_ini(directory: Path, port: int) -> Path:
 
 
 class Server:
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, poll_seconds: float = 0.2):
         self.directory = directory
+        self.poll_seconds = poll_seconds
         self.port = free_port()
         ini = write_ini(directory, self.port)
         pserve = Path(sys.executable).with_name("pserve")
@@ -81,7 +82,7 @@ class Server:
                 if status == 200:
                     return
             except OSError:
-                time.sleep(0.2)
+                time.sleep(self.poll_seconds)
         raise SystemExit("pserve did not come up within 60 s")
 
     def connect(self) -> http.client.HTTPConnection:

@@ -9,6 +9,7 @@ Both costs come from the settings (``vantage6.argon2.*``, ``vantage6.argon2.api_
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 from typing import NamedTuple
 
@@ -35,6 +36,23 @@ _hashers = {
 def configure_hasher(passwords: Cost = PASSWORD_COST, api_keys: Cost = API_KEY_COST) -> None:
     _hashers["password"] = PasswordHasher(*passwords)
     _hashers["api_key"] = PasswordHasher(*api_keys)
+    return_large_blocks_when_freed()
+
+
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter (malloc.h)
+LARGE_BLOCK = 4 << 20  # bytes: argon2's working memory (19-64 MiB) is always above this
+
+
+def return_large_blocks_when_freed() -> None:
+    """Have glibc map every block of 4 MiB or more on its own, so it goes back to the system
+    when freed. By default glibc raises that threshold after the first such block is freed
+    (up to 32 MiB), and from then on argon2's working memory came from each hashing thread's
+    heap and stayed there: eight parallel node logins left the server 150 MiB larger. Setting
+    the threshold turns that adjustment off. Elsewhere than glibc this does nothing."""
+    try:
+        ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, LARGE_BLOCK)  # the C library in use
+    except (OSError, AttributeError, TypeError):
+        pass
 
 
 def _off_the_loop(function, *args):
