@@ -58,6 +58,13 @@ class Site:
     def task(self, point: str) -> dict:
         return self.server.task(self.ids, self.image, marking(point))
 
+    def crash_server(self, flag: Path) -> None:
+        """Kill the server while the node halts at ``flag``'s point, and let the node go on."""
+        self.server.crash()
+        flag.unlink()  # the node goes on while the server is down ...
+        time.sleep(1)
+        self.server.start()  # ... and is found again
+
 
 def run_through_a_crash(site: Site, victim: str, point: str) -> dict:
     """With a node that halts at ``point``, creates a task, kills ``victim`` there and lets
@@ -71,10 +78,7 @@ def run_through_a_crash(site: Site, victim: str, point: str) -> dict:
             node.kill()
             node = site.start_node()
         else:
-            server.crash()
-            flag.unlink()  # the node goes on while the server is down ...
-            time.sleep(1)
-            server.start()  # ... and is found again
+            site.crash_server(flag)
         run = server.run_reaches(task, "completed", 90)
         eventually(
             lambda: f"Run {run['id']} reported completed" in node.output,

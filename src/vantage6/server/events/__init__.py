@@ -24,6 +24,7 @@ from vantage6.server.events.presence import Presence
 from vantage6.server.events.rights import watch
 from vantage6.server.events.sockets import Sockets, Timing
 from vantage6.server.events.view import SOCKETS, socket_view
+from vantage6.server.startup import planned_workers
 
 PREFIX = "vantage6.events."
 BUSES = ("memory", "postgresql")
@@ -72,10 +73,17 @@ def _bus(name: str, hub: Hub, engine):
 
 def _start_background(event) -> None:
     """Listen to the bus and run the duties, when serving with gevent (the gevent_ws runner
-    or gunicorn's gevent worker); an app built for tests or the shell starts nothing."""
-    if not monkey.is_module_patched("socket"):
+    or gunicorn's gevent worker); an app built for tests or the shell starts nothing, and an
+    app that forked workers will serve starts it in each of them (serve.py), not here."""
+    if not monkey.is_module_patched("socket") or planned_workers() > 1:
         return
-    registry = event.app.registry
+    start_background(event.app.registry)
+
+
+def start_background(registry) -> None:
+    """Start this process's bus listener and background duties (greenlets): in the process
+    that serves the app, after it forked if it did (a greenlet, or a connection, does not
+    survive a fork)."""
     settings = registry.settings
     registry["vantage6.events.bus"].start()
     gevent.spawn(
