@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import threading
 
-import zope.sqlalchemy
 from sqlalchemy import engine_from_config, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from vantage6.server.database_url import create_sqlite_folder, installed_driver
+from vantage6.server.transaction_events import join_transactions, with_transaction_manager
 
 
 def get_engine(settings: dict) -> Engine:
@@ -77,14 +77,16 @@ class SQLiteWriters:
 
 
 def get_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    join_transactions(factory)
+    return factory
 
 
 def get_tm_session(session_factory, transaction_manager, request=None) -> Session:
     """A session that commits or aborts with ``transaction_manager``."""
-    session = session_factory(info={"request": request})
-    zope.sqlalchemy.register(session, transaction_manager=transaction_manager)
-    return session
+    return session_factory(
+        info={"request": request, **with_transaction_manager(transaction_manager)}
+    )
 
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -83,6 +83,18 @@ def test_pagination_links_and_limits(api, root, world):
     assert beyond.json["data"] == []
 
 
+@pytest.mark.parametrize("page, shown", [(1, 2), (3, 1), (99, 0)])
+def test_every_page_tells_the_total_of_the_filtered_list(api, root, world, page, shown):
+    """The total comes with the page's rows (a window count), or, past the last page, from a
+    count of its own; either way it counts what the filter lets through, not the table."""
+    query = f"per_page=2&page={page}&name=%25"  # every name but none excluded
+    response = api.app.get(f"/api/organization?{query}", headers=root)
+    assert len(response.json["data"]) == shown
+    assert response.headers["total-count"] == "5"
+    filtered = api.app.get(f"/api/organization?per_page=1&page={page}&name=a%25", headers=root)
+    assert filtered.headers["total-count"] == "2"
+
+
 @pytest.mark.parametrize(
     "query, message",
     [

@@ -6,12 +6,14 @@ from pyramid.authorization import Allow
 
 from vantage6.server.models import Organization
 from vantage6.server.resources.base import ModelContainer, ModelContext, scoped_aces
+from vantage6.server.security.identity import organization_collaborations
 
 
 class OrganizationContext(ModelContext):
     def aces(self):
         organization = self.row
-        collaborations = [c.id for c in organization.collaborations]
+        # The ids alone: loading the collaborations as objects cost more than the request.
+        collaborations = organization_collaborations(self.request.dbsession, organization.id)
         ids = {"orgs": [organization.id], "collabs": collaborations}
         return [
             *scoped_aces("organization", "v", "view", **ids),

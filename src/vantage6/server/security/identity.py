@@ -173,9 +173,14 @@ def container_identity(session: Session, claims: dict, job_id: int) -> Identity:
     )
 
 
+ORGANIZATION_COLLABORATIONS = select(member.c.collaboration_id).where(
+    member.c.organization_id == bindparam("organization_id")
+)
+
+
 def organization_collaborations(session: Session, organization_id: int) -> frozenset[int]:
-    query = select(member.c.collaboration_id).where(member.c.organization_id == organization_id)
-    return frozenset(session.scalars(query))
+    ids = {"organization_id": organization_id}
+    return frozenset(session.connection().execute(ORGANIZATION_COLLABORATIONS, ids).scalars())
 
 
 DEFAULT_ROLE_RULES = (
