@@ -18,13 +18,17 @@ def parse_listen(value: str) -> tuple[str, int]:
     return host.strip("[]") or "0.0.0.0", int(port)
 
 
-def bind(host: str, port: int) -> socket.socket:
+def bind(host: str, port: int, shared: bool = False) -> socket.socket:
     """A socket bound to the address, as the server binds it (reusing an address whose old
-    connections linger), and not listening yet."""
+    connections linger), and not listening yet. ``shared``: other sockets of this user may
+    bind the address too, and the kernel spreads new connections evenly over those that
+    listen (SO_REUSEPORT), which is how the workers of one server share its port."""
     family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     bound = socket.socket(family, kind, proto)
     try:
         bound.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if shared:
+            bound.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         bound.bind(address)
     except OSError:
         bound.close()
