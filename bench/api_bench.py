@@ -26,11 +26,14 @@ import tempfile
 import threading
 import time
 import uuid
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import create_engine, insert
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from vantage6.server.models import Collaboration, Node, Organization, Run, Task
 from vantage6.server.models.task import Job
@@ -45,11 +48,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def write_ini(directory: Path, port: int) -> Path:
-    """development.ini with the database, address and log level this run needs."""
+def write_ini(directory: Path, port: int, database_url: str, workers: int = 1, **settings) -> Path:
+    """development.ini with the database, address, number of worker processes, log level and
+    further ``[app:main]`` settings this run needs."""
     text = (REPO / "development.ini").read_text()
-    text = text.replace("sqlite:///%(here)s/var/vantage6.sqlite", f"sqlite:///{directory}/db")
+    text = text.replace("sqlite:///%(here)s/var/vantage6.sqlite", database_url)
     text = text.replace("listen = localhost:7601", f"listen = 127.0.0.1:{port}")
+    text = text.replace("workers = 1", f"workers = {workers}")
+    lines = "".join(f"{key} = {value}\n" for key, value in settings.items())
+    text = text.replace("[app:main]\n", f"[app:main]\n{lines}")
     text = text.replace("pyramid.debug_authorization = true", "pyramid.debug_authorization = false")
     text = text.replace("pyramid.debug_notfound = true", "pyramid.debug_notfound = false")
     text = text.replace("level = DEBUG", "level = WARN").replace("level = INFO", "level = WARN")
@@ -58,12 +65,39 @@ def write_ini(directory: Path, port: int) -> Path:
     return ini
 
 
+@contextmanager
+def fresh_database(server_url: str):
+    """The URL of a new, empty database on the PostgreSQL server ``server_url`` names; the
+    database is dropped afterwards (with whatever connections are still open to it)."""
+    name = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
 class Server:
-    def __init__(self, directory: Path, poll_seconds: float = 0.2):
+    """pserve on a copy of development.ini; by default on an SQLite database in ``directory``,
+    else on ``database_url`` (with ``workers`` processes and ``settings`` for the app)."""
+
+    def __init__(
+        self,
+        directory: Path,
+        poll_seconds: float = 0.2,
+        database_url: str | None = None,
+        workers: int = 1,
+        **settings,
+    ):
         self.directory = directory
         self.poll_seconds = poll_seconds
+        self.database_url = database_url or f"sqlite:///{directory}/db"
         self.port = free_port()
-        ini = write_ini(directory, self.port)
+        ini = write_ini(directory, self.port, self.database_url, workers, **settings)
         pserve = Path(sys.executable).with_name("pserve")
         self.log = directory / "pserve.log"  # a file: an unread pipe would fill and stall it
         with self.log.open("wb") as log:
@@ -88,9 +122,54 @@ class Server:
     def connect(self) -> http.client.HTTPConnection:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
 
+    def processes(self) -> list[int]:
+        """The pids that serve: the workers pserve forked, else pserve's own."""
+        pid = self.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return [int(child) for child in children] or [pid]
+
+    def connections(self) -> dict[int, int]:
+        """How many open client connections (websockets included) each serving process
+        holds: its sockets that are the server's end of an established connection."""
+        ends = set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()  # local address, remote address, state, ..., inode
+                if fields[3] == "01" and int(fields[1].rpartition(":")[2], 16) == self.port:
+                    ends.add(f"socket:[{fields[9]}]")
+        return {pid: sum(link in ends for link in fd_links(pid)) for pid in self.processes()}
+
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=30)
+
+
+def fd_links(pid: int) -> list[str]:
+    """What the open file descriptors of process ``pid`` point to (``socket:[inode]``, ...)."""
+    links = []
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            links.append(str(fd.readlink()))
+        except OSError:
+            continue  # closed meanwhile
+    return links
+
+
+@contextmanager
+def running_server(database_url: str | None = None, workers: int = 1):
+    """A started :class:`Server` in a temporary folder, stopped afterwards: on SQLite there,
+    or with ``database_url`` (a PostgreSQL server's) on a fresh database of that server, with
+    the PostgreSQL bus; from ``workers`` processes."""
+    with tempfile.TemporaryDirectory() as directory, ExitStack() as stack:
+        settings = {}
+        if database_url is not None:
+            settings = {"database_url": stack.enter_context(fresh_database(database_url))}
+            settings["vantage6.events.bus"] = "postgresql"
+        server = Server(Path(directory), workers=workers, **settings)
+        try:
+            yield server
+        finally:
+            server.stop()
 
 
 def request(connection, method: str, path: str, body=None, token: str | None = None):
@@ -114,7 +193,7 @@ class World:
 
 def seed(server: Server, nodes: int, tasks: int) -> World:
     """Organizations each with a node in one collaboration, and ``tasks`` finished tasks."""
-    engine = create_engine(f"sqlite:///{server.directory}/db")
+    engine = create_engine(server.database_url)
     keys = [str(uuid.uuid4()) for _ in range(nodes)]
     started = time.monotonic()
     with Session(engine) as session, session.begin():
@@ -158,7 +237,8 @@ def seed(server: Server, nodes: int, tasks: int) -> World:
         )
         collaboration_id = collaboration.id
     engine.dispose()
-    print(f"seeded {nodes} nodes and {tasks} tasks in {time.monotonic() - started:.0f} s")
+    seconds = time.monotonic() - started
+    print(f"seeded {nodes} nodes and {tasks} tasks in {seconds:.0f} s", file=sys.stderr)
     status, body = request(
         server.connect(), "POST", "/api/token/user", {"username": "root", "password": "root"}
     )
