@@ -1,13 +1,17 @@
 """Logging in as user or node, refreshing, and what happens to bad or stale tokens."""
 
 import datetime as dt
+import threading
+import time
 
 import jwt
 import pytest
 from sqlalchemy import select
+from webtest import TestApp
 
 from tests.functional.api.conftest import JWT_SECRET
 from vantage6.server.models import User
+from vantage6.server.security import hashing
 
 
 def test_user_login_answers_the_original_token_shape(api):
@@ -158,3 +162,34 @@ def test_without_a_token_whether_a_record_exists_stays_unsaid(api, path):
     """Found by the fuzzer: an unknown id was a 404 to anyone, a known one a 401."""
     response = api.app.get(path, status=401)
     assert response.json["msg"].startswith("Authentication required")
+
+
+class SlowHasher:
+    """A password hasher whose checks take ``seconds`` (argon2 at production cost takes a
+    quarter of one), telling when the first check starts."""
+
+    def __init__(self, hasher, seconds: float):
+        self.hasher, self.seconds = hasher, seconds
+        self.checking = threading.Event()
+
+    def verify(self, hashed, password):
+        self.checking.set()
+        time.sleep(self.seconds)
+        return self.hasher.verify(hashed, password)
+
+
+def test_a_login_does_not_hold_up_other_writes(api, root, monkeypatch):
+    """The password is checked before the login's write transaction: on SQLite a writer holds
+    the write lock from its start, and every other write waited for the argon2 check."""
+    slow = SlowHasher(hashing._hashers["password"], seconds=1.5)
+    monkeypatch.setitem(hashing._hashers, "password", slow)
+    logins = TestApp(api.wsgi)
+    credentials = {"username": "root", "password": "root"}
+    login = threading.Thread(target=lambda: logins.post_json("/api/token/user", credentials))
+    login.start()
+    assert slow.checking.wait(10)
+    started = time.monotonic()
+    api.app.post_json("/api/organization", {"name": "written meanwhile"}, headers=root)
+    waited = time.monotonic() - started
+    login.join()
+    assert waited < 0.75, f"the write waited {waited:.2f} s for a login's password check"

@@ -9,6 +9,8 @@ password alone is not a login: the count of failures starts over only after a co
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 from dataclasses import dataclass
 from functools import cache
 
@@ -57,9 +59,13 @@ def check_login(request, username: str, password: str) -> LoginResult:
     backend (``vantage6_authenticate`` hook; the built-in password check is asked last) that
     accepts the credentials; when none does, a failure counted against the account."""
     settings = request.registry.settings
+    prove_password(request, username, password)
     user = find_user(request.dbsession, username)
-    if user is not None and (refused := _refuse_when_blocked(user, password, settings, FAILED)):
-        return refused
+    if user is not None:
+        # A blocked account's refusal costs a hash check, which the proof already took.
+        checked = proven(request, username, user.secret_hash, password) is not None
+        if refused := _refuse_when_blocked(user, password, settings, FAILED, checked):
+            return refused
     hook = request.registry["vantage6.plugins"].hook
     accepted = hook.vantage6_authenticate(username=username, password=password, request=request)
     if accepted is not None:
@@ -69,6 +75,49 @@ def check_login(request, username: str, password: str) -> LoginResult:
 
 def find_user(session: Session, username: str) -> User | None:
     return session.scalars(select(User).filter_by(username=username)).first()
+
+
+@dataclass(frozen=True)
+class PasswordProof:
+    """A login's password, checked before the login's write transaction (see
+    :func:`prove_password`): against which account and stored hash (None: the decoy), the
+    password's digest, and whether it matched."""
+
+    username: str
+    secret_hash: str | None
+    password_digest: bytes
+    matches: bool
+
+
+PROOF = "vantage6.password_proof"  # environ key of the request's PasswordProof
+
+
+def prove_password(request, username: str, password: str) -> None:
+    """Check the password with a session that takes no write lock, and keep the verdict for
+    the login's own check (:func:`proven`). On SQLite a request that writes holds the write
+    lock from its start, and a login writes (its attempt, its failures): checked inside, the
+    quarter second of argon2 held up every other write (node reports, new tasks) meanwhile."""
+    user = find_user(request.reading_dbsession, username)
+    hashed = None if user is None else user.secret_hash
+    if hashed is None:
+        decoy_check(password)
+    matches = hashed is not None and verify_secret(hashed, password)
+    request.environ[PROOF] = PasswordProof(username, hashed, _digest(password), matches)
+
+
+def proven(request, username: str, secret_hash: str | None, password: str) -> bool | None:
+    """Whether ``password`` matched ``secret_hash``, as :func:`prove_password` found for this
+    request; None when it checked something else (the hash changed since, say)."""
+    proof = request.environ.get(PROOF)
+    if proof is None or (proof.username, proof.secret_hash) != (username, secret_hash):
+        return None
+    if not hmac.compare_digest(proof.password_digest, _digest(password)):
+        return None
+    return proof.matches
+
+
+def _digest(password: str) -> bytes:
+    return hashlib.sha256(password.encode()).digest()
 
 
 def decoy_check(password: str) -> None:
@@ -86,12 +135,15 @@ def check_password(user: User, password: str, settings: dict, problem=FAILED) ->
     return LoginResult(user)
 
 
-def _refuse_when_blocked(user: User, password: str, settings: dict, problem) -> LoginResult | None:
-    """The refusal for a blocked account (as slow as a real check, and never "right"), or
-    None after noting the attempt on an account that may try."""
+def _refuse_when_blocked(
+    user: User, password: str, settings: dict, problem, checked: bool = False
+) -> LoginResult | None:
+    """The refusal for a blocked account (as slow as a real check, unless ``checked`` already,
+    and never "right"), or None after noting the attempt on an account that may try."""
     now = utcnow()
     if blocked_until(user, settings, now):
-        decoy_check(password)
+        if not checked:
+            decoy_check(password)
         return LoginResult(None, problem, _notice_due(user, settings, now))
     user.last_login_attempt = now
     return None
