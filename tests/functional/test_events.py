@@ -8,7 +8,7 @@ from pyramid.registry import Registry
 
 from vantage6.plugins.manager import SERVER, plugin_manager
 from vantage6.server.events.hub import Hub
-from vantage6.server.events.model import Event
+from vantage6.server.events.model import Event, parts_within
 from vantage6.server.events.publisher import publish
 from vantage6.server.events.rooms import EVERYWHERE, identity_rooms
 from vantage6.server.models.rule import Operation, Scope
@@ -88,3 +88,38 @@ def test_a_subscriber_that_falls_behind_is_told_to_reconnect():
     (last,) = list(slow.queue.queue)
     assert last.code == 1013
     assert hub.deliver(Event("new_task", {"id": 9}, 1)) == 0
+
+
+def test_an_event_too_large_for_the_bus_travels_in_parts():
+    """A task for 2,000 organizations makes a 9 kB event; PostgreSQL's NOTIFY takes 7,999 bytes."""
+    organizations = tuple(range(1_000_001, 1_002_001))
+    event = Event("new_task", {"id": 1, "parent_id": None}, 7, organizations)
+    parts = parts_within(event, 7999)
+    assert len(parts) > 1
+    assert all(len(part.to_json().encode()) <= 7999 for part in parts)
+    assert [part.part for part in parts] == list(range(len(parts)))
+    assert sum((part.organization_ids for part in parts), ()) == organizations
+    assert {(part.name, part.collaboration_id, str(part.data)) for part in parts} == {
+        ("new_task", 7, str(event.data))
+    }
+    assert [Event.from_json(part.to_json()) for part in parts] == parts
+    assert parts_within(Event("new_task", {"id": 2}, 7, (1, 2)), 7999) == [
+        Event("new_task", {"id": 2}, 7, (1, 2))
+    ]
+
+
+def test_every_subscriber_hears_a_split_event_once():
+    hub = Hub(queue_size=10)
+    node = hub.subscribe(frozenset({"collab:1", "collab:1:org:4"}))  # in part 0's rooms
+    late_node = hub.subscribe(frozenset({"collab:1", "collab:1:org:1900"}))  # and a later one's
+    first_organization = hub.subscribe(frozenset({"collab:1:org:4"}))
+    late_organization = hub.subscribe(frozenset({"collab:1:org:1900"}))
+    collaboration = hub.subscribe(frozenset({"collab:1"}))
+    everywhere = hub.subscribe(frozenset({EVERYWHERE}))
+    outsider = hub.subscribe(frozenset({"collab:2", "collab:2:org:4"}))
+    event = Event("new_task", {"id": 1}, 1, tuple(range(1, 2001)))
+    for part in parts_within(event, 7999):
+        hub.deliver(part)
+    hearing = [node, late_node, first_organization, late_organization, collaboration, everywhere]
+    assert [subscription.queue.qsize() for subscription in hearing] == [1] * 6
+    assert outsider.queue.empty()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from gevent.queue import Full, Queue
 
 from vantage6.server.events.model import RECHECK, Event
-from vantage6.server.events.rooms import event_rooms
+from vantage6.server.events.rooms import collaboration_wide_rooms, event_rooms
 from vantage6.server.events.websocket import TRY_AGAIN_LATER
 
 Index = dict[str, set["Subscription"]]
@@ -78,6 +78,8 @@ class Hub:
             targets = _members(self._holders, event.data["principals"])
         else:
             targets = _members(self._rooms, event_rooms(event))
+            if event.part:  # a node is in its organization's room too: part 0 reached it
+                targets -= _members(self._rooms, collaboration_wide_rooms(event))
         for subscription in targets:
             if not subscription.put(event):
                 self._overflow(subscription)

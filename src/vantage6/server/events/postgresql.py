@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine, make_url
 
 from vantage6.server.events.hub import Hub
-from vantage6.server.events.model import Event
+from vantage6.server.events.model import Event, parts_within
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +41,11 @@ class PostgresBus:
         self._listener = None
 
     def publish(self, events: list[Event]) -> None:
-        payloads = [event.to_json() for event in events]
+        """NOTIFY each event, one too large for a NOTIFY in parts (``parts_within``)."""
+        parts = [part for event in events for part in parts_within(event, MAX_PAYLOAD_BYTES)]
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            for event, payload in zip(events, payloads, strict=True):
-                if len(payload.encode()) > MAX_PAYLOAD_BYTES:
-                    log.error("Event %s not sent: its payload is above 8000 bytes", event.name)
-                    continue
-                connection.execute(select(func.pg_notify(CHANNEL, payload)))
+            for part in parts:
+                connection.execute(select(func.pg_notify(CHANNEL, part.to_json())))
 
     def start(self) -> None:
         if self._listener is None:

@@ -25,10 +25,16 @@ def organization_room(collaboration_id: int, organization_id: int) -> str:
 
 def event_rooms(event: Event) -> set[str]:
     """Every room that hears ``event``: everywhere, its collaboration, and the rooms of the
-    organizations it concerns there."""
-    rooms = {EVERYWHERE, collaboration_room(event.collaboration_id)}
-    rooms |= {organization_room(event.collaboration_id, o) for o in event.organization_ids}
-    return rooms
+    organizations it concerns there; for a later part of a split event, those of its
+    organizations only (see :func:`collaboration_wide_rooms`)."""
+    rooms = {organization_room(event.collaboration_id, o) for o in event.organization_ids}
+    return rooms if event.part else rooms | collaboration_wide_rooms(event)
+
+
+def collaboration_wide_rooms(event: Event) -> set[str]:
+    """The rooms that hear every event of ``event``'s collaboration: part 0 of a split event
+    reaches them, and its later parts must not reach them again."""
+    return {EVERYWHERE, collaboration_room(event.collaboration_id)}
 
 
 def identity_rooms(identity: Identity) -> frozenset[str]:
