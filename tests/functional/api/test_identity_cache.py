@@ -116,3 +116,13 @@ def test_a_kept_identity_spares_the_account_and_rule_queries(api, world):
     statements.clear()
     sees_bob(api, world, alice)
     assert len(statements) == first - 2  # the account row and the grants
+
+
+@pytest.mark.parametrize("path", ["/api/version", "/api/health"])
+def test_endpoints_that_need_no_identity_do_not_check_the_token(api, path):
+    root = api.login("root", "root")
+    statements = []
+    event.listen(api.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    api.app.get(path, headers=root)
+    api.app.get(path, headers={"Authorization": "Bearer not-a-token"})
+    assert not [sql for sql in statements if "rights_epoch" in sql or "FROM user" in sql]
