@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import os
+import threading
 from typing import NamedTuple
 
 from argon2 import PasswordHasher
@@ -55,13 +57,21 @@ def return_large_blocks_when_freed() -> None:
         pass
 
 
+# At most one hash per core at a time: each holds argon2's working memory (64 MiB for a
+# password) while it runs, so eight logins at once held 512 MiB, and a flood of them would
+# hold what it liked; a hash beyond the cores would only share a core with another anyway.
+# Made after serve.py patched threading, so under gevent the waiting greenlet yields.
+_hashing_turns = threading.BoundedSemaphore(os.cpu_count() or 1)
+
+
 def _off_the_loop(function, *args):
     """Run a hash computation beside the event loop when gevent serves the app: argon2 is
     CPU-bound C that releases the GIL, so in gevent's thread pool it uses the second core and
     other requests go on, instead of every request waiting 30-200 ms for each login."""
-    if not monkey.is_module_patched("threading"):
-        return function(*args)
-    return get_hub().threadpool.apply(function, args)
+    with _hashing_turns:
+        if not monkey.is_module_patched("threading"):
+            return function(*args)
+        return get_hub().threadpool.apply(function, args)
 
 
 def hash_secret(secret: str, kind: str = "password") -> str:

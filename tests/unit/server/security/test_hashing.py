@@ -86,3 +86,34 @@ def test_under_gevent_hashing_runs_in_the_thread_pool(monkeypatch):
     monkeypatch.setattr(monkey, "is_module_patched", lambda name: name == "threading")
     assert hashing.verify_secret(hashing.hash_secret("s"), "s")
     assert len(threads) == 2 and threading.get_ident() not in threads
+
+
+def test_no_more_hashes_at_once_than_cores(monkeypatch):
+    """Each argon2 check holds its working memory while it runs: a burst of logins must not
+    hold a burst of it."""
+    import os
+    import threading
+    import time
+
+    running, most = [], []
+    lock = threading.Lock()
+    real = hashing._hashers["password"]
+
+    class Counting:
+        def verify(self, hashed, secret):
+            with lock:
+                running.append(1)
+                most.append(len(running))
+            time.sleep(0.05)
+            with lock:
+                running.pop()
+            return real.verify(hashed, secret)
+
+    stored = hashing.hash_secret("s")
+    monkeypatch.setitem(hashing._hashers, "password", Counting())
+    checks = [threading.Thread(target=hashing.verify_secret, args=(stored, "s")) for _ in range(8)]
+    for check in checks:
+        check.start()
+    for check in checks:
+        check.join()
+    assert len(most) == 8 and max(most) <= (os.cpu_count() or 1)
