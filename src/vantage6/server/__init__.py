@@ -1,20 +1,27 @@
-"""The vantage6 server: a Pyramid application assembled from its subpackages."""
+"""The vantage6 server: a Pyramid application assembled from its subpackages.
 
-from pyramid.config import Configurator
-from pyramid.settings import aslist
-
-from vantage6.plugins.manager import SERVER, plugin_manager
-from vantage6.server.bootstrap import prepare_database
-from vantage6.server.security.hashing import Cost, configure_hasher
-from vantage6.server.settings import load_settings
+Importing this package imports nothing else: pserve imports it on the way to the server
+factory (``vantage6.server.serve``), which must patch the standard library for gevent before
+Pyramid, SQLAlchemy or ssl are imported. :func:`main` imports what it builds the app from.
+"""
 
 
-def argon2_cost(settings: dict, prefix: str) -> Cost:
+def argon2_cost(settings: dict, prefix: str):
+    from vantage6.server.security.hashing import Cost
+
     return Cost(*(settings[f"vantage6.argon2.{prefix}{field}"] for field in Cost._fields))
 
 
 def main(global_config, **settings):
     """``paste.app_factory``: the WSGI app that ``pserve <ini>`` serves."""
+    from pyramid.config import Configurator
+    from pyramid.settings import aslist
+
+    from vantage6.plugins.manager import SERVER, plugin_manager
+    from vantage6.server.bootstrap import prepare_database
+    from vantage6.server.security.hashing import configure_hasher
+    from vantage6.server.settings import load_settings
+
     settings = load_settings(settings, config_folder=global_config.get("here"))
     configure_hasher(
         passwords=argon2_cost(settings, ""), api_keys=argon2_cost(settings, "api_key_")
