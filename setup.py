@@ -18,11 +18,18 @@ setup(
     python_requires=">=3.11",
     package_dir={"": "src"},
     # Folders without __init__.py whose files ship too: the migrations (imported by Alembic
-    # from their path) and the demo's data. Declared, or setuptools warns at every build.
-    packages=find_packages("src") + ["vantage6.dev.data", "vantage6.server.migrations.versions"],
+    # from their path), the demo's data and the web UI's assets. Declared, or setuptools warns
+    # at every build.
+    packages=find_packages("src")
+    + ["vantage6.dev.data", "vantage6.server.migrations.versions"]
+    + ["vantage6.server.ui.static", "vantage6.server.ui.static.pages"],
     package_data={
         "vantage6.dev.data": ["*.csv"],
         "vantage6.server.migrations": ["script.py.mako"],
+        # The web UI's page and assets, served from the package: no build step.
+        "vantage6.server.ui": ["index.html"],
+        "vantage6.server.ui.static": ["*.css", "*.js", "*.svg"],
+        "vantage6.server.ui.static.pages": ["*.js"],
     },
     install_requires=[
         "alembic>=1.13",
@@ -67,6 +74,8 @@ setup(
             "aiosmtpd>=1.4",
             "hypothesis>=6.100",  # property tests (also through schemathesis)
             "pandas>=1.5",
+            # drives Debian's Chromium in the web UI's browser tests (no browser download)
+            "playwright>=1.40",
             "pyarrow>=14",
             "pytest>=8",
             "ruff>=0.6",

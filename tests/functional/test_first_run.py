@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import urllib.parse
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -88,6 +89,9 @@ def test_the_wheel_holds_the_migrations_and_the_data_files(build):
         *(SRC / "vantage6" / "server" / "migrations" / "versions").glob("*.py"),
         SRC / "vantage6" / "server" / "migrations" / "script.py.mako",
         *(SRC / "vantage6" / "dev" / "data").glob("*.csv"),
+        # the web UI, served from the package
+        SRC / "vantage6" / "server" / "ui" / "index.html",
+        *(SRC / "vantage6" / "server" / "ui" / "static").rglob("*.*"),
     ]
     wanted = {path.relative_to(SRC).as_posix() for path in by_path}
     assert len(wanted) >= 4
@@ -108,6 +112,11 @@ def test_pserve_development_ini_serves_without_extras_nor_var(venv_bin, tmp_path
         css = re.search(r'href="([^"]+swagger-ui\.css)"', page.read().decode())[1]
     with urllib.request.urlopen(base + css if css.startswith("/") else css, timeout=5) as asset:
         assert asset.status == 200 and b"swagger-ui" in asset.read()
+    # The web UI's page and its first module come from the installed package.
+    with urllib.request.urlopen(f"{base}/", timeout=5) as page:
+        script = re.search(r'src="([^"]+main\.js)"', page.read().decode())[1]
+    with urllib.request.urlopen(urllib.parse.urljoin(f"{base}/", script), timeout=5) as module:
+        assert module.status == 200 and "javascript" in module.headers["Content-Type"]
     server.terminate()
     assert WARNING.findall(server.communicate(timeout=30)[0]) == []
 

@@ -40,6 +40,7 @@ def main(global_config, **settings):
         config.commit()  # our JSON error views (api.errors) then replace Cornice's own
         config.include(".api", route_prefix=settings["vantage6.api_path"])
         config.include(".apidocs")
+        config.include(".ui")
         config.include(".events", route_prefix=settings["vantage6.api_path"])
         plugins.hook.vantage6_pyramid_configure(config=config)
     return config.make_wsgi_app()

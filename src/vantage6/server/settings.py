@@ -64,6 +64,8 @@ DEFAULT_SETTINGS = {
     "vantage6.events.duty_seconds": "30",
     "vantage6.events.max_message_bytes": "65536",
     "vantage6.events.queue_size": "1000",
+    "vantage6.ui.enabled": "true",
+    "vantage6.ui.path": "/",
 }
 
 SMTP_SECURITY = ("starttls", "ssl", "none")
@@ -71,6 +73,9 @@ SMTP_SECURITY = ("starttls", "ssl", "none")
 # from a token emailed to the account's address.
 TWO_FACTOR_ENROLMENT = ("password", "email")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+# The web UI's path: "/" or segments of URL-safe characters, each followed by a slash.
+_UI_PATH = re.compile(r"/(?:[A-Za-z0-9._~-]+/)*")
+APIDOCS_PATH = "/apidocs"  # where vantage6.server.apidocs serves, whatever the API path
 
 _FROM_ENVIRONMENT = {
     "VANTAGE6_DATABASE_URL": "sqlalchemy.url",
@@ -121,7 +126,7 @@ def load_settings(settings: dict, environ=os.environ, config_folder: str | None 
     _check_choice(merged, "vantage6.profile", PROFILES)
     api_path = "/" + merged["vantage6.api_path"].strip("/")
     merged["vantage6.api_path"] = "" if api_path == "/" else api_path
-    for key in ("vantage6.db.auto_migrate", "vantage6.two_factor_auth"):
+    for key in ("vantage6.db.auto_migrate", "vantage6.two_factor_auth", "vantage6.ui.enabled"):
         merged[key] = _boolean(key, merged[key])
     for key in _INTEGERS:
         try:
@@ -132,6 +137,7 @@ def load_settings(settings: dict, environ=os.environ, config_folder: str | None 
             raise ConfigurationError(f"{key} must be positive, not {merged[key]}")
     _check_email(merged)
     _check_two_factor_enrolment(merged)
+    _check_ui_path(merged)
     if not merged["vantage6.root_password_file"]:
         url = merged["sqlalchemy.url"]
         merged["vantage6.root_password_file"] = default_file(url, config_folder)
@@ -163,6 +169,30 @@ def _check_two_factor_enrolment(settings: dict) -> None:
             "vantage6.two_factor_enrolment = email needs an SMTP server (vantage6.smtp.host): "
             "without one, nobody could set up two-factor authentication"
         )
+
+
+def _check_ui_path(settings: dict) -> None:
+    """The UI's path must be a folder (its assets are relative to the page) outside the paths
+    of the API and the API documentation."""
+    path = settings["vantage6.ui.path"]
+    if not (path.startswith("/") and path.endswith("/")):
+        raise ConfigurationError(
+            f"vantage6.ui.path must start and end with '/' (e.g. / or /ui/), not {path!r}"
+        )
+    if not _UI_PATH.fullmatch(path):
+        raise ConfigurationError(
+            "vantage6.ui.path may hold only letters, digits and . _ ~ - between its slashes, "
+            f"not {path!r}"
+        )
+    if not settings["vantage6.ui.enabled"]:
+        return
+    api = settings["vantage6.api_path"]  # normalised: "" when the API is at the root
+    for key, taken in (("vantage6.api_path", api), ("the API documentation", APIDOCS_PATH)):
+        if path.startswith(taken + "/"):
+            raise ConfigurationError(
+                f"vantage6.ui.path {path!r} is inside the path of {key} ({taken or '/'}): give "
+                "the UI a path of its own, or set vantage6.ui.enabled = false"
+            )
 
 
 def _boolean(key: str, value) -> bool:

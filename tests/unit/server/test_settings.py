@@ -30,10 +30,9 @@ def test_environment_wins_for_database_url_and_root_password():
     "raw, expected", [("api", "/api"), ("/v6/api/", "/v6/api"), ("/", ""), ("", "")]
 )
 def test_api_path_is_normalised(raw, expected):
-    assert (
-        load_settings({**BASE, "vantage6.api_path": raw}, environ={})["vantage6.api_path"]
-        == expected
-    )
+    # Without the web UI, which cannot share the root with the API (see below).
+    raw = {**BASE, "vantage6.api_path": raw, "vantage6.ui.enabled": "false"}
+    assert load_settings(raw, environ={})["vantage6.api_path"] == expected
 
 
 def test_missing_database_url_names_both_ways_to_set_it():
@@ -129,3 +128,44 @@ def test_a_configured_root_password_file_wins(tmp_path):
     raw = {**BASE, "vantage6.root_password_file": "/srv/v6/first-password"}
     settings = load_settings(raw, environ={}, config_folder=str(tmp_path))
     assert settings["vantage6.root_password_file"] == "/srv/v6/first-password"
+
+
+def test_the_web_ui_is_on_at_the_root_by_default():
+    settings = load_settings(BASE, environ={})
+    assert settings["vantage6.ui.enabled"] is True
+    assert settings["vantage6.ui.path"] == "/"
+    ui = {"vantage6.ui.path": "/portal/v6/", "vantage6.ui.enabled": "no"}
+    settings = load_settings({**BASE, **ui}, environ={})
+    assert (settings["vantage6.ui.enabled"], settings["vantage6.ui.path"]) == (False, "/portal/v6/")
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"vantage6.ui.path": "ui/"}, "vantage6.ui.path must start and end with '/' .*not 'ui/'"),
+        ({"vantage6.ui.path": "/ui"}, "vantage6.ui.path must start and end with '/'"),
+        ({"vantage6.ui.path": ""}, "vantage6.ui.path must start and end with '/'"),
+        ({"vantage6.ui.path": "/my ui/"}, "may hold only letters, digits and . _ ~ -"),
+        ({"vantage6.ui.path": "//"}, "may hold only letters"),
+        ({"vantage6.ui.path": "/{id}/"}, "may hold only letters"),
+        ({"vantage6.ui.path": "/api/ui/"}, r"'/api/ui/' is inside the path of vantage6.api_path"),
+        ({"vantage6.ui.path": "/api/"}, r"is inside the path of vantage6.api_path \(/api\)"),
+        ({"vantage6.api_path": "/"}, r"'/' is inside the path of vantage6.api_path \(/\)"),
+        ({"vantage6.ui.path": "/apidocs/"}, "is inside the path of the API documentation"),
+        ({"vantage6.ui.enabled": "sometimes"}, "vantage6.ui.enabled must be true or false"),
+    ],
+)
+def test_an_unusable_ui_path_is_refused_in_one_line(overrides, message):
+    with pytest.raises(ConfigurationError, match=message) as refused:
+        load_settings({**BASE, **overrides}, environ={})
+    assert "\n" not in str(refused.value)
+
+
+def test_the_ui_path_may_share_a_folder_with_the_api_but_not_lie_inside_it():
+    shared = {"vantage6.api_path": "/v6/api", "vantage6.ui.path": "/v6/"}
+    assert load_settings({**BASE, **shared}, environ={})["vantage6.ui.path"] == "/v6/"
+    beside = {"vantage6.ui.path": "/api-ui/"}
+    assert load_settings({**BASE, **beside}, environ={})["vantage6.ui.path"] == "/api-ui/"
+    # Turned off, the UI's path does not matter: the API may then be at the root.
+    off = {"vantage6.api_path": "/", "vantage6.ui.enabled": "false"}
+    assert load_settings({**BASE, **off}, environ={})["vantage6.api_path"] == ""

@@ -1,0 +1,30 @@
+// The signed-in user's own record, fetched once per session for whichever part of the page
+// asks first (the header and the pages).
+
+import * as api from "./api.js";
+import * as session from "./session.js";
+
+let cached = null; // {userId, promise}
+
+/** GET /user/<id> of the signed-in user. */
+export function currentUser() {
+  const userId = session.userId();
+  if (cached?.userId !== userId) {
+    const promise = api.get(`/user/${userId}`);
+    promise.catch(() => {
+      if (cached?.promise === promise) cached = null; // ask again next time
+    });
+    cached = { userId, promise };
+  }
+  return cached.promise;
+}
+
+/** The name to greet a user by. */
+export function displayName(user) {
+  const full = [user.firstname, user.lastname].filter(Boolean).join(" ");
+  return full || user.username;
+}
+
+session.onChange(() => {
+  cached = null;
+});

@@ -1,0 +1,33 @@
+// The signed-in user's own account.
+
+import * as api from "../api.js";
+import { details, h, replace } from "../dom.js";
+import { currentUser } from "../me.js";
+import { fill } from "../states.js";
+
+export default {
+  title: "Account",
+  public: false,
+  render({ main, signal }) {
+    const content = h("div", { class: "card" });
+    replace(main, h("h1", {}, "Your account"), content);
+    fill(
+      content,
+      "your account",
+      async () => {
+        const user = await currentUser();
+        const organization = await api.get(`/organization/${user.organization.id}`, { signal });
+        return { user, organization };
+      },
+      ({ user, organization }) =>
+        details([
+          ["Username", user.username],
+          ["First name", user.firstname],
+          ["Last name", user.lastname],
+          ["Email", user.email],
+          ["Organization", organization.name],
+          ["Last seen", user.last_seen ? new Date(user.last_seen).toLocaleString() : null],
+        ]),
+    );
+  },
+};
