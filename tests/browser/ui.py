@@ -14,9 +14,11 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
-def viewer(server, password: str = PASSWORD, roles=("Viewer",)) -> dict:
-    """A user with ``roles`` (default roles, by name) in a new organization of no
-    collaboration: ``{"id", "username", "organization"}``."""
+def viewer(server, password: str = PASSWORD, roles=("Viewer",), rules=()) -> dict:
+    """A user with ``roles`` (default roles, by name) and ``rules`` (``(resource, scope,
+    operation)`` triples such as ``("organization", "organization", "view")``) in a new
+    organization of no collaboration: ``{"id", "username", "organization",
+    "organization_id"}``."""
     root = login(server, "root", "root")  # anew: servers of short-lived tokens are tested
     suffix = uuid.uuid4().hex[:6]
     organization = f"Hospital {suffix}"
@@ -24,6 +26,7 @@ def viewer(server, password: str = PASSWORD, roles=("Viewer",)) -> dict:
     role_ids = [
         server.ok("GET", f"/role?name={name}", token=root)["data"][0]["id"] for name in roles
     ]
+    rule_ids = [rule_id(server, *rule, root) for rule in rules]
     username = f"viewer-{suffix}"
     body = {
         "username": username,
@@ -31,9 +34,22 @@ def viewer(server, password: str = PASSWORD, roles=("Viewer",)) -> dict:
         "email": f"{username}@example.org",
         "organization_id": organization_id,
         "roles": role_ids,
+        "rules": rule_ids,
     }
     user_id = server.ok("POST", "/user", body, root)["id"]
-    return {"id": user_id, "username": username, "organization": organization}
+    return {
+        "id": user_id,
+        "username": username,
+        "organization": organization,
+        "organization_id": organization_id,
+    }
+
+
+def rule_id(server, resource: str, scope: str, operation: str, token: str) -> int:
+    """The id of rule (resource, scope, operation), e.g. ("organization", "global", "view")."""
+    query = f"/rule?name={resource}&scope={scope}&operation={operation}"
+    (rule,) = server.ok("GET", query, token=token)["data"]
+    return rule["id"]
 
 
 def login(server, username: str, password: str) -> str:

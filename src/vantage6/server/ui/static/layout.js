@@ -4,11 +4,13 @@
 import { serverName, version } from "./config.js";
 import { h, replace } from "./dom.js";
 import { currentUser, displayName } from "./me.js";
+import * as notice from "./notice.js";
 import * as router from "./router.js";
 import * as session from "./session.js";
 
 const NAVIGATION = [
   ["#/home", "Home"],
+  ["#/organizations", "Organizations"],
   ["#/account", "Account"],
 ];
 
@@ -28,7 +30,7 @@ export function drawHeader() {
   }
   const here = `#${router.currentPath()}`;
   const links = NAVIGATION.map(([href, label]) =>
-    h("a", { href, "aria-current": href === here ? "page" : null }, label),
+    h("a", { href, "aria-current": within(here, href) ? "page" : null }, label),
   );
   const who = h("span", { class: "who" });
   currentUser().then(
@@ -47,14 +49,25 @@ export function drawHeader() {
   );
 }
 
-/** Show page in the main region, then move the focus there (for keyboard and screen reader
- * users) unless the page put it somewhere itself. */
+/** Whether the page at hash `here` is the one at `href` or one of its subpages. */
+function within(here, href) {
+  return here === href || here.startsWith(`${href}/`);
+}
+
+/** Show page in the main region (below the message the previous page left, if any), then
+ * move the focus there (for keyboard and screen reader users) unless the page put it
+ * somewhere itself. */
 export function show(page, context) {
   const main = document.getElementById("main");
   document.title = `${page.title} · vantage6`;
   drawHeader();
   main.replaceChildren();
-  page.render({ ...context, main });
+  const left = notice.take();
+  const region = left === null ? main : h("div");
+  if (left !== null) {
+    replace(main, h("p", { class: "notice", role: "status" }, left), region);
+  }
+  page.render({ ...context, main: region });
   if (!main.contains(document.activeElement)) {
     const heading = main.querySelector("h1");
     heading?.setAttribute("tabindex", "-1");

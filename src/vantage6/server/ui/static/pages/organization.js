@@ -1,0 +1,131 @@
+// One organization: what it is, its users, nodes and collaborations (a short list of each),
+// and editing and deleting it for users whose rules allow that.
+
+import * as api from "../api.js";
+import { deleteButton } from "../deletion.js";
+import { details, h, replace } from "../dom.js";
+import * as notice from "../notice.js";
+import { myPermissions } from "../permissions.js";
+import * as router from "../router.js";
+import { empty, fill } from "../states.js";
+
+const SHORT_LIST = 10;
+
+export default {
+  title: "Organization",
+  public: false,
+  async render({ main, args, signal }) {
+    const path = `/organization/${encodeURIComponent(args.id)}`;
+    const heading = h("h1", {}, "Organization");
+    // Busy until the permissions are known, so that "nothing offered" is an answer.
+    const actions = h("div", { class: "page-actions", "aria-busy": "true" });
+    const about = h("div", { class: "card about" });
+    const related = h("div", { class: "panels three" });
+    replace(
+      main,
+      h("p", { class: "up" }, h("a", { href: "#/organizations" }, "All organizations")),
+      h("div", { class: "page-head" }, heading, actions),
+      about,
+      related,
+    );
+    const organization = await fill(
+      about,
+      "the organization",
+      () => api.get(path, { signal }),
+      describe,
+    );
+    if (!organization) {
+      actions.removeAttribute("aria-busy");
+      return;
+    }
+    heading.textContent = organization.name;
+    document.title = `${organization.name} · vantage6`;
+    offerChanges(actions, organization, path);
+    const id = Number(organization.id);
+    for (const [title, resource, sort, item] of [
+      ["Users", "user", "username", userItem],
+      ["Nodes", "node", "name", nodeItem],
+      ["Collaborations", "collaboration", "name", collaborationItem],
+    ]) {
+      const content = h("div");
+      related.append(panel(`${resource}s-heading`, title, content));
+      const query = new URLSearchParams({ organization_id: id, sort, per_page: SHORT_LIST });
+      fill(
+        content,
+        title.toLowerCase(),
+        () => api.list(`/${resource}?${query}`, { signal }),
+        (found) => shortList(found, item, `No ${title.toLowerCase()} yet.`),
+      );
+    }
+  },
+};
+
+function describe(organization) {
+  const address = [organization.address1, organization.address2, organization.zipcode]
+    .filter(Boolean)
+    .join(", ");
+  return details([
+    ["Name", organization.name],
+    ["Domain", organization.domain],
+    ["Address", address],
+    ["Country", organization.country],
+    ["Public key", organization.public_key ? "set" : "not set"],
+    ["Id", String(organization.id)],
+  ]);
+}
+
+/** Edit and Delete, for users whose rules allow them (the server decides in the end). */
+function offerChanges(actions, organization, path) {
+  myPermissions().then(
+    (permissions) => {
+      const id = Number(organization.id);
+      const edit = permissions.may("edit", "organization", { organization: id })
+        ? h("a", { class: "button", href: `#/organizations/${id}/edit` }, "Edit")
+        : null;
+      const remove = permissions.may("delete", "organization")
+        ? deleteButton({
+            what: `organization “${organization.name}”`,
+            path,
+            onDeleted: (answer) => {
+              notice.leave(answer?.msg ?? `Organization ${id} was deleted`);
+              router.navigate("#/organizations");
+            },
+          })
+        : null;
+      replace(actions, edit, remove);
+    },
+    () => {}, // offer nothing; the server would say why
+  ).finally(() => actions.removeAttribute("aria-busy"));
+}
+
+function panel(id, title, content) {
+  return h("section", { class: "card", "aria-labelledby": id }, h("h2", { id }, title), content);
+}
+
+function shortList({ items, total }, item, none) {
+  if (items.length === 0) return empty(none);
+  const more = total > items.length ? h("p", {}, `The first ${items.length} of ${total}.`) : null;
+  return [h("ul", { class: "short-list" }, items.map((found) => h("li", {}, item(found)))), more];
+}
+
+function userItem(user) {
+  const name = [user.firstname, user.lastname].filter(Boolean).join(" ");
+  return [
+    h("span", { class: "item-name" }, user.username),
+    name ? h("span", { class: "tag" }, name) : null,
+  ];
+}
+
+function nodeItem(node) {
+  return [
+    h("span", { class: "item-name" }, node.name),
+    h("span", { class: "tag" }, node.status ?? "offline"),
+  ];
+}
+
+function collaborationItem(collaboration) {
+  return [
+    h("span", { class: "item-name" }, collaboration.name),
+    h("span", { class: "tag" }, collaboration.encrypted ? "encrypted" : "not encrypted"),
+  ];
+}
