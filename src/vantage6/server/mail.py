@@ -95,6 +95,16 @@ If you do not agree, ignore this email: your address stays as it is.
 Questions? Contact {support}.
 """
 
+TWO_FACTOR_CLEARED = """\
+Hello {name},
+
+An administrator, user "{admin}", reset the two-factor authentication of your account
+"{username}" on the vantage6 server "{server}". Your old authenticator app's codes no longer
+work: the next time you log in, you set up two-factor authentication again.
+
+If you did not ask for this, contact {support} now.
+"""
+
 LOCKOUT = """\
 Hello {name},
 
@@ -166,6 +176,10 @@ class Mailer:
         """Sent to the current address, whose owner confirms the change."""
         subject = "Confirm the new email address of your vantage6 account"
         self._send(request, user, subject, EMAIL_CHANGE, token=token, new_email=new_email)
+
+    def two_factor_cleared(self, request, user: User, admin: str) -> None:
+        subject = "Your vantage6 two-factor authentication was reset"
+        self._send(request, user, subject, TWO_FACTOR_CLEARED, admin=admin)
 
     def lockout(self, request, user: User, until: dt.datetime) -> None:
         self._send(
