@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 from playwright.sync_api import Page, expect
 
@@ -24,7 +25,7 @@ def viewer(server, password: str = PASSWORD, roles=("Viewer",), rules=()) -> dic
     organization = f"Hospital {suffix}"
     organization_id = server.ok("POST", "/organization", {"name": organization}, root)["id"]
     role_ids = [
-        server.ok("GET", f"/role?name={name}", token=root)["data"][0]["id"] for name in roles
+        server.ok("GET", f"/role?name={quote(name)}", token=root)["data"][0]["id"] for name in roles
     ]
     rule_ids = [rule_id(server, *rule, root) for rule in rules]
     username = f"viewer-{suffix}"
@@ -71,3 +72,28 @@ def sign_in(page: Page, username: str, password: str) -> None:
 def expect_sign_in_page(page: Page) -> None:
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     expect(page).to_have_url(re.compile("#/signin"))
+
+
+def smtp_sink(settings: dict):
+    """For a module-scoped fixture: a local SMTP server, whose settings join ``settings`` (the
+    module's ``SERVER_SETTINGS``) so that the module's server, started after it, mails there.
+    Yields the server's inbox."""
+    from tests.smtp_server import running_smtp_server
+
+    with running_smtp_server() as inbox:
+        settings.update(inbox.settings())
+        yield inbox
+
+
+def mail_to(inbox, address: str, subject: str, timeout: float = 15):
+    """The message to ``address`` about ``subject``, once it arrives (the server sends its
+    email in the background, after answering)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in inbox.messages:
+            if message["To"] == address and message["Subject"] == subject:
+                return message
+        time.sleep(0.1)
+    raise AssertionError(f"no email {subject!r} to {address} within {timeout} s")

@@ -143,3 +143,14 @@ def run_demo(name, directory, num_nodes, server_port, runtime, keep):
             network.stop()
     click.secho(f"federated average of {COLUMN!r}: {result['average']}", fg="green", bold=True)
     click.echo(f"pooled average computed here:  {pooled_average()}")
+    if keep:
+        _announce_kept(network)
+
+
+def _announce_kept(network: DemoNetwork) -> None:
+    """Where to look at the running network: the web UI, as the researcher who ran the task."""
+    credentials = network.credentials()
+    username, password = next(iter(credentials.users.items()))
+    click.echo(f"The network keeps running. Web UI: {credentials.ui_url}")
+    click.echo(f"  sign in as {username}, password {password}")
+    click.echo(f"  stop it with: vdev stop-demo-network --directory {network.directory}")

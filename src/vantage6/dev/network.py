@@ -46,6 +46,11 @@ class Credentials:
     root_password: str
     users: dict[str, str]  # username -> password, one researcher per organization
 
+    @property
+    def ui_url(self) -> str:
+        """The web UI, which the server serves at its root."""
+        return f"{self.url}:{self.port}/"
+
     def save(self, path: Path) -> None:
         write_secret(path, json.dumps(self.__dict__, indent=2) + "\n")
 

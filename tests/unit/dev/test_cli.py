@@ -36,3 +36,28 @@ def test_a_server_that_cannot_be_reached_is_reported_without_a_traceback(tmp_pat
     assert result.exit_code == 1
     assert "cannot reach http://127.0.0.1:9/api" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_kept_network_is_announced_with_the_ui_and_a_user_to_sign_in_with(tmp_path, monkeypatch):
+    from vantage6.dev import demo, network
+
+    users = {"example_user1": "first-secret", "example_user2": "second-secret"}
+    network.Credentials("http://127.0.0.1", 7654, "root-secret", users).save(
+        tmp_path / "credentials.json"
+    )
+    stops = []
+    monkeypatch.setattr(network.DemoNetwork, "start", lambda self: None)
+    monkeypatch.setattr(network.DemoNetwork, "stop", lambda self: stops.append(self))
+    monkeypatch.setattr(demo, "federated_average", lambda _network: {"average": 53.25})
+    arguments = ["run-demo", "--directory", str(tmp_path)]
+
+    kept = CliRunner().invoke(cli, [*arguments, "--keep"])
+    assert kept.exit_code == 0, kept.output
+    assert "Web UI: http://127.0.0.1:7654/\n" in kept.output
+    assert "sign in as example_user1, password first-secret\n" in kept.output
+    assert stops == []
+
+    stopped = CliRunner().invoke(cli, arguments)
+    assert stopped.exit_code == 0, stopped.output
+    assert "Web UI" not in stopped.output and "first-secret" not in stopped.output
+    assert len(stops) == 1

@@ -77,6 +77,7 @@ def page_html(settings: dict) -> str:
         "api_path": settings["vantage6.api_path"],
         "server_name": settings["vantage6.server_name"],
         "code_prompt": CODE_MISSING,
+        "two_factor": "true" if settings["vantage6.two_factor_auth"] else "false",
         "version": __version__,
     }
     template = files(__package__).joinpath("index.html").read_text(encoding="utf-8")

@@ -15,6 +15,9 @@ export const serverName = meta("server-name");
 /** The message with which the server asks for a two-factor code (CODE_MISSING in token.py). */
 export const codePrompt = meta("code-prompt");
 
+/** Whether the server asks for a second factor (vantage6.two_factor_auth). */
+export const twoFactor = meta("two-factor") === "true";
+
 export const version = meta("version");
 
 /** The address of the UI's own QR code drawing, beside this page. */

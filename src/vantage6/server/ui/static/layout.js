@@ -11,6 +11,10 @@ import * as session from "./session.js";
 const NAVIGATION = [
   ["#/home", "Home"],
   ["#/organizations", "Organizations"],
+  ["#/collaborations", "Collaborations"],
+  ["#/nodes", "Nodes"],
+  ["#/users", "Users"],
+  ["#/roles", "Roles"],
   ["#/account", "Account"],
 ];
 

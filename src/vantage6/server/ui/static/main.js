@@ -2,22 +2,61 @@
 
 import { drawFooter, drawHeader, show } from "./layout.js";
 import account from "./pages/account.js";
+import collaboration from "./pages/collaboration.js";
+import { editCollaboration, newCollaboration } from "./pages/collaboration-form.js";
+import collaborations from "./pages/collaborations.js";
 import home from "./pages/home.js";
+import node from "./pages/node.js";
+import { newNode } from "./pages/node-form.js";
+import nodes from "./pages/nodes.js";
 import notFound from "./pages/notfound.js";
 import organization from "./pages/organization.js";
 import { editOrganization, newOrganization } from "./pages/organization-form.js";
 import organizations from "./pages/organizations.js";
+import password from "./pages/password.js";
+import {
+  forgotPassword,
+  lostTwoFactor,
+  resetPassword,
+  resetTwoFactor,
+} from "./pages/recovery.js";
+import role from "./pages/role.js";
+import { editRole, newRole } from "./pages/role-form.js";
+import roles from "./pages/roles.js";
 import signIn from "./pages/signin.js";
+import user from "./pages/user.js";
+import { editUser, newUser } from "./pages/user-form.js";
+import users from "./pages/users.js";
 import * as router from "./router.js";
 import * as session from "./session.js";
 
 router.register("/signin", signIn);
 router.register("/home", home);
+router.register("/forgot-password", forgotPassword);
+router.register("/reset-password", resetPassword);
+router.register("/lost-two-factor", lostTwoFactor);
+router.register("/reset-two-factor", resetTwoFactor);
 router.register("/account", account);
+router.register("/account/password", password);
 router.register("/organizations", organizations);
 router.register("/organizations/new", newOrganization);
 router.register("/organizations/:id", organization);
 router.register("/organizations/:id/edit", editOrganization);
+router.register("/collaborations", collaborations);
+router.register("/collaborations/new", newCollaboration);
+router.register("/collaborations/:id", collaboration);
+router.register("/collaborations/:id/edit", editCollaboration);
+router.register("/nodes", nodes);
+router.register("/nodes/new", newNode);
+router.register("/nodes/:id", node);
+router.register("/users", users);
+router.register("/users/new", newUser);
+router.register("/users/:id", user);
+router.register("/users/:id/edit", editUser);
+router.register("/roles", roles);
+router.register("/roles/new", newRole);
+router.register("/roles/:id", role);
+router.register("/roles/:id/edit", editRole);
 
 session.onChange((reason) => {
   if (reason === "expired") {

@@ -21,12 +21,15 @@ export function currentUser() {
   return cached.promise;
 }
 
+/** Forget the kept record, after the user changed it: the next currentUser() asks again. */
+export function forgetCurrentUser() {
+  cached = null;
+}
+
 /** The name to greet a user by. */
 export function displayName(user) {
   const full = [user.firstname, user.lastname].filter(Boolean).join(" ");
   return full || user.username;
 }
 
-session.onChange(() => {
-  cached = null;
-});
+session.onChange(forgetCurrentUser);

@@ -10,7 +10,8 @@ export default {
   public: false,
   render({ main, signal }) {
     const content = h("div", { class: "card" });
-    replace(main, h("h1", {}, "Your account"), content);
+    const change = h("a", { href: "#/account/password" }, "Change your password");
+    replace(main, h("h1", {}, "Your account"), content, h("p", {}, change));
     fill(
       content,
       "your account",

@@ -1,5 +1,5 @@
-// The first page after signing in: who is signed in, their organization and its
-// collaborations.
+// The first page after signing in: who is signed in, their organization, its collaborations
+// with how many of their nodes are online, and the most recent tasks.
 
 import * as api from "../api.js";
 import { details, h, replace } from "../dom.js";
@@ -7,6 +7,7 @@ import { currentUser, displayName } from "../me.js";
 import { empty, fill } from "../states.js";
 
 const MAX_COLLABORATIONS = 100;
+const RECENT_TASKS = 5;
 
 export default {
   title: "Home",
@@ -16,6 +17,7 @@ export default {
     const you = h("div", { class: "you" });
     const organization = h("div");
     const collaborations = h("div");
+    const tasks = h("div");
     replace(
       main,
       heading,
@@ -26,6 +28,7 @@ export default {
         panel("organization-heading", "Your organization", organization),
         panel("collaborations-heading", "Your collaborations", collaborations),
       ),
+      panel("tasks-heading", "Recent tasks", tasks),
     );
     const user = await fill(you, "your account", () => currentUser(), (found) => {
       heading.textContent = `Welcome, ${displayName(found)}`;
@@ -34,6 +37,7 @@ export default {
     if (!user) {
       replace(organization);
       replace(collaborations);
+      replace(tasks);
       return;
     }
     const organizationId = user.organization.id;
@@ -48,11 +52,18 @@ export default {
       sort: "name",
       per_page: MAX_COLLABORATIONS,
     });
-    fill(
+    const found = fill(
       collaborations,
       "your collaborations",
       () => api.list(`/collaboration?${query}`, { signal }),
-      showCollaborations,
+      (page) => showCollaborations(page, signal),
+    );
+    fill(
+      tasks,
+      "recent tasks",
+      // Each task's collaboration is named as the list beside it names it, when it loaded.
+      () => Promise.all([recentTasks(signal), found]),
+      ([page, listed]) => showTasks(page, listed),
     );
   },
 };
@@ -77,7 +88,7 @@ function showOrganization(organization) {
   ];
 }
 
-function showCollaborations({ items, total }) {
+function showCollaborations({ items, total }, signal) {
   if (items.length === 0) {
     return empty("Your organization takes part in no collaboration yet.");
   }
@@ -89,10 +100,79 @@ function showCollaborations({ items, total }) {
         "li",
         {},
         h("span", { class: "collaboration-name" }, collaboration.name),
+        nodesOnline(collaboration.id, signal),
         h("span", { class: "tag" }, collaboration.encrypted ? "encrypted" : "not encrypted"),
       ),
     ),
   );
   const more = total > items.length ? h("p", {}, `The first ${items.length} of ${total}.`) : null;
   return [list, more];
+}
+
+/** "2 of 3 nodes online", filled in when the two counts arrive. */
+function nodesOnline(collaborationId, signal) {
+  const line = h("div", { class: "nodes-online" });
+  fill(
+    line,
+    "nodes",
+    async () => {
+      const [online, all] = await Promise.all([
+        countNodes(collaborationId, { status: "online" }, signal),
+        countNodes(collaborationId, {}, signal),
+      ]);
+      return { online, all };
+    },
+    ({ online, all }) =>
+      all === 0 ? empty("No nodes yet") : `${online} of ${all} node${all === 1 ? "" : "s"} online`,
+  );
+  return line;
+}
+
+/** How many nodes of the collaboration match filter: a page of one, for its total count. */
+async function countNodes(collaborationId, filter, signal) {
+  const query = new URLSearchParams({ collaboration_id: collaborationId, per_page: 1, ...filter });
+  return (await api.list(`/node?${query}`, { signal })).total;
+}
+
+/** The newest tasks that users started (their algorithms' subtasks left out). */
+function recentTasks(signal) {
+  const query = new URLSearchParams({
+    sort: "-created_at",
+    is_user_created: 1,
+    per_page: RECENT_TASKS,
+  });
+  return api.list(`/task?${query}`, { signal });
+}
+
+function showTasks({ items }, collaborations) {
+  if (items.length === 0) return empty("No tasks yet.");
+  const names = new Map(collaborations?.items.map(({ id, name }) => [id, name]));
+  return h(
+    "ul",
+    { class: "short-list tasks" },
+    items.map((task) =>
+      h(
+        "li",
+        {},
+        h(
+          "span",
+          {},
+          h("strong", { class: "task-name" }, task.name || `Task ${task.id}`),
+          " ",
+          h("span", { class: "tag" }, task.status),
+        ),
+        h(
+          "span",
+          { class: "task-about" },
+          names.get(task.collaboration.id) ?? `Collaboration ${task.collaboration.id}`,
+          ", ",
+          h("time", { datetime: task.created_at }, when(task.created_at)),
+        ),
+      ),
+    ),
+  );
+}
+
+function when(moment) {
+  return new Date(moment).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }

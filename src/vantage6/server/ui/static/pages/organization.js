@@ -5,9 +5,10 @@ import * as api from "../api.js";
 import { deleteButton } from "../deletion.js";
 import { details, h, replace } from "../dom.js";
 import * as notice from "../notice.js";
-import { myPermissions } from "../permissions.js";
+import { actionsArea, offer, settle } from "../offers.js";
+import { nodeItem, panel, shortList } from "../panels.js";
 import * as router from "../router.js";
-import { empty, fill } from "../states.js";
+import { fill } from "../states.js";
 
 const SHORT_LIST = 10;
 
@@ -17,8 +18,7 @@ export default {
   async render({ main, args, signal }) {
     const path = `/organization/${encodeURIComponent(args.id)}`;
     const heading = h("h1", {}, "Organization");
-    // Busy until the permissions are known, so that "nothing offered" is an answer.
-    const actions = h("div", { class: "page-actions", "aria-busy": "true" });
+    const actions = actionsArea();
     const about = h("div", { class: "card about" });
     const related = h("div", { class: "panels three" });
     replace(
@@ -35,7 +35,7 @@ export default {
       describe,
     );
     if (!organization) {
-      actions.removeAttribute("aria-busy");
+      settle(actions);
       return;
     }
     heading.textContent = organization.name;
@@ -76,36 +76,22 @@ function describe(organization) {
 
 /** Edit and Delete, for users whose rules allow them (the server decides in the end). */
 function offerChanges(actions, organization, path) {
-  myPermissions().then(
-    (permissions) => {
-      const id = Number(organization.id);
-      const edit = permissions.may("edit", "organization", { organization: id })
-        ? h("a", { class: "button", href: `#/organizations/${id}/edit` }, "Edit")
-        : null;
-      const remove = permissions.may("delete", "organization")
-        ? deleteButton({
-            what: `organization “${organization.name}”`,
-            path,
-            onDeleted: (answer) => {
-              notice.leave(answer?.msg ?? `Organization ${id} was deleted`);
-              router.navigate("#/organizations");
-            },
-          })
-        : null;
-      replace(actions, edit, remove);
-    },
-    () => {}, // offer nothing; the server would say why
-  ).finally(() => actions.removeAttribute("aria-busy"));
-}
-
-function panel(id, title, content) {
-  return h("section", { class: "card", "aria-labelledby": id }, h("h2", { id }, title), content);
-}
-
-function shortList({ items, total }, item, none) {
-  if (items.length === 0) return empty(none);
-  const more = total > items.length ? h("p", {}, `The first ${items.length} of ${total}.`) : null;
-  return [h("ul", { class: "short-list" }, items.map((found) => h("li", {}, item(found)))), more];
+  const id = Number(organization.id);
+  offer(actions, (permissions) => [
+    permissions.may("edit", "organization", { organization: id })
+      ? h("a", { class: "button", href: `#/organizations/${id}/edit` }, "Edit")
+      : null,
+    permissions.may("delete", "organization")
+      ? deleteButton({
+          what: `organization “${organization.name}”`,
+          path,
+          onDeleted: (answer) => {
+            notice.leave(answer?.msg ?? `Organization ${id} was deleted`);
+            router.navigate("#/organizations");
+          },
+        })
+      : null,
+  ]);
 }
 
 function userItem(user) {
@@ -113,13 +99,6 @@ function userItem(user) {
   return [
     h("span", { class: "item-name" }, user.username),
     name ? h("span", { class: "tag" }, name) : null,
-  ];
-}
-
-function nodeItem(node) {
-  return [
-    h("span", { class: "item-name" }, node.name),
-    h("span", { class: "tag" }, node.status ?? "offline"),
   ];
 }
 

@@ -24,10 +24,19 @@ export default {
       return;
     }
     const form = signInForm(next, REASONS[params.get("reason")]);
-    replace(main, h("section", { class: "card signin" }, form));
+    replace(main, h("section", { class: "card signin" }, form, recoveryLinks()));
     form.querySelector("#username").focus();
   },
 };
+
+function recoveryLinks() {
+  return h(
+    "ul",
+    { class: "help-links" },
+    h("li", {}, h("a", { href: "#/forgot-password" }, "Forgot your password?")),
+    h("li", {}, h("a", { href: "#/lost-two-factor" }, "Lost your two-factor device?")),
+  );
+}
 
 function field(id, label, attributes) {
   return h(

@@ -1,0 +1,158 @@
+// One user: who they are, their organization and roles, and everything they may do (their
+// effective rules, from their roles and their extra rules); editing, deleting and resetting
+// their two-factor authentication for users whose rules allow that.
+
+import * as api from "../api.js";
+import { deleteButton } from "../deletion.js";
+import { twoFactor } from "../config.js";
+import { details, h, replace } from "../dom.js";
+import * as notice from "../notice.js";
+import { myPermissions } from "../permissions.js";
+import * as router from "../router.js";
+import { rulesMatrix } from "../rules-matrix.js";
+import { empty, fill } from "../states.js";
+import { twoFactorResetButton } from "./two-factor-reset.js";
+import { mayChange, ruleCatalogue } from "./user-access.js";
+
+export default {
+  title: "User",
+  public: false,
+  async render({ main, args, signal }) {
+    const path = `/user/${encodeURIComponent(args.id)}`;
+    const heading = h("h1", {}, "User");
+    // Busy until the permissions are known, so that "nothing offered" is an answer.
+    const actions = h("div", { class: "page-actions", "aria-busy": "true" });
+    const about = h("div", { class: "card about" });
+    const roles = h("div");
+    const rules = h("div");
+    replace(
+      main,
+      h("p", { class: "up" }, h("a", { href: "#/users" }, "All users")),
+      h("div", { class: "page-head" }, heading, actions),
+      about,
+      h(
+        "div",
+        { class: "user-panels" },
+        panel("roles", "Roles", roles),
+        panel("rules", "Effective permissions", rules),
+      ),
+    );
+    const loaded = await fill(
+      about,
+      "the user",
+      async () => {
+        const user = await api.get(`${path}?include_permissions=true`, { signal });
+        return [user, await organizationName(user.organization.id, signal)];
+      },
+      ([user, organization]) => describe(user, organization),
+    );
+    if (!loaded) {
+      replace(roles);
+      replace(rules);
+      actions.removeAttribute("aria-busy");
+      return;
+    }
+    const [user] = loaded;
+    heading.textContent = user.username;
+    document.title = `${user.username} · vantage6`;
+    const query = new URLSearchParams({ user_id: user.id, sort: "name", per_page: 500 });
+    fill(roles, "the roles", () => api.list(`/role?${query}`, { signal }), roleList);
+    const catalogue = await fill(
+      rules,
+      "the rules",
+      () => ruleCatalogue(signal),
+      (all) =>
+        rulesMatrix({
+          rules: all,
+          ticked: new Set(user.permissions.rules),
+          editable: new Set(),
+          caption: `What ${user.username} may do, through roles and extra rules`,
+        }),
+    );
+    offerChanges(actions, user, path, catalogue);
+  },
+};
+
+/** The organization's name, or its id for users who may not see it. */
+async function organizationName(id, signal) {
+  try {
+    return (await api.get(`/organization/${Number(id)}`, { signal })).name;
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    return `Organization ${Number(id)}`;
+  }
+}
+
+function describe(user, organization) {
+  return details([
+    ["Username", user.username],
+    ["First name", user.firstname],
+    ["Last name", user.lastname],
+    ["Email", user.email],
+    [
+      "Organization",
+      h("a", { href: `#/organizations/${Number(user.organization.id)}` }, organization),
+    ],
+    ["Last seen", user.last_seen ? new Date(user.last_seen).toLocaleString() : "never"],
+    ["Id", String(user.id)],
+  ]);
+}
+
+function panel(id, title, content) {
+  const headingId = `${id}-heading`;
+  return h(
+    "section",
+    { class: `card ${id}`, "aria-labelledby": headingId },
+    h("h2", { id: headingId }, title),
+    content,
+  );
+}
+
+function roleList({ items }) {
+  if (items.length === 0) return empty("No roles: only extra rules, if any.");
+  return h(
+    "ul",
+    { class: "short-list" },
+    items.map((role) =>
+      h(
+        "li",
+        {},
+        h("a", { class: "item-name", href: `#/roles/${Number(role.id)}` }, role.name),
+        role.description ? h("span", { class: "tag" }, role.description) : null,
+      ),
+    ),
+  );
+}
+
+/** Edit, Delete and Reset two-factor, for users whose rules allow them (the server decides
+ * in the end). Without the rule catalogue, nothing is offered: whether the signed-in user
+ * outranks this one cannot be told. */
+function offerChanges(actions, user, path, catalogue) {
+  myPermissions()
+    .then(
+      (permissions) => {
+        if (!catalogue) return;
+        const may = (operation) => mayChange(operation, permissions, catalogue, user);
+        const id = Number(user.id);
+        const edit = may("edit")
+          ? h("a", { class: "button", href: `#/users/${id}/edit` }, "Edit")
+          : null;
+        // The server refuses resetting one's own: that goes by email (/recover/2fa/lost).
+        const offerReset = twoFactor && may("edit") && id !== permissions.userId;
+        const reset = offerReset ? twoFactorResetButton(user) : null;
+        const remove = may("delete")
+          ? deleteButton({
+              what: `user “${user.username}”`,
+              path,
+              onDeleted: (answer) => {
+                notice.leave(answer?.msg ?? `User ${id} was deleted`);
+                router.navigate("#/users");
+              },
+            })
+          : null;
+        replace(actions, edit, reset, remove);
+      },
+      () => {}, // offer nothing; the server would say why
+    )
+    .finally(() => actions.removeAttribute("aria-busy"));
+}
