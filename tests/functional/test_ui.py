@@ -128,4 +128,5 @@ def test_turned_off_there_is_no_ui_and_the_api_works(make_app):
     assert "Content-Security-Policy" not in response.headers
     app.get("/assets/main.js", status=404)
     app.post_json("/qr.svg", {"uri": URI}, status=404)
+    app.get("/node.ini", status=404)
     assert app.get("/api/health").json == {"status": "ok", "database": True}

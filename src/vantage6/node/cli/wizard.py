@@ -1,18 +1,21 @@
 """``vnode new``: asks for the settings and writes the node's ini file.
 
-The file follows node/node.ini: ``[node]``, ``[server]``, ``[databases]``, ``[encryption]``
-and ``[policies]``. The API key goes to a file of its own next to the ini (mode 0600), named
-by ``api_key_file``; with encryption, a private key is made where the answer says when there
-is none. Every question has an option, so scripts can answer all of them (``--no-input``
-takes the default for any left out). All files are written, and the ini loads as the node
-loads it, or nothing is left behind. With ``-e ENV`` the answers go to ``[<section>@ENV]``
-sections (a new file, or added to an existing one without that environment) and the API key
-to ``<name>-ENV.api_key``.
+The file follows node/node.ini: ``[node]``, ``[server]``, ``[databases]``, ``[encryption]``,
+``[policies]``, ``[docker]`` and ``[proxy]``. :func:`render` writes it from plain answers
+(:class:`NodeFile`), so that the server's web interface offers the same file for a node it
+has just registered (vantage6.server.ui.node_file). The wizard puts the API key in a file of
+its own next to the ini (mode 0600), named by ``api_key_file``; with encryption, a private
+key is made where the answer says when there is none. Every question has an option, so
+scripts can answer all of them (``--no-input`` takes the default for any left out). All files
+are written, and the ini loads as the node loads it, or nothing is left behind. With ``-e
+ENV`` the answers go to ``[<section>@ENV]`` sections (a new file, or added to an existing one
+without that environment) and the API key to ``<name>-ENV.api_key``.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
@@ -32,6 +35,7 @@ from vantage6.common.wizard import (
 )
 from vantage6.node.cli.instance import KIND, NodeInstance
 from vantage6.node.config import (
+    API_KEY_ENV,
     APPLICATION,
     DATABASE_TYPES,
     FILE_TYPES,
@@ -204,62 +208,132 @@ QUESTIONS = (
 )
 
 
-def render_environment(answers: dict, key_file: Path) -> str:
-    """The node sections the answers stand for, as the environment's own when it has one."""
-    at = "" if answers["environment"] == APPLICATION else f"@{answers['environment']}"
-    databases = []
-    for entry in answers["database"]:
-        label, _, rest = entry.partition("=")
-        type_, _, uri = (part.strip() for part in rest.partition(":"))
-        if type_ in FILE_TYPES:
-            uri = str(Path(uri).expanduser().resolve())
-        databases.append(f"{label.strip()} = {type_}:{uri}")
-    images = "".join(f"\n    {image}" for image in answers["allowed_image"])
-    encryption = f"enabled = {str(answers['encryption']).lower()}\n"
-    if answers["encryption"]:
-        encryption += f"private_key = {Path(answers['private_key']).expanduser().resolve()}\n"
+@dataclass(frozen=True)
+class NodeFile:
+    """The plain answers a node's ini file is written from, as they appear in it: `vnode new`
+    gives its resolved answers, the server's web interface what it knows of a new node. The
+    API key is given inline (``api_key``) or by the name of its file (``api_key_file``)."""
+
+    name: str
+    server_url: str
+    api_path: str
+    encryption: bool | None  # the collaboration's setting; None: it could not be read
+    api_key: str = field(default="", repr=False)
+    api_key_file: str = ""
+    port: int | None = None
+    task_dir: str = "tasks"  # relative paths resolve against the ini file's folder
+    runtime: str = "docker"
+    databases: tuple[str, ...] = ()  # "<label> = <type>:<uri>"
+    private_key: str = ""  # empty: a placeholder for the owner to fill in
+    allowed_images: tuple[str, ...] = ()
+    allowed_organizations: str = ""
+    allowed_users: str = ""
+    log_level: str = "INFO"
+    environment: str = APPLICATION
+
+
+def _key_lines(node: NodeFile) -> str:
+    if node.api_key_file:
+        return (
+            "# The API key is in this file (mode 0600); `vnode set-api-key` replaces it.\n"
+            f"api_key_file = {node.api_key_file}"
+        )
+    return (
+        "# Keep this file readable only by the node's user, or move the key to a file of its\n"
+        f"# own (`vnode set-api-key` does) or to the environment variable {API_KEY_ENV}.\n"
+        f"api_key = {node.api_key}"
+    )
+
+
+def _database_lines(node: NodeFile) -> str:
+    if node.databases:
+        return "\n".join(node.databases)
+    return (
+        f'# Type {", ".join(DATABASE_TYPES)}. Give your data and remove the "#"; a file\n'
+        "# that does not exist stops the node at start.\n"
+        "# default = csv:/path/to/your/data.csv"
+    )
+
+
+def _encryption_lines(node: NodeFile) -> str:
+    if node.encryption is None:
+        return (
+            "# Must equal the collaboration's `encrypted` setting, which could not be read: "
+            "check it.\nenabled = false"
+        )
+    lines = "# Must equal the collaboration's `encrypted` setting.\n"
+    if not node.encryption:
+        return lines + "enabled = false"
+    if node.private_key:
+        return lines + f"enabled = true\nprivate_key = {node.private_key}"
+    return lines + (
+        "enabled = true\n"
+        "# Your organization's private key file (the same for all its nodes and users): give\n"
+        '# it and remove the "#"; the node does not start without it.\n'
+        "# private_key = /path/to/your/private_key.pem"
+    )
+
+
+def render_environment(node: NodeFile) -> str:
+    """The node sections of ``node``, as its environment's own when it has one."""
+    at = "" if node.environment == APPLICATION else f"@{node.environment}"
+    port = "" if node.port is None else f"port = {node.port}\n"
+    images = "".join(f"\n    {image}" for image in node.allowed_images)
     return f"""\
 [node{at}]
-name = {answers["name"]}{_suffix(answers)}
-# The API key is in this file (mode 0600); `vnode set-api-key` replaces it.
-api_key_file = {key_file.name}
-task_dir = {Path(answers["task_dir"]).expanduser().resolve()}
-runtime = {answers["runtime"]}
+name = {node.name}
+{_key_lines(node)}
+# Where the node keeps each run's input and output.
+task_dir = {node.task_dir}
+# docker: isolated containers (the only choice for real data); process: development only.
+runtime = {node.runtime}
 
 [server{at}]
-url = {answers["server_url"]}
-port = {answers["port"]}
-api_path = {answers["api_path"]}
+url = {node.server_url}
+{port}api_path = {node.api_path}
 
 [databases{at}]
 # <label> = <type>:<uri>; tasks name the labels they read.
-{chr(10).join(databases)}
+{_database_lines(node)}
 
 [encryption{at}]
-# Must equal the collaboration's `encrypted` setting.
-{encryption}# true: also read the legacy format of vantage6 4.x senders (no integrity check).
+{_encryption_lines(node)}
+# true: also read the legacy format of vantage6 4.x senders (no integrity check).
 allow_legacy = false
 
 [policies{at}]
-# Empty: no limit. Each image line is a regular expression for the whole image name.
+# Empty: no limit. Each image line is a regular expression for the whole image name; the
+# organizations and users are ids, e.g. 1, 4.
 allowed_images ={images}
-allowed_organizations = {answers["allowed_organizations"]}
-allowed_users = {answers["allowed_users"]}
+allowed_organizations = {node.allowed_organizations}
+allowed_users = {node.allowed_users}
+
+[docker{at}]
+# When to pull algorithm images: missing, always or never.
+pull = missing
+# Limits per algorithm container (leave out for none).
+cpus = 2
+memory = 4g
+pids = 512
+# Firewall rules that keep algorithms from this host's other services (needs iptables).
+host_firewall = true
+
+[proxy{at}]
+# Port of the node proxy that algorithms reach the server through; 0 picks a free one.
+port = 0
 """.replace(" \n", "\n")
 
 
-def render(answers: dict, key_file: Path) -> str:
-    """A whole new ini file: header, the environment's sections, the logging sections."""
-    select = f"--name {answers['name']} --{answers['scope'].value}"
-    if answers["environment"] != APPLICATION:
-        select += f" -e {answers['environment']}"
+def render(node: NodeFile, header: str) -> str:
+    """A whole new ini file: ``header`` (comment lines: who wrote it, how to start it), the
+    environment's sections, then the logging ones every environment shares."""
     return f"""\
-# vantage6 node {answers["name"]!r}, written by `vnode new`.
-#   vnode start {select}        run it (vnode stop, attach, files, set-api-key)
-# Every setting is explained in node/node.ini of the vantage6 sources. Other environments
+{header}
+# Every setting is explained in node/node.ini of the vantage6 sources; unknown sections or
+# keys and bad values stop the node at start with a message naming them. Other environments
 # (dev, test, acc, prod) are [<section>@ENV] sections; `vnode new -e ENV` adds one.
 
-{render_environment(answers, key_file)}
+{render_environment(node)}
 # The log: the terminal in the foreground (vnode start --attach); in the background, the log
 # file `vnode files` shows, rotated when it would pass maxBytes, keeping backupCount files.
 [loggers]
@@ -276,7 +350,7 @@ level = WARNING
 handlers = log
 
 [logger_vantage6]
-level = {answers["log_level"].upper()}
+level = {node.log_level.upper()}
 handlers =
 qualname = vantage6
 
@@ -289,6 +363,50 @@ formatter = generic
 format = %(asctime)s %(levelname)-7s [%(name)s] %(message)s
 datefmt = %Y-%m-%d %H:%M:%S
 """.replace(" \n", "\n")
+
+
+def _node_file(answers: dict, key_file: Path) -> NodeFile:
+    """The answers as they go into the file: paths made absolute, the name the
+    environment's."""
+    databases = []
+    for entry in answers["database"]:
+        label, _, rest = entry.partition("=")
+        type_, _, uri = (part.strip() for part in rest.partition(":"))
+        if type_ in FILE_TYPES:
+            uri = str(Path(uri).expanduser().resolve())
+        databases.append(f"{label.strip()} = {type_}:{uri}")
+    encryption = answers["encryption"]
+    return NodeFile(
+        name=f"{answers['name']}{_suffix(answers)}",
+        server_url=answers["server_url"],
+        port=answers["port"],
+        api_path=answers["api_path"],
+        api_key_file=key_file.name,
+        task_dir=str(_resolved(answers["task_dir"])),
+        runtime=answers["runtime"],
+        databases=tuple(databases),
+        encryption=encryption,
+        private_key=str(_resolved(answers["private_key"])) if encryption else "",
+        allowed_images=tuple(answers["allowed_image"]),
+        allowed_organizations=answers["allowed_organizations"],
+        allowed_users=answers["allowed_users"],
+        log_level=answers["log_level"],
+        environment=answers["environment"],
+    )
+
+
+def _resolved(path: str) -> Path:
+    return Path(path).expanduser().resolve()
+
+
+def _header(answers: dict) -> str:
+    select = f"--name {answers['name']} --{answers['scope'].value}"
+    if answers["environment"] != APPLICATION:
+        select += f" -e {answers['environment']}"
+    return (
+        f"# vantage6 node {answers['name']!r}, written by `vnode new`.\n"
+        f"#   vnode start {select}        run it (vnode stop, attach, files, set-api-key)"
+    )
 
 
 @click.command()
@@ -367,12 +485,13 @@ def _write_all(instance: NodeInstance, key_file: Path, answers: dict, new_file: 
         write_config(key_file, answers["api_key"] + "\n")
         written.append(key_file)
         if answers["encryption"]:
-            written += _make_private_key(Path(answers["private_key"]).expanduser().resolve())
+            written += _make_private_key(_resolved(answers["private_key"]))
+        node = _node_file(answers, key_file)
         if new_file:
-            write_config(path, render(answers, key_file))
+            write_config(path, render(node, _header(answers)))
             written.append(path)
         else:
-            write_config(path, render_environment(answers, key_file), new_file=False)
+            write_config(path, render_environment(node), new_file=False)
         load_config(path, instance.environment)
     except ConfigError as exc:
         _undo(written, path, old_text)

@@ -1,5 +1,6 @@
 """The web UI: one HTML page at ``vantage6.ui.path`` (default ``/``), its assets under
-``<ui path>assets/``, and ``<ui path>qr.svg``, which draws a two-factor QR code.
+``<ui path>assets/``, ``<ui path>qr.svg``, which draws a two-factor QR code, and
+``<ui path>node.ini``, a new node's configuration file (:mod:`.node_file`).
 
 Decisions (issue 16):
 
@@ -14,9 +15,9 @@ Decisions (issue 16):
 - **The browser talks only to the REST API**, with the same tokens as any other client, so the
   API stays the one place where permissions are enforced. The page learns where the API is
   from ``<meta>`` tags this module fills in; nothing else about the server is templated.
-- **Strict security headers** on every UI response (the page, its assets, the QR code and
-  their errors): a Content-Security-Policy that allows no inline script or style and nothing
-  from another origin, ``nosniff``, frame denial and no referrer.
+- **Strict security headers** on every UI response (the page, its assets, the QR code, the
+  node configuration and their errors): a Content-Security-Policy that allows no inline
+  script or style and nothing from another origin, ``nosniff``, frame denial and no referrer.
 - **The QR code is drawn here**, by the ``qrcode`` package the server already depends on (the
   Python client prints the same code in a terminal). Drawing it in the browser would take a QR
   encoder in JavaScript, either third-party or hundreds of lines of our own to maintain. The
@@ -40,6 +41,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 
 from vantage6 import __version__
 from vantage6.server.api.token import CODE_MISSING
+from vantage6.server.ui.node_file import node_ini
 
 ASSETS = "vantage6.server.ui:static/"
 ASSETS_MAX_AGE = 300  # seconds: short, so that an upgraded server's modules arrive soon
@@ -66,9 +68,10 @@ class UiPaths:
         self.base = base
         self.assets = f"{base}assets/"
         self.qr = f"{base}qr.svg"
+        self.node_ini = f"{base}node.ini"
 
     def __contains__(self, path: str) -> bool:
-        return path in (self.base, self.qr) or path.startswith(self.assets)
+        return path in (self.base, self.qr, self.node_ini) or path.startswith(self.assets)
 
 
 def page_html(settings: dict) -> str:
@@ -139,6 +142,8 @@ def includeme(config) -> None:
     config.add_view(index, route_name="vantage6.ui", request_method=("GET", "HEAD"), **public)
     config.add_route("vantage6.ui.qr", paths.qr)
     config.add_view(qr_code, route_name="vantage6.ui.qr", request_method="POST", **public)
+    config.add_route("vantage6.ui.node_ini", paths.node_ini)
+    config.add_view(node_ini, route_name="vantage6.ui.node_ini", request_method="GET", **public)
     config.add_static_view(paths.assets, ASSETS, cache_max_age=ASSETS_MAX_AGE, **public)
     if paths.base != "/":  # /ui to /ui/: the page's assets are relative to its folder
         config.add_route("vantage6.ui.folder", paths.base.rstrip("/"))

@@ -1,9 +1,10 @@
 // A node's new API key, shown this once (the server keeps only its hash), with its node
 // configuration file to download. Nothing is stored: leaving the page forgets the key.
 
-import { h } from "./dom.js";
+import { h, replace } from "./dom.js";
 import { field } from "./forms.js";
 import { configFileName, nodeConfig } from "./node-config.js";
+import { failed, quiet } from "./states.js";
 
 /**
  * The key of `node` ({id, name}) and the "Download node configuration" button; `encrypted`
@@ -24,11 +25,20 @@ export function newKey({ node, apiKey, encrypted, signal }) {
   let address = null; // the object URL of the last download, revoked with the page
   const revoke = () => address && URL.revokeObjectURL(address);
   signal.addEventListener("abort", revoke, { once: true });
-  download.addEventListener("click", () => {
+  const problem = h("div"); // why the last download failed
+  download.addEventListener("click", async () => {
     revoke();
-    const text = nodeConfig({ node, apiKey, encrypted });
-    address = URL.createObjectURL(new Blob([text], { type: "text/plain" }));
-    h("a", { href: address, download: file }).click();
+    replace(problem);
+    download.disabled = true;
+    try {
+      const text = await nodeConfig({ node, apiKey, encrypted, signal });
+      address = URL.createObjectURL(new Blob([text], { type: "text/plain" }));
+      h("a", { href: address, download: file }).click();
+    } catch (error) {
+      if (!quiet(error)) replace(problem, failed(error));
+    } finally {
+      download.disabled = false;
+    }
   });
   return h(
     "section",
@@ -42,6 +52,7 @@ export function newKey({ node, apiKey, encrypted, signal }) {
     ),
     key,
     h("div", { class: "actions" }, download),
+    problem,
     h(
       "p",
       {},
