@@ -13,23 +13,25 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.ui import PASSWORD, PHONE, SCREENSHOTS, login, sign_in, viewer
+from tests.browser.ui import (
+    PASSWORD,
+    PHONE,
+    SCREENSHOTS,
+    actions_settled,
+    ask_deletion,
+    delete_on_page,
+    expect_deleted,
+    expect_forms_refused,
+    expect_no_changes_offered,
+    loading_shown,
+    login,
+    search,
+    signed_in_at,
+    viewer,
+)
 from tests.functional.node.daemons import eventually
 
 pytestmark = pytest.mark.browser
-
-
-def signed_in_at(page, address: str, username: str = "root", password: str = "root") -> None:
-    page.goto(f"/{address}")
-    sign_in(page, username, password)
-    expect(page).to_have_url(re.compile(f"{re.escape(address)}$"))
-
-
-def actions_settled(page):
-    """The page's actions, once the user's permissions are known."""
-    actions = page.locator(".page-actions")
-    expect(actions).not_to_have_attribute("aria-busy", "true")
-    return actions
 
 
 def members_settled(page):
@@ -41,11 +43,6 @@ def members_settled(page):
 
 def rows(page):
     return page.locator("table.collaborations tbody tr")
-
-
-def search(page, text: str) -> None:
-    page.get_by_label("Name contains").fill(text)
-    page.get_by_role("button", name="Search").click()
 
 
 def organizations(server, *names: str) -> list[int]:
@@ -114,13 +111,7 @@ def test_root_creates_edits_and_deletes_a_collaboration(page, server):
     assert member_ids(server, collaboration_id) == {leiden, oslo}
     expect(about.locator('dt:text-is("Encrypted") + dd')).to_have_text("Yes")
 
-    actions_settled(page).get_by_role("button", name="Delete").click()
-    confirm = page.get_by_role("group", name="Confirm deletion")
-    expect(confirm).to_contain_text(f"Delete collaboration “Renamed study {suffix}”?")
-    confirm.get_by_role("button", name="Yes, delete").click()
-    expect(page).to_have_url(re.compile("#/collaborations$"))
-    expect(page.locator(".notice")).to_have_text(f"Collaboration {collaboration_id} was deleted")
-    assert server.call("GET", f"/collaboration/{collaboration_id}", token=server.root)[0] == 404
+    delete_on_page(page, server, "collaboration", collaboration_id, f"Renamed study {suffix}")
 
 
 def test_root_adds_and_removes_organizations_and_sees_which_nodes_are_online(
@@ -192,13 +183,8 @@ def test_the_list_searches_sorts_and_pages_also_at_phone_width(page, server):
         collaboration(server, name, members, encrypted=number % 3 == 0)
     signed_in_at(page, "#/collaborations")
 
-    held = []  # the search's request, held until the page has shown that it is loading
-    page.route("**/api/collaboration?*", lambda route: held.append(route))
-    search(page, suffix)
-    expect(page.get_by_role("status")).to_have_text("Loading collaborations…")
-    expect(page.locator(".results")).to_have_attribute("aria-busy", "true")
-    held[0].continue_()
-    page.unroute("**/api/collaboration?*")
+    with loading_shown(page, "collaboration"):
+        search(page, suffix)
 
     expect(rows(page)).to_have_count(10)
     expect(rows(page).first).to_contain_text(names[0])
@@ -239,8 +225,7 @@ def test_a_deletion_the_server_refuses_shows_its_message_then_deletes_along_on_r
     stranded = node(server, collaboration_id, member)
     signed_in_at(page, f"#/collaborations/{collaboration_id}")
 
-    actions_settled(page).get_by_role("button", name="Delete").click()
-    confirm = page.get_by_role("group", name="Confirm deletion")
+    confirm = ask_deletion(page)
     confirm.get_by_role("button", name="Yes, delete").click()
     expect(confirm.get_by_role("alert")).to_have_text(
         f"Collaboration {collaboration_id} still has 1 nodes; delete those first or add "
@@ -249,9 +234,7 @@ def test_a_deletion_the_server_refuses_shows_its_message_then_deletes_along_on_r
     assert server.call("GET", f"/collaboration/{collaboration_id}", token=server.root)[0] == 200
 
     confirm.get_by_role("button", name="and everything it still has").click()
-    expect(page).to_have_url(re.compile("#/collaborations$"))
-    expect(page.locator(".notice")).to_have_text(f"Collaboration {collaboration_id} was deleted")
-    assert server.call("GET", f"/collaboration/{collaboration_id}", token=server.root)[0] == 404
+    expect_deleted(page, server, "collaboration", collaboration_id)
     assert server.call("GET", f"/node/{stranded['id']}", token=server.root)[0] == 404
 
 
@@ -275,15 +258,8 @@ def test_a_viewer_is_offered_no_changes_and_the_api_refuses_them(page, server):
     expect(members.get_by_role("button")).to_have_count(0)
     expect(members.get_by_label("Organization to add")).to_have_count(0)
     expect(page.get_by_role("region", name="Nodes")).to_contain_text(watched["name"])
-    actions = actions_settled(page)
-    expect(actions.get_by_role("link", name="Edit")).to_have_count(0)
-    expect(actions.get_by_role("button", name="Delete")).to_have_count(0)
-
-    page.goto("/#/collaborations/new")
-    expect(page.get_by_text("Your rules do not allow creating collaborations.")).to_be_visible()
-    expect(page.get_by_role("button", name="Create collaboration")).to_have_count(0)
-    page.goto(f"/#/collaborations/{collaboration_id}/edit")
-    expect(page.get_by_text("Your rules do not allow editing this collaboration.")).to_be_visible()
+    expect_no_changes_offered(page)
+    expect_forms_refused(page, "collaboration", collaboration_id)
 
     # What the page does not offer, forged with the same user's token, the API refuses.
     token = login(server, user["username"], PASSWORD)

@@ -12,7 +12,17 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.ui import PASSWORD, PHONE, SCREENSHOTS, login, sign_in, viewer
+from tests.browser.ui import (
+    PASSWORD,
+    PHONE,
+    SCREENSHOTS,
+    actions_settled,
+    delete_on_page,
+    login,
+    sign_in,
+    signed_in_at,
+    viewer,
+)
 from vantage6.node.config import API_KEY_ENV, load_config
 
 pytestmark = pytest.mark.browser
@@ -50,19 +60,6 @@ def register(server, ids: dict, organization: dict, name: str | None = None) -> 
 def node_login(server, api_key: str):
     """(status, answer) of logging in with a node's API key."""
     return server.call("POST", "/token/node", {"api_key": api_key})
-
-
-def signed_in_at(page, hash_: str, username: str = "root", password: str = "root") -> None:
-    page.goto(f"/{hash_}")
-    sign_in(page, username, password)
-    expect(page).to_have_url(re.compile(re.escape(hash_) + "$"))
-
-
-def actions_settled(page):
-    """The page's actions, once the user's permissions are known."""
-    actions = page.locator(".page-actions")
-    expect(actions).not_to_have_attribute("aria-busy", "true")
-    return actions
 
 
 def rows(page):
@@ -201,13 +198,7 @@ def test_root_renames_resets_the_key_of_and_deletes_a_node(page, server, tmp_pat
     expect(page.get_by_label("API key", exact=True)).to_have_count(0)
     assert new_key not in page.content()
 
-    actions_settled(page).get_by_role("button", name="Delete").click()
-    confirm = page.get_by_role("group", name="Confirm deletion")
-    expect(confirm).to_contain_text(f"Delete node “Renamed {ids['suffix']}”?")
-    confirm.get_by_role("button", name="Yes, delete").click()
-    expect(page).to_have_url(re.compile("#/nodes$"))
-    expect(page.locator(".notice")).to_have_text(f"Node {node_id} was deleted")
-    assert server.call("GET", f"/node/{node_id}", token=server.root)[0] == 404
+    delete_on_page(page, server, "node", node_id, f"Renamed {ids['suffix']}")
     assert node_login(server, new_key)[0] == 401
 
 

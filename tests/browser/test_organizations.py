@@ -11,7 +11,20 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.ui import PASSWORD, SCREENSHOTS, login, sign_in, viewer
+from tests.browser.ui import (
+    PASSWORD,
+    SCREENSHOTS,
+    actions_settled,
+    ask_deletion,
+    expect_deleted,
+    expect_forms_refused,
+    expect_no_changes_offered,
+    loading_shown,
+    login,
+    search,
+    signed_in_at,
+    viewer,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -19,26 +32,12 @@ ORGANIZATION_VIEW = ("organization", "organization", "view")
 
 
 def signed_in_at_organizations(page, username: str = "root", password: str = "root") -> None:
-    page.goto("/#/organizations")
-    sign_in(page, username, password)
+    signed_in_at(page, "#/organizations", username, password)
     expect(page.get_by_role("heading", name="Organizations")).to_be_visible()
-    expect(page).to_have_url(re.compile("#/organizations$"))
-
-
-def actions_settled(page):
-    """The page's actions, once the user's permissions are known."""
-    actions = page.locator(".page-actions")
-    expect(actions).not_to_have_attribute("aria-busy", "true")
-    return actions
 
 
 def rows(page):
     return page.locator("table.organizations tbody tr")
-
-
-def search(page, text: str) -> None:
-    page.get_by_label("Name contains").fill(text)
-    page.get_by_role("button", name="Search").click()
 
 
 def test_root_creates_edits_finds_and_deletes_an_organization(page, server):
@@ -92,16 +91,13 @@ def test_root_creates_edits_finds_and_deletes_an_organization(page, server):
     rows(page).get_by_role("link", name=f"Leiden University {suffix}").click()
     expect(page).to_have_url(re.compile(f"#/organizations/{organization_id}$"))
 
-    actions_settled(page).get_by_role("button", name="Delete").click()
-    confirm = page.get_by_role("group", name="Confirm deletion")
+    confirm = ask_deletion(page)
     expect(confirm).to_contain_text(f"Delete organization “Leiden University {suffix}”?")
     confirm.get_by_role("button", name="Cancel").click()
     expect(confirm).to_have_count(0)
     page.get_by_role("button", name="Delete").click()
     confirm.get_by_role("button", name="Yes, delete").click()
-    expect(page).to_have_url(re.compile("#/organizations$"))
-    expect(page.locator(".notice")).to_have_text(f"Organization {organization_id} was deleted")
-    assert server.call("GET", f"/organization/{organization_id}", token=server.root)[0] == 404
+    expect_deleted(page, server, "organization", organization_id)
 
 
 def test_the_list_searches_sorts_and_pages_with_progress_and_empty_states(page, server):
@@ -111,13 +107,8 @@ def test_the_list_searches_sorts_and_pages_with_progress_and_empty_states(page, 
         server.ok("POST", "/organization", {"name": name, "country": "Norway"})
     signed_in_at_organizations(page)
 
-    held = []  # the search's request, held until the page has shown that it is loading
-    page.route("**/api/organization?*", lambda route: held.append(route))
-    search(page, suffix)
-    expect(page.get_by_role("status")).to_have_text("Loading organizations…")
-    expect(page.locator(".results")).to_have_attribute("aria-busy", "true")
-    held[0].continue_()
-    page.unroute("**/api/organization?*")
+    with loading_shown(page, "organization"):
+        search(page, suffix)
 
     expect(rows(page)).to_have_count(10)
     expect(rows(page).first).to_contain_text(names[0])
@@ -152,8 +143,7 @@ def test_a_deletion_the_server_refuses_shows_its_message_then_deletes_along_on_r
     expect(page.get_by_role("heading", name=user["organization"])).to_be_visible()
     expect(page.get_by_role("region", name="Users")).to_contain_text(user["username"])
 
-    actions_settled(page).get_by_role("button", name="Delete").click()
-    confirm = page.get_by_role("group", name="Confirm deletion")
+    confirm = ask_deletion(page)
     confirm.get_by_role("button", name="Yes, delete").click()
     expect(confirm.get_by_role("alert")).to_have_text(
         f"Organization {organization_id} still has 1 users; delete those first or add "
@@ -163,9 +153,7 @@ def test_a_deletion_the_server_refuses_shows_its_message_then_deletes_along_on_r
     assert server.call("GET", f"/organization/{organization_id}", token=server.root)[0] == 200
 
     confirm.get_by_role("button", name="and everything it still has").click()
-    expect(page).to_have_url(re.compile("#/organizations$"))
-    expect(page.locator(".notice")).to_have_text(f"Organization {organization_id} was deleted")
-    assert server.call("GET", f"/organization/{organization_id}", token=server.root)[0] == 404
+    expect_deleted(page, server, "organization", organization_id)
     assert server.call("GET", f"/user/{user['id']}", token=server.root)[0] == 404
 
 
@@ -187,15 +175,8 @@ def test_a_user_who_may_view_their_organization_only_is_offered_no_changes(
     expect(page.get_by_role("region", name="Users")).to_contain_text(user["username"])
     nodes = page.get_by_role("region", name="Nodes")
     expect(nodes.get_by_role("alert")).to_have_text("You lack the permission to do that!")
-    actions = actions_settled(page)
-    expect(actions.get_by_role("link", name="Edit")).to_have_count(0)
-    expect(actions.get_by_role("button", name="Delete")).to_have_count(0)
-
-    page.goto("/#/organizations/new")
-    expect(page.get_by_text("Your rules do not allow creating organizations.")).to_be_visible()
-    expect(page.get_by_role("button", name="Create organization")).to_have_count(0)
-    page.goto(f"/#/organizations/{organization_id}/edit")
-    expect(page.get_by_text("Your rules do not allow editing this organization.")).to_be_visible()
+    expect_no_changes_offered(page)
+    expect_forms_refused(page, "organization", organization_id)
 
     # What the page does not offer, forged with the same user's token, the API refuses.
     token = login(server, user["username"], PASSWORD)

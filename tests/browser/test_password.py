@@ -9,16 +9,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.ui import PASSWORD, PHONE, expect_sign_in_page, sign_in, viewer
+from tests.browser.ui import PASSWORD, PHONE, expect_sign_in_page, login_status, sign_in, viewer
 from vantage6.server.api.password import WRONG_PASSWORD
 
 pytestmark = pytest.mark.browser
 
 NEW_PASSWORD = "Changed-password-2!"
-
-
-def login_status(server, username: str, password: str) -> int:
-    return server.call("POST", "/token/user", {"username": username, "password": password})[0]
 
 
 def fill_new_password(page, first: str, second: str) -> None:

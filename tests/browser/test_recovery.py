@@ -13,6 +13,7 @@ from tests.browser.ui import (
     PASSWORD,
     PHONE,
     expect_sign_in_page,
+    login_status,
     mail_to,
     sign_in,
     smtp_sink,
@@ -37,10 +38,6 @@ def inbox():
 def server(inbox, server):
     """The conftest's server, started once the SMTP server it mails through runs."""
     return server
-
-
-def login_status(server, username: str, password: str) -> int:
-    return server.call("POST", "/token/user", {"username": username, "password": password})[0]
 
 
 def test_a_forgotten_password_is_reset_with_the_emailed_token(page, server, inbox):

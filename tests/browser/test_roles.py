@@ -11,22 +11,24 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.ui import PASSWORD, PHONE, SCREENSHOTS, login, rule_id, sign_in, viewer
+from tests.browser.ui import (
+    PASSWORD,
+    PHONE,
+    SCREENSHOTS,
+    actions_settled,
+    ask_deletion,
+    default_role_id,
+    delete_on_page,
+    expect_forms_refused,
+    expect_no_changes_offered,
+    loading_shown,
+    login,
+    rule_id,
+    signed_in_at,
+    viewer,
+)
 
 pytestmark = pytest.mark.browser
-
-
-def signed_in_at(page, address: str, username: str = "root", password: str = "root") -> None:
-    page.goto(f"/{address}")
-    sign_in(page, username, password)
-    expect(page).to_have_url(re.compile(re.escape(address) + "$"))
-
-
-def actions_settled(page):
-    """The page's actions, once the user's permissions are known."""
-    actions = page.locator(".page-actions")
-    expect(actions).not_to_have_attribute("aria-busy", "true")
-    return actions
 
 
 def box(page, label: str):
@@ -41,10 +43,6 @@ def rule(server, resource: str, scope: str, operation: str) -> int:
 def rules_of(server, role_id: int) -> set[int]:
     found = server.ok("GET", f"/rule?no_pagination=1&role_id={role_id}")["data"]
     return {found_rule["id"] for found_rule in found}
-
-
-def default_role_id(server, name: str) -> int:
-    return server.ok("GET", f"/role?name={name}")["data"][0]["id"]
 
 
 def rows(page):
@@ -105,13 +103,7 @@ def test_root_creates_edits_and_deletes_a_role_through_the_matrix(page, server):
     assert widths[0] <= widths[1]  # at 1280 px every column is in view
     page.screenshot(path=SCREENSHOTS / "role.png", full_page=True)
 
-    actions_settled(page).get_by_role("button", name="Delete").click()
-    confirm = page.get_by_role("group", name="Confirm deletion")
-    expect(confirm).to_contain_text(f"Delete role “Senior auditor {suffix}”?")
-    confirm.get_by_role("button", name="Yes, delete").click()
-    expect(page).to_have_url(re.compile("#/roles$"))
-    expect(page.locator(".notice")).to_have_text(f"Role {role_id} was deleted")
-    assert server.call("GET", f"/role/{role_id}", token=server.root)[0] == 404
+    delete_on_page(page, server, "role", role_id, f"Senior auditor {suffix}")
 
 
 def test_a_default_role_is_shown_read_only_and_the_api_refuses_changing_it(page, server):
@@ -148,7 +140,7 @@ def test_a_default_role_is_shown_read_only_and_the_api_refuses_changing_it(page,
 def test_an_organization_admin_can_tick_only_rules_they_may_grant(page, server, browser_problems):
     browser_problems.allow("status of 403")  # root's organization is none of theirs
     admin = viewer(server, roles=())
-    organization_admin = default_role_id(server, "Organization%20Admin")
+    organization_admin = default_role_id(server, "Organization Admin")
     server.ok("PATCH", f"/user/{admin['id']}", {"roles": [organization_admin]})
     organization_id = admin["organization_id"]
     signed_in_at(page, "#/roles", admin["username"], PASSWORD)
@@ -219,15 +211,8 @@ def test_a_viewer_is_offered_no_changes_and_the_api_refuses_them(page, server):
     rows(page).get_by_role("link", name=f"Reader {suffix}").click()
     expect(page.get_by_role("heading", name=f"Reader {suffix}")).to_be_visible()
     expect(page.get_by_role("table", name=f"Rules of Reader {suffix}")).to_be_visible()
-    actions = actions_settled(page)
-    expect(actions.get_by_role("link", name="Edit")).to_have_count(0)
-    expect(actions.get_by_role("button", name="Delete")).to_have_count(0)
-
-    page.goto("/#/roles/new")
-    expect(page.get_by_text("Your rules do not allow creating roles.")).to_be_visible()
-    expect(page.get_by_role("button", name="Create role")).to_have_count(0)
-    page.goto(f"/#/roles/{role_id}/edit")
-    expect(page.get_by_text("Your rules do not allow editing this role.")).to_be_visible()
+    expect_no_changes_offered(page)
+    expect_forms_refused(page, "role", role_id)
 
     token = login(server, user["username"], PASSWORD)
     assert server.call("DELETE", f"/role/{role_id}", token=token)[0] == 403
@@ -254,8 +239,7 @@ def test_the_server_refusals_are_shown_with_its_message(page, server, browser_pr
     expect(page).to_have_url(re.compile("#/roles/new$"))
 
     page.goto(f"/#/roles/{role_id}")
-    actions_settled(page).get_by_role("button", name="Delete").click()
-    confirm = page.get_by_role("group", name="Confirm deletion")
+    confirm = ask_deletion(page)
     confirm.get_by_role("button", name="Yes, delete").click()
     expect(confirm.get_by_role("alert")).to_have_text(
         f"Role {role_id} still has 1 users; delete those first or add "
@@ -273,15 +257,10 @@ def test_the_list_filters_and_pages_with_progress_and_empty_states(page, server)
         server.ok("POST", "/role", {"name": name, "organization_id": organization_id})
     signed_in_at(page, "#/roles")
 
-    held = []  # the list's request, held until the page has shown that it is loading
-    page.route("**/api/role?*", lambda route: held.append(route))
-    page.get_by_label("Name contains").fill(suffix)
-    with page.expect_request("**/api/role?*"):
-        page.get_by_role("button", name="Search").click()
-    expect(page.get_by_role("status")).to_have_text("Loading roles…")
-    expect(page.locator(".results")).to_have_attribute("aria-busy", "true")
-    held[0].continue_()
-    page.unroute("**/api/role?*")
+    with loading_shown(page, "role"):
+        page.get_by_label("Name contains").fill(suffix)
+        with page.expect_request("**/api/role?*"):
+            page.get_by_role("button", name="Search").click()
 
     expect(rows(page)).to_have_count(10)
     expect(rows(page).first).to_contain_text(names[0])

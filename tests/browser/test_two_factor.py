@@ -3,42 +3,20 @@ QR code that a scanner reads), a code from it signs in, and later sign-ins ask f
 
 from __future__ import annotations
 
-import base64
 import re
 import time
 
-import numpy as np
 import pyotp
 import pytest
-import zxingcpp
 from playwright.sync_api import expect
 
-from tests.browser.ui import expect_sign_in_page, sign_in
+from tests.browser.ui import expect_sign_in_page, scanned, sign_in
 from vantage6.server.api.token import CODE_MISSING
 from vantage6.server.security.login import BAD_CODE
 
 pytestmark = pytest.mark.browser
 
 SERVER_SETTINGS = {"vantage6.two_factor_auth": "true"}
-
-# The image as a scanner sees it: drawn on a canvas, its grey levels (base64, row by row).
-SIZE = 360
-PIXELS = """(image, size) => {
-    const canvas = document.createElement("canvas");
-    canvas.width = canvas.height = size;
-    const context = canvas.getContext("2d");
-    context.drawImage(image, 0, 0, size, size);
-    const rgba = context.getImageData(0, 0, size, size).data;
-    let grey = "";
-    for (let i = 0; i < rgba.length; i += 4) grey += String.fromCharCode(rgba[i]);
-    return btoa(grey);
-}"""
-
-
-def scanned(image) -> list[str]:
-    grey = base64.b64decode(image.evaluate(PIXELS, SIZE))
-    pixels = np.frombuffer(grey, dtype=np.uint8).reshape(SIZE, SIZE)
-    return [result.text for result in zxingcpp.read_barcodes(pixels)]
 
 
 def test_the_first_sign_in_enrols_and_a_code_from_the_secret_signs_in(page, browser_problems):

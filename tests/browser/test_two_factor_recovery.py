@@ -5,14 +5,23 @@ secret and its QR code, and a code of the new secret signs in where the old one 
 from __future__ import annotations
 
 import re
-import uuid
 
 import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_two_factor import scanned
-from tests.browser.ui import PASSWORD, expect_sign_in_page, mail_to, sign_in, smtp_sink
+from tests.browser.ui import (
+    PASSWORD,
+    enrolled,
+    expect_sign_in_page,
+    login,
+    login_status,
+    mail_to,
+    new_user,
+    scanned,
+    sign_in,
+    smtp_sink,
+)
 from vantage6.server.api.recover import TWO_FACTOR_MAIL_SENT
 from vantage6.server.security.login import FAILED
 
@@ -30,31 +39,14 @@ def inbox():
 def server(inbox, server):
     """The conftest's server, started once the SMTP server it mails through runs; root signs
     in to it with a second factor (each code works once, so once for the module)."""
-    enrolment = server.call("POST", "/token/user", {"username": "root", "password": "root"})[1]
-    code = pyotp.TOTP(enrolment["otp_secret"]).now()
-    body = {"username": "root", "password": "root", "mfa_code": code}
-    server._root = server.ok("POST", "/token/user", body, token="-")["access_token"]
+    server._root = login(server, "root", "root", enrolled(server, "root", "root").now())
     return server
 
 
 def enrolled_user(server) -> tuple[str, pyotp.TOTP]:
     """A new user of root's organization, and the second factor they set up."""
-    username = f"user-{uuid.uuid4().hex[:6]}"
-    viewer = server.ok("GET", "/role?name=Viewer")["data"][0]["id"]
-    body = {
-        "username": username,
-        "password": PASSWORD,
-        "email": f"{username}@example.org",
-        "roles": [viewer],
-    }
-    server.ok("POST", "/user", body)
-    login = {"username": username, "password": PASSWORD}
-    return username, pyotp.TOTP(server.ok("POST", "/token/user", login, token="-")["otp_secret"])
-
-
-def login_status(server, username: str, code: str) -> int:
-    body = {"username": username, "password": PASSWORD, "mfa_code": code}
-    return server.call("POST", "/token/user", body)[0]
+    username = new_user(server, server.root_org, roles=("Viewer",))["username"]
+    return username, enrolled(server, username, PASSWORD)
 
 
 def test_a_lost_second_factor_is_replaced_with_the_emailed_token(
@@ -93,7 +85,7 @@ def test_a_lost_second_factor_is_replaced_with_the_emailed_token(
     expect(image).to_have_attribute("src", re.compile(r"^data:image/svg\+xml[;,]"))
     expect(enrolment.locator("figure")).not_to_have_attribute("aria-busy", "true")
     assert scanned(image) == [uri]
-    assert login_status(server, username, lost.now()) == 401
+    assert login_status(server, username, PASSWORD, lost.now()) == 401
 
     page.get_by_role("link", name="Sign in with a code of the new secret").click()
     expect_sign_in_page(page)

@@ -7,32 +7,15 @@ from __future__ import annotations
 import time
 import uuid
 
-import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.ui import PASSWORD, sign_in
+from tests.browser.ui import PASSWORD, actions_settled, enrolled, login, sign_in
 from vantage6.server.api.token import CODE_MISSING
 
 pytestmark = pytest.mark.browser
 
 SERVER_SETTINGS = {"vantage6.two_factor_auth": "true"}
-
-
-def enrolled(server, username: str, password: str) -> pyotp.TOTP:
-    """Enrol through the API, as a first login does, and prove it with a code."""
-    status, answer = server.call(
-        "POST", "/token/user", {"username": username, "password": password}
-    )
-    assert status == 200 and "otp_secret" in answer, (status, answer)
-    return pyotp.TOTP(answer["otp_secret"])
-
-
-def token(server, username: str, password: str, code: str) -> str:
-    body = {"username": username, "password": password, "mfa_code": code}
-    status, answer = server.call("POST", "/token/user", body)
-    assert status == 200 and "access_token" in answer, (status, answer)
-    return answer["access_token"]
 
 
 def first_login(server, username: str) -> dict:
@@ -42,13 +25,13 @@ def first_login(server, username: str) -> dict:
 
 def test_an_admin_resets_someones_two_factor_and_their_next_login_enrols_again(page, server):
     root_codes = enrolled(server, "root", "root")
-    root = token(server, "root", "root", root_codes.now())
+    root = login(server, "root", "root", root_codes.now())
     root_id = server.ok("GET", "/user?username=root", token=root)["data"][0]["id"]
     username = f"lost-phone-{uuid.uuid4().hex[:6]}"
     body = {"username": username, "password": PASSWORD, "email": f"{username}@example.org"}
     user_id = server.ok("POST", "/user", body, root)["id"]
     codes = enrolled(server, username, PASSWORD)
-    token(server, username, PASSWORD, codes.now())
+    login(server, username, PASSWORD, codes.now())
     assert first_login(server, username) == {"msg": CODE_MISSING}
 
     page.goto(f"/#/users/{root_id}")
@@ -58,8 +41,7 @@ def test_an_admin_resets_someones_two_factor_and_their_next_login_enrols_again(p
     code.fill(root_codes.at(time.time() + root_codes.interval))
     code.press("Enter")
     expect(page.get_by_role("heading", name="root")).to_be_visible()
-    actions = page.locator(".page-actions")
-    expect(actions).not_to_have_attribute("aria-busy", "true")
+    actions = actions_settled(page)
     expect(actions.get_by_role("link", name="Edit")).to_be_visible()
     expect(actions.get_by_role("button", name="Reset two-factor")).to_have_count(0)
 

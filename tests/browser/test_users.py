@@ -9,30 +9,30 @@ from __future__ import annotations
 
 import re
 import uuid
-from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.ui import PASSWORD, PHONE, SCREENSHOTS, login, rule_id, sign_in, viewer
+from tests.browser.ui import (
+    PASSWORD,
+    PHONE,
+    SCREENSHOTS,
+    actions_settled,
+    default_role_id,
+    delete_on_page,
+    expect_forms_refused,
+    loading_shown,
+    login,
+    new_user,
+    rule_id,
+    signed_in_at,
+    viewer,
+)
 from vantage6.server.security.login import PASSWORD_RULES
 
 pytestmark = pytest.mark.browser
 
 COLLABORATION_VIEW = ("collaboration", "global", "view")
-
-
-def signed_in_at(page, hash_: str, username: str = "root", password: str = "root") -> None:
-    page.goto(f"/{hash_}")
-    sign_in(page, username, password)
-    expect(page).to_have_url(re.compile(f"{re.escape(hash_)}$"))
-
-
-def actions_settled(page):
-    """The page's actions, once the user's permissions are known."""
-    actions = page.locator(".page-actions")
-    expect(actions).not_to_have_attribute("aria-busy", "true")
-    return actions
 
 
 def rows(page):
@@ -43,10 +43,6 @@ def matrix_box(page, operation: str, resource: str, scope: str):
     return page.get_by_role("checkbox", name=f"{operation} {resource}, {scope} scope", exact=True)
 
 
-def role_id(server, name: str) -> int:
-    return server.ok("GET", f"/role?{urlencode({'name': name})}")["data"][0]["id"]
-
-
 def roles_of(server, user_id: int) -> set[str]:
     return {role["name"] for role in server.ok("GET", f"/role?user_id={user_id}")["data"]}
 
@@ -55,18 +51,6 @@ def has_extra_rule(server, user: dict, rule: int) -> bool:
     """Whether ``user`` holds rule ``rule`` itself (the rule_id filter sees extra rules only)."""
     found = server.ok("GET", f"/user?rule_id={rule}&username={user['username']}")["data"]
     return [found_user["id"] for found_user in found] == [user["id"]]
-
-
-def new_user(server, organization_id: int, roles=(), prefix: str = "user") -> dict:
-    username = f"{prefix}-{uuid.uuid4().hex[:6]}"
-    body = {
-        "username": username,
-        "password": PASSWORD,
-        "email": f"{username}@example.org",
-        "organization_id": organization_id,
-        "roles": [role_id(server, name) for name in roles],
-    }
-    return server.ok("POST", "/user", body)
 
 
 def test_root_creates_edits_and_deletes_a_user(page, server):
@@ -135,13 +119,7 @@ def test_root_creates_edits_and_deletes_a_user(page, server):
     held = server.ok("GET", f"/user/{user_id}?include_permissions=true")["permissions"]["rules"]
     assert task_create not in held
 
-    actions_settled(page).get_by_role("button", name="Delete").click()
-    confirm = page.get_by_role("group", name="Confirm deletion")
-    expect(confirm).to_contain_text(f"Delete user “{username}”?")
-    confirm.get_by_role("button", name="Yes, delete").click()
-    expect(page).to_have_url(re.compile("#/users$"))
-    expect(page.locator(".notice")).to_have_text(f"User {user_id} was deleted")
-    assert server.call("GET", f"/user/{user_id}", token=server.root)[0] == 404
+    delete_on_page(page, server, "user", user_id, username)
 
 
 def test_the_list_searches_narrows_and_pages_also_at_phone_width(page, server):
@@ -153,14 +131,9 @@ def test_the_list_searches_narrows_and_pages_also_at_phone_width(page, server):
     ]
     signed_in_at(page, "#/users")
 
-    held = []  # the search's request, held until the page has shown that it is loading
-    page.route("**/api/user?*", lambda route: held.append(route))
-    page.get_by_label("Username contains").fill(suffix)
-    page.get_by_role("button", name="Search").click()
-    expect(page.get_by_role("status")).to_have_text("Loading users…")
-    expect(page.locator(".results")).to_have_attribute("aria-busy", "true")
-    held[0].continue_()
-    page.unroute("**/api/user?*")
+    with loading_shown(page, "user"):
+        page.get_by_label("Username contains").fill(suffix)
+        page.get_by_role("button", name="Search").click()
 
     expect(rows(page)).to_have_count(10)
     expect(rows(page).first).to_contain_text(made[0]["username"])
@@ -199,7 +172,7 @@ def test_the_list_searches_narrows_and_pages_also_at_phone_width(page, server):
 
 def test_an_organization_admin_is_offered_only_what_they_may_grant(page, server):
     admin = viewer(server, roles=())
-    organization_admin = [role_id(server, "Organization Admin")]
+    organization_admin = [default_role_id(server, "Organization Admin")]
     server.ok("PATCH", f"/user/{admin['id']}", {"roles": organization_admin})
     mightier = new_user(server, admin["organization_id"], roles=("Root",), prefix="mightier")
     signed_in_at(page, "#/users/new", admin["username"], PASSWORD)
@@ -240,7 +213,7 @@ def test_an_organization_admin_is_offered_only_what_they_may_grant(page, server)
 
     # What the page does not offer, forged with the admin's token, the API refuses.
     token = login(server, admin["username"], PASSWORD)
-    root_role = role_id(server, "Root")
+    root_role = default_role_id(server, "Root")
     body = {
         "username": f"forged-{uuid.uuid4().hex[:6]}",
         "password": PASSWORD,
@@ -267,11 +240,7 @@ def test_a_viewer_is_offered_no_changes(page, server):
     expect(actions.get_by_role("link", name="Edit")).to_have_count(0)
     expect(actions.get_by_role("button")).to_have_count(0)  # no Delete, no Reset two-factor
 
-    page.goto("/#/users/new")
-    expect(page.get_by_text("Your rules do not allow creating users.")).to_be_visible()
-    expect(page.get_by_role("button", name="Create user")).to_have_count(0)
-    page.goto(f"/#/users/{colleague['id']}/edit")
-    expect(page.get_by_text("Your rules do not allow editing this user.")).to_be_visible()
+    expect_forms_refused(page, "user", colleague["id"])
 
     token = login(server, user["username"], PASSWORD)
     path = f"/user/{colleague['id']}"

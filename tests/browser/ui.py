@@ -1,49 +1,79 @@
-"""What the browser tests do often: arrange users through the API, sign in through the page."""
+"""What the browser tests do often: arrange users through the API, sign in through the page,
+wait for a page's actions, check what it offers, delete through it."""
 
 from __future__ import annotations
 
+import base64
 import re
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import urlencode
 
+import pyotp
 from playwright.sync_api import Page, expect
 
 PASSWORD = "Browser-Test-1!"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
+# An image as a scanner sees it: drawn on a canvas, its grey levels (base64, row by row).
+QR_SIZE = 360
+PIXELS = """(image, size) => {
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = size;
+    const context = canvas.getContext("2d");
+    context.drawImage(image, 0, 0, size, size);
+    const rgba = context.getImageData(0, 0, size, size).data;
+    let grey = "";
+    for (let i = 0; i < rgba.length; i += 4) grey += String.fromCharCode(rgba[i]);
+    return btoa(grey);
+}"""
 
 
 def viewer(server, password: str = PASSWORD, roles=("Viewer",), rules=()) -> dict:
-    """A user with ``roles`` (default roles, by name) and ``rules`` (``(resource, scope,
-    operation)`` triples such as ``("organization", "organization", "view")``) in a new
-    organization of no collaboration: ``{"id", "username", "organization",
-    "organization_id"}``."""
+    """A user with ``roles`` and ``rules`` (as :func:`new_user`) in a new organization of no
+    collaboration: ``{"id", "username", "organization", "organization_id"}``."""
     root = login(server, "root", "root")  # anew: servers of short-lived tokens are tested
-    suffix = uuid.uuid4().hex[:6]
-    organization = f"Hospital {suffix}"
+    organization = f"Hospital {uuid.uuid4().hex[:6]}"
     organization_id = server.ok("POST", "/organization", {"name": organization}, root)["id"]
-    role_ids = [
-        server.ok("GET", f"/role?name={quote(name)}", token=root)["data"][0]["id"] for name in roles
-    ]
-    rule_ids = [rule_id(server, *rule, root) for rule in rules]
-    username = f"viewer-{suffix}"
+    user = new_user(server, organization_id, roles, rules, "viewer", password, root)
+    return {
+        "id": user["id"],
+        "username": user["username"],
+        "organization": organization,
+        "organization_id": organization_id,
+    }
+
+
+def new_user(
+    server,
+    organization_id: int,
+    roles=(),
+    rules=(),
+    prefix: str = "user",
+    password: str = PASSWORD,
+    token: str | None = None,
+) -> dict:
+    """A user ``<prefix>-<random>`` of ``organization_id`` with ``roles`` (default roles, by
+    name) and ``rules`` (``(resource, scope, operation)`` triples such as ``("organization",
+    "organization", "view")``), made by ``token`` (root's by default): the server's answer."""
+    token = token or server.root
+    username = f"{prefix}-{uuid.uuid4().hex[:6]}"
     body = {
         "username": username,
         "password": password,
         "email": f"{username}@example.org",
         "organization_id": organization_id,
-        "roles": role_ids,
-        "rules": rule_ids,
+        "roles": [default_role_id(server, name, token) for name in roles],
+        "rules": [rule_id(server, *rule, token) for rule in rules],
     }
-    user_id = server.ok("POST", "/user", body, root)["id"]
-    return {
-        "id": user_id,
-        "username": username,
-        "organization": organization,
-        "organization_id": organization_id,
-    }
+    return server.ok("POST", "/user", body, token)
+
+
+def default_role_id(server, name: str, token: str | None = None) -> int:
+    """The id of the role called ``name`` (that root sees, by default)."""
+    return server.ok("GET", f"/role?{urlencode({'name': name})}", token=token)["data"][0]["id"]
 
 
 def rule_id(server, resource: str, scope: str, operation: str, token: str) -> int:
@@ -53,13 +83,30 @@ def rule_id(server, resource: str, scope: str, operation: str, token: str) -> in
     return rule["id"]
 
 
-def login(server, username: str, password: str) -> str:
-    """An access token, through the API."""
-    status, answer = server.call(
-        "POST", "/token/user", {"username": username, "password": password}
-    )
+def login(server, username: str, password: str, code: str | None = None) -> str:
+    """An access token, through the API; ``code`` is the second factor, where one is asked."""
+    status, answer = server.call("POST", "/token/user", credentials(username, password, code))
     assert status == 200 and "access_token" in answer, (status, answer)
     return answer["access_token"]
+
+
+def login_status(server, username: str, password: str, code: str | None = None) -> int:
+    """The status of logging in through the API."""
+    return server.call("POST", "/token/user", credentials(username, password, code))[0]
+
+
+def credentials(username: str, password: str, code: str | None = None) -> dict:
+    body = {"username": username, "password": password}
+    if code is not None:
+        body["mfa_code"] = code
+    return body
+
+
+def enrolled(server, username: str, password: str) -> pyotp.TOTP:
+    """Enrol through the API, as a first login does: the second factor set up."""
+    status, answer = server.call("POST", "/token/user", credentials(username, password))
+    assert status == 200 and "otp_secret" in answer, (status, answer)
+    return pyotp.TOTP(answer["otp_secret"])
 
 
 def sign_in(page: Page, username: str, password: str) -> None:
@@ -72,6 +119,90 @@ def sign_in(page: Page, username: str, password: str) -> None:
 def expect_sign_in_page(page: Page) -> None:
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     expect(page).to_have_url(re.compile("#/signin"))
+
+
+def signed_in_at(page: Page, address: str, username: str = "root", password: str = "root"):
+    """Open the page at ``address`` (a hash, "#/users"), signing in on the way."""
+    page.goto(f"/{address}")
+    sign_in(page, username, password)
+    expect(page).to_have_url(re.compile(f"{re.escape(address)}$"))
+
+
+def search(page: Page, text: str) -> None:
+    """Search a list by name."""
+    page.get_by_label("Name contains").fill(text)
+    page.get_by_role("button", name="Search").click()
+
+
+@contextmanager
+def loading_shown(page: Page, resource: str):
+    """Hold the request to /api/<resource> that the block sends (a search) until the list has
+    shown that it is loading."""
+    pattern = f"**/api/{resource}?*"
+    held = []
+    page.route(pattern, lambda route: held.append(route))
+    yield
+    expect(page.get_by_role("status")).to_have_text(f"Loading {resource}s…")
+    expect(page.locator(".results")).to_have_attribute("aria-busy", "true")
+    held[0].continue_()
+    page.unroute(pattern)
+
+
+def actions_settled(page: Page):
+    """The page's actions, once the user's permissions are known."""
+    actions = page.locator(".page-actions")
+    expect(actions).not_to_have_attribute("aria-busy", "true")
+    return actions
+
+
+def expect_no_changes_offered(page: Page) -> None:
+    """A record's page offers neither Edit nor Delete."""
+    actions = actions_settled(page)
+    expect(actions.get_by_role("link", name="Edit")).to_have_count(0)
+    expect(actions.get_by_role("button", name="Delete")).to_have_count(0)
+
+
+def expect_forms_refused(page: Page, kind: str, record_id: int) -> None:
+    """The pages that create a ``kind`` ("role") and edit record ``record_id`` say that the
+    user's rules allow neither, and offer no form."""
+    page.goto(f"/#/{kind}s/new")
+    expect(page.get_by_text(f"Your rules do not allow creating {kind}s.")).to_be_visible()
+    expect(page.get_by_role("button", name=f"Create {kind}")).to_have_count(0)
+    page.goto(f"/#/{kind}s/{record_id}/edit")
+    expect(page.get_by_text(f"Your rules do not allow editing this {kind}.")).to_be_visible()
+
+
+def ask_deletion(page: Page):
+    """Press the record page's Delete: the confirmation it asks for."""
+    actions_settled(page).get_by_role("button", name="Delete").click()
+    return page.get_by_role("group", name="Confirm deletion")
+
+
+def delete_on_page(page: Page, server, kind: str, record_id: int, name: str) -> None:
+    """Delete the ``kind`` ("role") called ``name`` whose page is shown, as confirmed."""
+    confirm = ask_deletion(page)
+    expect(confirm).to_contain_text(f"Delete {kind} “{name}”?")
+    confirm.get_by_role("button", name="Yes, delete").click()
+    expect_deleted(page, server, kind, record_id)
+
+
+def expect_deleted(page: Page, server, kind: str, record_id: int) -> None:
+    """The list of ``kind`` ("role") follows a deletion, saying so, and the API finds the
+    record no more."""
+    expect(page).to_have_url(re.compile(f"#/{kind}s$"))
+    expect(page.locator(".notice")).to_have_text(f"{kind.capitalize()} {record_id} was deleted")
+    assert server.call("GET", f"/{kind}/{record_id}", token=server.root)[0] == 404
+
+
+def scanned(image) -> list[str]:
+    """What a scanner reads in ``image`` (a locator of an img) drawn on a canvas."""
+    # Imported here: only the two-factor tests read QR codes.
+    import numpy as np
+    import zxingcpp
+
+    grey = base64.b64decode(image.evaluate(PIXELS, QR_SIZE))
+    pixels = np.frombuffer(grey, dtype=np.uint8).reshape(QR_SIZE, QR_SIZE)
+    return [result.text for result in zxingcpp.read_barcodes(pixels)]
 
 
 def smtp_sink(settings: dict):

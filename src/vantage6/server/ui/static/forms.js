@@ -1,7 +1,8 @@
-// Form parts that pages share: labelled fields, a line that says how a request went, and a
-// submit button that shows the request is on its way.
+// Form parts that pages share: labelled fields, a line that says how a request went, a
+// submit button that shows the request is on its way, and a form made of them.
 
 import { h } from "./dom.js";
+import { quiet } from "./states.js";
 
 /** A labelled input (or another control: attributes.tag, e.g. "select" with children). */
 export function field(id, label, { tag = "input", children = [], ...attributes } = {}) {
@@ -42,4 +43,31 @@ export async function whileBusy(form, button, working, work) {
     button.disabled = false;
     button.textContent = label;
   }
+}
+
+/**
+ * A form of `children`, a line for the outcome and the submit button `submit` (then `buttons`
+ * beside it). On submit, send(line) runs while the form shows it is busy (the button says
+ * `working`); when the server refuses, the line shows its message. Returns {form, line, button}.
+ */
+export function sendingForm({ attributes = {}, children, submit, working, buttons = [], send }) {
+  const line = outcome();
+  const button = h("button", { type: "submit" }, submit);
+  const form = h(
+    "form",
+    attributes,
+    children,
+    line,
+    h("div", { class: "actions" }, button, buttons),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    line.say("");
+    try {
+      await whileBusy(form, button, working, () => send(line));
+    } catch (error) {
+      if (!quiet(error)) line.say(error.message, "error");
+    }
+  });
+  return { form, line, button };
 }

@@ -2,8 +2,7 @@
 // and a new password typed twice.
 
 import { h, replace } from "../dom.js";
-import { field, outcome, valueOf, whileBusy } from "../forms.js";
-import { quiet } from "../states.js";
+import { field, sendingForm, valueOf } from "../forms.js";
 
 /**
  * Fill main with a card: heading, intro, the fields, a line for the outcome, the submit
@@ -11,27 +10,12 @@ import { quiet } from "../states.js";
  * server refuses, line shows its message. The first empty field gets the focus.
  */
 export function formCard(main, { heading, intro, fields, button, working, send, links = [] }) {
-  const line = outcome();
-  const submit = h("button", { type: "submit" }, button);
-  const form = h(
-    "form",
-    { "aria-labelledby": "form-heading" },
-    h("h1", { id: "form-heading" }, heading),
-    h("p", {}, intro),
-    fields,
-    line,
-    h("div", { class: "actions" }, submit),
-  );
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    line.say("");
-    whileBusy(form, submit, working, async () => {
-      try {
-        await send(line);
-      } catch (error) {
-        if (!quiet(error)) line.say(error.message, "error");
-      }
-    });
+  const { form } = sendingForm({
+    attributes: { "aria-labelledby": "form-heading" },
+    children: [h("h1", { id: "form-heading" }, heading), h("p", {}, intro), fields],
+    submit: button,
+    working,
+    send,
   });
   const card = h(
     "section",

@@ -3,13 +3,12 @@
 // collaboration's own page, one at a time, where the server can say what stands in the way.
 
 import * as api from "../api.js";
-import { h, replace } from "../dom.js";
-import { field, outcome, valueOf, whileBusy } from "../forms.js";
-import * as notice from "../notice.js";
+import { h } from "../dom.js";
+import { formPage, showSaved } from "../form-page.js";
+import { field, sendingForm, valueOf } from "../forms.js";
 import { chosenIds, organizationCheckboxes } from "../organization-picker.js";
 import { myPermissions } from "../permissions.js";
-import * as router from "../router.js";
-import { empty, fill, quiet } from "../states.js";
+import { fill } from "../states.js";
 import { visibleOrganizations } from "../visible-organizations.js";
 import { reachOf } from "./collaboration.js";
 
@@ -22,79 +21,69 @@ const ENCRYPTION_GLOBAL_ONLY =
 export const newCollaboration = {
   title: "New collaboration",
   public: false,
-  async render({ main, signal }) {
-    const content = h("div", { class: "card form-card" });
-    replace(main, up(), h("h1", {}, "New collaboration"), content);
-    const permissions = await fill(content, "your permissions", myPermissions, () => []);
-    if (!permissions) return;
-    if (!permissions.may("create", "collaboration")) {
-      replace(content, empty("Your rules do not allow creating collaborations."));
-      return;
-    }
-    const organizations = await fill(
-      content,
-      "the organizations",
-      () => visibleOrganizations(signal),
-      () => [],
-    );
-    if (!organizations) return;
-    const members = organizationCheckboxes("Organizations", organizations);
-    replace(
-      content,
-      form({
-        values: { encrypted: true },
-        members,
-        submitLabel: "Create collaboration",
-        save: (body) =>
-          api.request("POST", "/collaboration", {
-            body: { ...body, organization_ids: chosenIds(members) },
-          }),
-      }),
-    );
-    content.querySelector("input").focus();
+  render({ main, signal }) {
+    formPage(main, {
+      list: "collaborations",
+      heading: "New collaboration",
+      what: "your permissions",
+      load: myPermissions,
+      refusal: (permissions) =>
+        permissions.may("create", "collaboration")
+          ? null
+          : "Your rules do not allow creating collaborations.",
+      async form(permissions, card) {
+        const organizations = await fill(
+          card,
+          "the organizations",
+          () => visibleOrganizations(signal),
+          () => [],
+        );
+        if (!organizations) return null;
+        const members = organizationCheckboxes("Organizations", organizations);
+        return form({
+          values: { encrypted: true },
+          members,
+          submitLabel: "Create collaboration",
+          save: (body) =>
+            api.request("POST", "/collaboration", {
+              body: { ...body, organization_ids: chosenIds(members) },
+            }),
+        });
+      },
+    });
   },
 };
 
 export const editCollaboration = {
   title: "Edit collaboration",
   public: false,
-  async render({ main, args, signal }) {
+  render({ main, args, signal }) {
     const path = `/collaboration/${encodeURIComponent(args.id)}`;
-    const heading = h("h1", {}, "Edit collaboration");
-    const content = h("div", { class: "card form-card" });
-    replace(main, up(), heading, content);
-    const loaded = await fill(
-      content,
-      "the collaboration",
-      () => Promise.all([api.get(`${path}?include=organizations`, { signal }), myPermissions()]),
-      () => [],
-    );
-    if (!loaded) return;
-    const [collaboration, permissions] = loaded;
-    heading.textContent = `Edit ${collaboration.name}`;
-    if (!permissions.may("edit", "collaboration", reachOf(permissions, collaboration))) {
-      replace(content, empty("Your rules do not allow editing this collaboration."));
-      return;
-    }
-    // As on the server: switching encryption needs the global rule.
-    const mayEncrypt = permissions.may("edit", "collaboration");
-    replace(
-      content,
-      form({
-        values: collaboration,
-        mayEncrypt,
-        submitLabel: "Save changes",
-        save: ({ name, encrypted }) =>
-          api.request("PATCH", path, { body: mayEncrypt ? { name, encrypted } : { name } }),
-      }),
-    );
-    content.querySelector("input").focus();
+    formPage(main, {
+      list: "collaborations",
+      heading: "Edit collaboration",
+      what: "the collaboration",
+      load: () =>
+        Promise.all([api.get(`${path}?include=organizations`, { signal }), myPermissions()]),
+      title: ([collaboration]) => `Edit ${collaboration.name}`,
+      refusal: ([collaboration, permissions]) =>
+        permissions.may("edit", "collaboration", reachOf(permissions, collaboration))
+          ? null
+          : "Your rules do not allow editing this collaboration.",
+      form([collaboration, permissions]) {
+        // As on the server: switching encryption needs the global rule.
+        const mayEncrypt = permissions.may("edit", "collaboration");
+        return form({
+          values: collaboration,
+          mayEncrypt,
+          submitLabel: "Save changes",
+          save: ({ name, encrypted }) =>
+            api.request("PATCH", path, { body: mayEncrypt ? { name, encrypted } : { name } }),
+        });
+      },
+    });
   },
 };
-
-function up() {
-  return h("p", { class: "up" }, h("a", { href: "#/collaborations" }, "All collaborations"));
-}
 
 /** The form: name, encrypted and (when creating) `members`; save({name, encrypted}) sends
  * it, and the saved collaboration's page follows. */
@@ -105,36 +94,20 @@ function form({ values, members = null, mayEncrypt = true, submitLabel, save }) 
     maxlength: 128,
   });
   const encrypted = encryptedField(values.encrypted, mayEncrypt);
-  const message = outcome();
-  const button = h("button", { type: "submit" }, submitLabel);
-  const element = h(
-    "form",
-    { class: "collaboration-form" },
-    name,
-    encrypted,
-    members,
-    message,
-    h("div", { class: "actions" }, button),
-  );
-  element.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    message.say("");
-    const body = {
-      name: valueOf(name).trim(),
-      encrypted: encrypted.querySelector("input").checked,
-    };
-    let sent;
-    try {
-      sent = await whileBusy(element, button, "Saving…", () => save(body));
-    } catch (error) {
-      if (!quiet(error)) message.say(error.message, "error");
-      return;
-    }
-    const saved = sent.answer;
-    notice.leave(`Collaboration “${saved.name}” was saved.`);
-    router.navigate(`#/collaborations/${Number(saved.id)}`);
-  });
-  return element;
+  return sendingForm({
+    attributes: { class: "collaboration-form" },
+    children: [name, encrypted, members],
+    submit: submitLabel,
+    working: "Saving…",
+    async send() {
+      const body = {
+        name: valueOf(name).trim(),
+        encrypted: encrypted.querySelector("input").checked,
+      };
+      const saved = (await save(body)).answer;
+      showSaved("collaborations", saved, `Collaboration “${saved.name}” was saved.`);
+    },
+  }).form;
 }
 
 function encryptedField(checked, mayEncrypt) {

@@ -2,15 +2,13 @@
 // whose rules allow that), its nodes and whether each is online, and editing and deleting it.
 
 import * as api from "../api.js";
-import { deleteButton } from "../deletion.js";
 import { details, h, replace } from "../dom.js";
 import { outcome, whileBusy } from "../forms.js";
-import * as notice from "../notice.js";
-import { actionsArea, offer, settle } from "../offers.js";
+import { offer, settle } from "../offers.js";
 import { organizationSelect } from "../organization-picker.js";
 import { nodeItem, panel, shortList } from "../panels.js";
 import { myPermissions } from "../permissions.js";
-import * as router from "../router.js";
+import { deleteOffer, named, recordPage } from "../record-page.js";
 import { empty, fill, quiet } from "../states.js";
 import { visibleOrganizations } from "../visible-organizations.js";
 
@@ -22,14 +20,11 @@ export default {
   public: false,
   async render({ main, args, signal }) {
     const path = `/collaboration/${encodeURIComponent(args.id)}`;
-    const heading = h("h1", {}, "Collaboration");
-    const actions = actionsArea();
     const about = h("div", { class: "card about" });
     const related = h("div", { class: "panels" });
-    replace(
+    const { heading, actions } = recordPage(
       main,
-      h("p", { class: "up" }, h("a", { href: "#/collaborations" }, "All collaborations")),
-      h("div", { class: "page-head" }, heading, actions),
+      { list: "collaborations", title: "Collaboration" },
       about,
       related,
     );
@@ -43,8 +38,7 @@ export default {
       settle(actions);
       return;
     }
-    heading.textContent = collaboration.name;
-    document.title = `${collaboration.name} · vantage6`;
+    named(heading, collaboration.name);
     offerChanges(actions, collaboration, path);
 
     const nodes = h("div");
@@ -97,14 +91,7 @@ function offerChanges(actions, collaboration, path) {
         ? h("a", { class: "button", href: `#/collaborations/${id}/edit` }, "Edit")
         : null,
       permissions.may("delete", "collaboration", reach)
-        ? deleteButton({
-            what: `collaboration “${collaboration.name}”`,
-            path,
-            onDeleted: (answer) => {
-              notice.leave(answer?.msg ?? `Collaboration ${id} was deleted`);
-              router.navigate("#/collaborations");
-            },
-          })
+        ? deleteOffer({ kind: "collaboration", id, name: collaboration.name, path })
         : null,
     ];
   });

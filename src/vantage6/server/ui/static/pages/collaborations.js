@@ -12,12 +12,18 @@ export default listPage({
   title: "Collaborations",
   one: "collaboration",
   newLabel: "New collaboration",
-  headings: ["Name", "Encryption", "Organizations"],
   include: "organizations",
-  cells: (collaboration) => [
-    h("a", { href: `#/collaborations/${Number(collaboration.id)}` }, collaboration.name),
-    collaboration.encrypted ? "Encrypted" : "Not encrypted",
-    members(collaboration.organizations),
+  columns: [
+    {
+      heading: "Name",
+      cell: (collaboration) =>
+        h("a", { href: `#/collaborations/${Number(collaboration.id)}` }, collaboration.name),
+    },
+    {
+      heading: "Encryption",
+      cell: (collaboration) => (collaboration.encrypted ? "Encrypted" : "Not encrypted"),
+    },
+    { heading: "Organizations", cell: (collaboration) => members(collaboration.organizations) },
   ],
 });
 

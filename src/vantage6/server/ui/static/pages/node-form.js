@@ -4,52 +4,46 @@
 
 import * as api from "../api.js";
 import { h, replace } from "../dom.js";
-import { field, outcome, valueOf, whileBusy } from "../forms.js";
+import { formPage } from "../form-page.js";
+import { field, sendingForm, valueOf } from "../forms.js";
 import { newKey } from "../node-key.js";
 import { mayHoldKey } from "../node-rules.js";
 import { myPermissions } from "../permissions.js";
-import { empty, fill, quiet } from "../states.js";
+import { empty, fill } from "../states.js";
 
 const ALL = 500; // the server's largest page: every collaboration and member at once
 
 export const newNode = {
   title: "Register a node",
   public: false,
-  async render({ main, signal }) {
-    const content = h("div", { class: "card form-card" });
-    replace(
-      main,
-      h("p", { class: "up" }, h("a", { href: "#/nodes" }, "All nodes")),
-      h("h1", {}, "Register a node"),
-      content,
-    );
-    const permissions = await fill(content, "your permissions", myPermissions, () => []);
-    if (!permissions) return;
-    if (!permissions.holds("create", "node")) {
-      replace(content, empty("Your rules do not allow registering nodes."));
-      return;
-    }
-    const query = new URLSearchParams({ sort: "name", per_page: ALL });
-    const collaborations = await fill(
-      content,
-      "collaborations",
-      () => api.list(`/collaboration?${query}`, { signal }),
-      () => [],
-    );
-    if (!collaborations) return;
-    if (collaborations.items.length === 0) {
-      replace(content, empty("There is no collaboration to register a node in."));
-      return;
-    }
-    const onRegistered = (node, apiKey, encrypted) => {
-      content.replaceWith(registered({ node, apiKey, encrypted, signal }));
-      document.getElementById("new-key-heading").focus();
-    };
-    replace(
-      content,
-      form({ collaborations: collaborations.items, permissions, onRegistered, signal }),
-    );
-    content.querySelector("select").focus();
+  render({ main, signal }) {
+    formPage(main, {
+      list: "nodes",
+      heading: "Register a node",
+      what: "your permissions",
+      load: myPermissions,
+      refusal: (permissions) =>
+        permissions.holds("create", "node") ? null : "Your rules do not allow registering nodes.",
+      async form(permissions, card) {
+        const query = new URLSearchParams({ sort: "name", per_page: ALL });
+        const collaborations = await fill(
+          card,
+          "collaborations",
+          () => api.list(`/collaboration?${query}`, { signal }),
+          () => [],
+        );
+        if (!collaborations) return null;
+        if (collaborations.items.length === 0) {
+          return empty("There is no collaboration to register a node in.");
+        }
+        const onRegistered = (node, apiKey, encrypted) => {
+          card.replaceWith(registered({ node, apiKey, encrypted, signal }));
+          document.getElementById("new-key-heading").focus();
+        };
+        return form({ collaborations: collaborations.items, permissions, onRegistered, signal });
+      },
+      focus: "select",
+    });
   },
 };
 
@@ -75,17 +69,25 @@ function form({ collaborations, permissions, onRegistered, signal }) {
       "Empty: “<organization> - <collaboration> Node”.",
     ),
   );
-  const message = outcome();
-  const button = h("button", { type: "submit", disabled: true }, "Register node");
-  const element = h(
-    "form",
-    { class: "node-form" },
-    collaboration,
-    members,
-    name,
-    message,
-    h("div", { class: "actions" }, button),
-  );
+  const { form: element, line: message, button } = sendingForm({
+    attributes: { class: "node-form" },
+    children: [collaboration, members, name],
+    submit: "Register node",
+    working: "Registering…",
+    async send() {
+      const collaborationId = Number(valueOf(collaboration));
+      const body = {
+        collaboration_id: collaborationId,
+        organization_id: Number(valueOf(members)),
+      };
+      const chosenName = valueOf(name).trim();
+      if (chosenName) body.name = chosenName;
+      const { api_key: apiKey, ...node } = (await api.request("POST", "/node", { body })).answer;
+      const encrypted = collaborations.find((found) => found.id === collaborationId).encrypted;
+      onRegistered(node, apiKey, encrypted);
+    },
+  });
+  button.disabled = true; // until an organization is chosen
 
   collaboration.querySelector("select").addEventListener("change", async () => {
     message.say("");
@@ -109,29 +111,6 @@ function form({ collaborations, permissions, onRegistered, signal }) {
     if (valueOf(collaboration) === id) button.disabled = !choices?.length;
   });
 
-  element.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    message.say("");
-    const collaborationId = Number(valueOf(collaboration));
-    const body = {
-      collaboration_id: collaborationId,
-      organization_id: Number(valueOf(members)),
-    };
-    const chosenName = valueOf(name).trim();
-    if (chosenName) body.name = chosenName;
-    let sent;
-    try {
-      sent = await whileBusy(element, button, "Registering…", () =>
-        api.request("POST", "/node", { body }),
-      );
-    } catch (error) {
-      if (!quiet(error)) message.say(error.message, "error");
-      return;
-    }
-    const { api_key: apiKey, ...node } = sent.answer;
-    const encrypted = collaborations.find((found) => found.id === collaborationId).encrypted;
-    onRegistered(node, apiKey, encrypted);
-  });
   return element;
 }
 

@@ -2,15 +2,14 @@
 // it, giving it a new API key (shown here once, with its configuration file) and deleting it.
 
 import * as api from "../api.js";
-import { deleteButton } from "../deletion.js";
 import { details, h, replace } from "../dom.js";
-import { field, outcome, valueOf, whileBusy } from "../forms.js";
+import { field, outcome, sendingForm, valueOf, whileBusy } from "../forms.js";
 import { newKey } from "../node-key.js";
 import { mayHoldKey } from "../node-rules.js";
 import { lastSeen, statusTag } from "../node-status.js";
-import * as notice from "../notice.js";
+import { settle } from "../offers.js";
 import { myPermissions } from "../permissions.js";
-import * as router from "../router.js";
+import { deleteOffer, named, recordPage } from "../record-page.js";
 import { fill, quiet } from "../states.js";
 
 export default {
@@ -18,17 +17,13 @@ export default {
   public: false,
   async render({ main, args, signal }) {
     const path = `/node/${encodeURIComponent(args.id)}`;
-    const heading = h("h1", { tabindex: "-1" }, "Node");
-    // Busy until the permissions are known, so that "nothing offered" is an answer.
-    const actions = h("div", { class: "page-actions", "aria-busy": "true" });
     const said = outcome();
     const work = h("div", { class: "node-work" }); // renaming or the key reset, when asked
     const key = h("div"); // the new API key, once
     const about = h("div", { class: "card about" });
-    replace(
+    const { heading, actions } = recordPage(
       main,
-      h("p", { class: "up" }, h("a", { href: "#/nodes" }, "All nodes")),
-      h("div", { class: "page-head" }, heading, actions),
+      { list: "nodes", title: "Node", attributes: { tabindex: "-1" } },
       said,
       work,
       key,
@@ -43,15 +38,14 @@ export default {
       },
       describe,
     );
-    actions.removeAttribute("aria-busy");
+    settle(actions);
     if (!loaded) return;
     const { node, permissions } = loaded;
     const organization = Number(node.organization.id);
     const encrypted = loaded.collaboration?.encrypted;
-    const named = (name) => {
+    const nameNode = (name) => {
       node.name = name;
-      heading.textContent = name;
-      document.title = `${name} · vantage6`;
+      named(heading, name);
     };
     // Drawn again after renaming, so that the deletion names the node as it is called now.
     const offer = () =>
@@ -64,24 +58,17 @@ export default {
           ? resetButton({ node, work, key, encrypted, signal })
           : null,
         permissions.may("delete", "node", { organization })
-          ? deleteButton({
-              what: `node “${node.name}”`,
-              path,
-              onDeleted: (answer) => {
-                notice.leave(answer?.msg ?? `Node ${Number(node.id)} was deleted`);
-                router.navigate("#/nodes");
-              },
-            })
+          ? deleteOffer({ kind: "node", id: Number(node.id), name: node.name, path })
           : null,
       );
     function onRenamed(name) {
-      named(name);
+      nameNode(name);
       replace(about, describe(loaded));
       offer();
       said.say(`The node was renamed to “${name}”.`);
       heading.focus();
     }
-    named(node.name);
+    nameNode(node.name);
     offer();
   },
 };
@@ -127,36 +114,23 @@ function renameButton({ node, path, work, onRenamed }) {
       required: true,
       maxlength: 128,
     });
-    const message = outcome();
-    const save = h("button", { type: "submit" }, "Save name");
     const cancel = h("button", { type: "button", class: "secondary" }, "Cancel");
-    const form = h(
-      "form",
-      { class: "card form-card", "aria-label": "Rename the node" },
-      name,
-      message,
-      h("div", { class: "actions" }, save, cancel),
-    );
-    const close = () => {
+    const { form } = sendingForm({
+      attributes: { class: "card form-card", "aria-label": "Rename the node" },
+      children: [name],
+      submit: "Save name",
+      working: "Saving…",
+      buttons: [cancel],
+      async send() {
+        const body = { name: valueOf(name).trim() };
+        const sent = await api.request("PATCH", path, { body });
+        replace(work);
+        onRenamed(sent.answer.name);
+      },
+    });
+    cancel.addEventListener("click", () => {
       replace(work);
       start.focus();
-    };
-    cancel.addEventListener("click", close);
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      message.say("");
-      const body = { name: valueOf(name).trim() };
-      let sent;
-      try {
-        sent = await whileBusy(form, save, "Saving…", () =>
-          api.request("PATCH", path, { body }),
-        );
-      } catch (error) {
-        if (!quiet(error)) message.say(error.message, "error");
-        return;
-      }
-      replace(work);
-      onRenamed(sent.answer.name);
     });
     replace(work, form);
     form.querySelector("input").select();

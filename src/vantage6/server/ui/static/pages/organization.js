@@ -2,12 +2,10 @@
 // and editing and deleting it for users whose rules allow that.
 
 import * as api from "../api.js";
-import { deleteButton } from "../deletion.js";
 import { details, h, replace } from "../dom.js";
-import * as notice from "../notice.js";
-import { actionsArea, offer, settle } from "../offers.js";
+import { offer, settle } from "../offers.js";
 import { nodeItem, panel, shortList } from "../panels.js";
-import * as router from "../router.js";
+import { deleteOffer, named, recordPage } from "../record-page.js";
 import { fill } from "../states.js";
 
 const SHORT_LIST = 10;
@@ -17,14 +15,11 @@ export default {
   public: false,
   async render({ main, args, signal }) {
     const path = `/organization/${encodeURIComponent(args.id)}`;
-    const heading = h("h1", {}, "Organization");
-    const actions = actionsArea();
     const about = h("div", { class: "card about" });
     const related = h("div", { class: "panels three" });
-    replace(
+    const { heading, actions } = recordPage(
       main,
-      h("p", { class: "up" }, h("a", { href: "#/organizations" }, "All organizations")),
-      h("div", { class: "page-head" }, heading, actions),
+      { list: "organizations", title: "Organization" },
       about,
       related,
     );
@@ -38,8 +33,7 @@ export default {
       settle(actions);
       return;
     }
-    heading.textContent = organization.name;
-    document.title = `${organization.name} · vantage6`;
+    named(heading, organization.name);
     offerChanges(actions, organization, path);
     const id = Number(organization.id);
     for (const [title, resource, sort, item] of [
@@ -82,14 +76,7 @@ function offerChanges(actions, organization, path) {
       ? h("a", { class: "button", href: `#/organizations/${id}/edit` }, "Edit")
       : null,
     permissions.may("delete", "organization")
-      ? deleteButton({
-          what: `organization “${organization.name}”`,
-          path,
-          onDeleted: (answer) => {
-            notice.leave(answer?.msg ?? `Organization ${id} was deleted`);
-            router.navigate("#/organizations");
-          },
-        })
+      ? deleteOffer({ kind: "organization", id, name: organization.name, path })
       : null,
   ]);
 }

@@ -9,10 +9,13 @@ export default listPage({
   title: "Organizations",
   one: "organization",
   newLabel: "New organization",
-  headings: ["Name", "Domain", "Country"],
-  cells: (organization) => [
-    h("a", { href: `#/organizations/${Number(organization.id)}` }, organization.name),
-    organization.domain,
-    organization.country,
+  columns: [
+    {
+      heading: "Name",
+      cell: (organization) =>
+        h("a", { href: `#/organizations/${Number(organization.id)}` }, organization.name),
+    },
+    { heading: "Domain", cell: (organization) => organization.domain },
+    { heading: "Country", cell: (organization) => organization.country },
   ],
 });

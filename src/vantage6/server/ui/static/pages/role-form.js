@@ -5,13 +5,11 @@
 
 import * as api from "../api.js";
 import { h, replace } from "../dom.js";
-import { field, outcome, valueOf, whileBusy } from "../forms.js";
+import { formPage, showSaved } from "../form-page.js";
+import { field, sendingForm, valueOf } from "../forms.js";
 import { grantableRuleIds } from "../grantable.js";
-import * as notice from "../notice.js";
 import { myPermissions } from "../permissions.js";
-import * as router from "../router.js";
 import { rulesMatrix } from "../rules-matrix.js";
-import { fill, quiet } from "../states.js";
 import { visibleOrganizations } from "../visible-organizations.js";
 
 const CATALOGUE = "/rule?no_pagination=1";
@@ -19,100 +17,86 @@ const CATALOGUE = "/rule?no_pagination=1";
 export const newRole = {
   title: "New role",
   public: false,
-  async render({ main, signal }) {
-    const content = h("div", { class: "card" });
-    replace(main, up(), h("h1", {}, "New role"), content);
-    const loaded = await fill(
-      content,
-      "your permissions",
-      () =>
-        Promise.all([
+  render({ main, signal }) {
+    formPage(main, {
+      list: "roles",
+      heading: "New role",
+      card: "card",
+      what: "your permissions",
+      load: async () => {
+        const [permissions, catalogue, organizations] = await Promise.all([
           myPermissions(),
           api.list(CATALOGUE, { signal }),
           visibleOrganizations(signal),
-        ]),
-      () => [],
-    );
-    if (!loaded) return;
-    const [permissions, catalogue, organizations] = loaded;
-    const choices = organizations.filter((organization) =>
-      permissions.may("create", "role", { organization: Number(organization.id) }),
-    );
-    const own = permissions.organizationId;
-    if (choices.length === 0 && !permissions.may("create", "role", { organization: own })) {
-      replace(content, refused("Your rules do not allow creating roles."));
-      return;
-    }
-    const firstChoice = choices.some((o) => Number(o.id) === own) ? own : choices[0]?.id ?? own;
-    replace(
-      content,
-      form({
-        permissions,
-        catalogue: catalogue.items,
-        organizations: choices,
-        organizationId: Number(firstChoice),
-        submitLabel: "Create role",
-        save: (body) => api.request("POST", "/role", { body }),
-      }),
-    );
-    content.querySelector("input").focus();
+        ]);
+        const choices = organizations.filter((organization) =>
+          permissions.may("create", "role", { organization: Number(organization.id) }),
+        );
+        return [permissions, catalogue, choices];
+      },
+      refusal: ([permissions, , choices]) =>
+        choices.length === 0 &&
+        !permissions.may("create", "role", { organization: permissions.organizationId })
+          ? "Your rules do not allow creating roles."
+          : null,
+      form([permissions, catalogue, choices]) {
+        const own = permissions.organizationId;
+        const firstChoice = choices.some((o) => Number(o.id) === own)
+          ? own
+          : choices[0]?.id ?? own;
+        return form({
+          permissions,
+          catalogue: catalogue.items,
+          organizations: choices,
+          organizationId: Number(firstChoice),
+          submitLabel: "Create role",
+          save: (body) => api.request("POST", "/role", { body }),
+        });
+      },
+    });
   },
 };
 
 export const editRole = {
   title: "Edit role",
   public: false,
-  async render({ main, args, signal }) {
+  render({ main, args, signal }) {
     const path = `/role/${encodeURIComponent(args.id)}`;
-    const heading = h("h1", {}, "Edit role");
-    const content = h("div", { class: "card" });
-    replace(main, up(), heading, content);
-    const loaded = await fill(
-      content,
-      "the role",
-      () =>
+    formPage(main, {
+      list: "roles",
+      heading: "Edit role",
+      card: "card",
+      what: "the role",
+      load: () =>
         Promise.all([
           api.get(path, { signal }),
           myPermissions(),
           api.list(CATALOGUE, { signal }),
           api.list(`${CATALOGUE}&role_id=${encodeURIComponent(args.id)}`, { signal }),
         ]),
-      () => [],
-    );
-    if (!loaded) return;
-    const [role, permissions, catalogue, held] = loaded;
-    heading.textContent = `Edit ${role.name}`;
-    const organizationId = role.organization ? Number(role.organization.id) : null;
-    if (role.is_default_role) {
-      replace(content, refused("This is a default role: it cannot be changed."));
-      return;
-    }
-    if (!permissions.may("edit", "role", { organization: organizationId })) {
-      replace(content, refused("Your rules do not allow editing this role."));
-      return;
-    }
-    replace(
-      content,
-      form({
-        permissions,
-        catalogue: catalogue.items,
-        values: role,
-        ticked: new Set(held.items.map((rule) => rule.id)),
-        organizationId,
-        submitLabel: "Save changes",
-        save: (body) => api.request("PATCH", path, { body }),
-      }),
-    );
-    content.querySelector("input").focus();
+      title: ([role]) => `Edit ${role.name}`,
+      refusal([role, permissions]) {
+        if (role.is_default_role) return "This is a default role: it cannot be changed.";
+        return permissions.may("edit", "role", { organization: organizationOf(role) })
+          ? null
+          : "Your rules do not allow editing this role.";
+      },
+      form: ([role, permissions, catalogue, held]) =>
+        form({
+          permissions,
+          catalogue: catalogue.items,
+          values: role,
+          ticked: new Set(held.items.map((rule) => rule.id)),
+          organizationId: organizationOf(role),
+          submitLabel: "Save changes",
+          save: (body) => api.request("PATCH", path, { body }),
+        }),
+    });
   },
 };
 
-function refused(text) {
-  return h("p", { class: "empty" }, text);
-}
-
-function up() {
-  return h("p", { class: "up" }, h("a", { href: "#/roles" }, "All roles"));
+function organizationOf(role) {
+  return role.organization ? Number(role.organization.id) : null;
 }
 
 /**
@@ -164,39 +148,27 @@ function form({
     showRules(chosen, new Set(rules.firstChild.selected().filter((id) => editable.has(id))));
   });
 
-  const message = outcome();
-  const button = h("button", { type: "submit" }, submitLabel);
-  const element = h(
-    "form",
-    { class: "role-form" },
-    name,
-    description,
-    organization,
-    onlyOrganization,
-    h("p", {}, "Only the rules you may grant in this organization can be ticked or unticked."),
-    rules,
-    message,
-    h("div", { class: "actions" }, button),
-  );
-  element.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    message.say("");
-    const body = { name: valueOf(name).trim(), rules: rules.firstChild.selected() };
-    // An emptied description clears the one saved; a new role without one needs none.
-    const text = valueOf(description).trim();
-    if (text || values.id) body.description = text || null;
-    if (organization) body.organization_id = Number(valueOf(organization));
-    else if (!values.id) body.organization_id = organizationId;
-    let sent;
-    try {
-      sent = await whileBusy(element, button, "Saving…", () => save(body));
-    } catch (error) {
-      if (!quiet(error)) message.say(error.message, "error");
-      return;
-    }
-    const saved = sent.answer;
-    notice.leave(`Role “${saved.name}” was saved.`);
-    router.navigate(`#/roles/${Number(saved.id)}`);
-  });
-  return element;
+  return sendingForm({
+    attributes: { class: "role-form" },
+    children: [
+      name,
+      description,
+      organization,
+      onlyOrganization,
+      h("p", {}, "Only the rules you may grant in this organization can be ticked or unticked."),
+      rules,
+    ],
+    submit: submitLabel,
+    working: "Saving…",
+    async send() {
+      const body = { name: valueOf(name).trim(), rules: rules.firstChild.selected() };
+      // An emptied description clears the one saved; a new role without one needs none.
+      const text = valueOf(description).trim();
+      if (text || values.id) body.description = text || null;
+      if (organization) body.organization_id = Number(valueOf(organization));
+      else if (!values.id) body.organization_id = organizationId;
+      const saved = (await save(body)).answer;
+      showSaved("roles", saved, `Role “${saved.name}” was saved.`);
+    },
+  }).form;
 }

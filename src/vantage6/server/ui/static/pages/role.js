@@ -3,11 +3,9 @@
 // read-only and offer neither.
 
 import * as api from "../api.js";
-import { deleteButton } from "../deletion.js";
 import { details, h, replace } from "../dom.js";
-import * as notice from "../notice.js";
-import { myPermissions } from "../permissions.js";
-import * as router from "../router.js";
+import { offer, settle } from "../offers.js";
+import { deleteOffer, named, recordPage } from "../record-page.js";
 import { rulesMatrix } from "../rules-matrix.js";
 import { fill } from "../states.js";
 
@@ -16,18 +14,9 @@ export default {
   public: false,
   async render({ main, args, signal }) {
     const path = `/role/${encodeURIComponent(args.id)}`;
-    const heading = h("h1", {}, "Role");
-    // Busy until the permissions are known, so that "nothing offered" is an answer.
-    const actions = h("div", { class: "page-actions", "aria-busy": "true" });
     const about = h("div", { class: "card about" });
     const rules = h("div");
-    replace(
-      main,
-      h("p", { class: "up" }, h("a", { href: "#/roles" }, "All roles")),
-      h("div", { class: "page-head" }, heading, actions),
-      about,
-      rules,
-    );
+    const { heading, actions } = recordPage(main, { list: "roles", title: "Role" }, about, rules);
     const role = await fill(
       about,
       "the role",
@@ -38,11 +27,10 @@ export default {
       describe,
     );
     if (!role) {
-      actions.removeAttribute("aria-busy");
+      settle(actions);
       return;
     }
-    heading.textContent = role.name;
-    document.title = `${role.name} · vantage6`;
+    named(heading, role.name);
     offerChanges(actions, role, path);
     const id = Number(role.id);
     fill(
@@ -92,28 +80,17 @@ function describe(role) {
 function offerChanges(actions, role, path) {
   if (role.is_default_role) {
     replace(actions, h("span", { class: "tag" }, "Default role · read-only"));
-    actions.removeAttribute("aria-busy");
+    settle(actions);
     return;
   }
-  myPermissions().then(
-    (permissions) => {
-      const id = Number(role.id);
-      const owner = { organization: role.organization ? Number(role.organization.id) : null };
-      const edit = permissions.may("edit", "role", owner)
-        ? h("a", { class: "button", href: `#/roles/${id}/edit` }, "Edit")
-        : null;
-      const remove = permissions.may("delete", "role", owner)
-        ? deleteButton({
-            what: `role “${role.name}”`,
-            path,
-            onDeleted: (answer) => {
-              notice.leave(answer?.msg ?? `Role ${id} was deleted`);
-              router.navigate("#/roles");
-            },
-          })
-        : null;
-      replace(actions, edit, remove);
-    },
-    () => {}, // offer nothing; the server would say why
-  ).finally(() => actions.removeAttribute("aria-busy"));
+  const id = Number(role.id);
+  const owner = { organization: role.organization ? Number(role.organization.id) : null };
+  offer(actions, (permissions) => [
+    permissions.may("edit", "role", owner)
+      ? h("a", { class: "button", href: `#/roles/${id}/edit` }, "Edit")
+      : null,
+    permissions.may("delete", "role", owner)
+      ? deleteOffer({ kind: "role", id, name: role.name, path })
+      : null,
+  ]);
 }

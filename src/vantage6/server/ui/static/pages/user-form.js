@@ -3,12 +3,11 @@
 
 import * as api from "../api.js";
 import { h, replace } from "../dom.js";
-import { field, outcome, valueOf, whileBusy } from "../forms.js";
+import { formPage, showSaved } from "../form-page.js";
+import { field, sendingForm, valueOf } from "../forms.js";
 import { currentUser, forgetCurrentUser } from "../me.js";
-import * as notice from "../notice.js";
 import { myPermissions } from "../permissions.js";
-import * as router from "../router.js";
-import { empty, fill, quiet } from "../states.js";
+import { quiet } from "../states.js";
 import { mayChange, ruleCatalogue } from "./user-access.js";
 import { grantsChooser, roleRuleIds } from "./user-grants.js";
 
@@ -28,73 +27,38 @@ const MANY = 500; // the server's largest page
 export const newUser = {
   title: "New user",
   public: false,
-  async render({ main, signal }) {
-    const content = h("div", { class: "card user-form-card" });
-    replace(main, up(), h("h1", {}, "New user"), content);
-    const loaded = await fill(
-      content,
-      "the form",
-      async () => {
+  render({ main, signal }) {
+    formPage(main, {
+      list: "users",
+      heading: "New user",
+      card: "card user-form-card",
+      what: "the form",
+      load: async () => {
         const [permissions, catalogue] = await Promise.all([
           myPermissions(),
           ruleCatalogue(signal),
         ]);
         return [permissions, catalogue, await organizationsToCreateIn(permissions, signal)];
       },
-      () => [],
-    );
-    if (!loaded) return;
-    const [permissions, catalogue, organizations] = loaded;
-    if (organizations.length === 0) {
-      replace(content, empty("Your rules do not allow creating users."));
-      return;
-    }
-    const password = field("user-password", "Password", {
-      type: "password",
-      required: true,
-      minlength: MIN_PASSWORD_LENGTH,
-      autocomplete: "new-password",
-      "aria-describedby": "user-password-rules",
+      refusal: ([, , organizations]) =>
+        organizations.length === 0 ? "Your rules do not allow creating users." : null,
+      form: ([permissions, catalogue, organizations]) =>
+        newUserForm({ permissions, catalogue, organizations, signal }),
     });
-    password.append(h("p", { id: "user-password-rules", class: "hint" }, PASSWORD_RULES));
-    const placed = organizationChoice(organizations, permissions.organizationId);
-    const grantsFor = (organizationId) =>
-      grantsChooser({ permissions, catalogue, organizationId, signal });
-    let grants = grantsFor(placed.id());
-    const grantsArea = h("div", {}, grants);
-    placed.onChange((organizationId) => {
-      grants = grantsFor(organizationId);
-      replace(grantsArea, grants);
-    });
-    replace(
-      content,
-      userForm({
-        submitLabel: "Create user",
-        extra: [password, placed.element, grantsArea],
-        async send(profile) {
-          const body = { ...withoutEmpty(profile), password: valueOf(password) };
-          body.organization_id = placed.id();
-          Object.assign(body, await grants.chosen());
-          return api.request("POST", "/user", { body });
-        },
-      }),
-    );
-    content.querySelector("input").focus();
   },
 };
 
 export const editUser = {
   title: "Edit user",
   public: false,
-  async render({ main, args, signal }) {
+  render({ main, args, signal }) {
     const path = `/user/${encodeURIComponent(args.id)}`;
-    const heading = h("h1", {}, "Edit user");
-    const content = h("div", { class: "card user-form-card" });
-    replace(main, up(), heading, content);
-    const loaded = await fill(
-      content,
-      "the user",
-      async () => {
+    formPage(main, {
+      list: "users",
+      heading: "Edit user",
+      card: "card user-form-card",
+      what: "the user",
+      load: async () => {
         const user = await api.get(`${path}?include_permissions=true`, { signal });
         const [permissions, catalogue, extraRuleIds] = await Promise.all([
           myPermissions(),
@@ -103,54 +67,81 @@ export const editUser = {
         ]);
         return [user, permissions, catalogue, extraRuleIds];
       },
-      () => [],
-    );
-    if (!loaded) return;
-    const [user, permissions, catalogue, extraRuleIds] = loaded;
-    heading.textContent = `Edit ${user.username}`;
-    if (!mayChange("edit", permissions, catalogue, user)) {
-      replace(content, empty("Your rules do not allow editing this user."));
-      return;
-    }
-    const own = Number(user.id) === permissions.userId;
-    const heldRoleIds = user.permissions.roles;
-    // Nobody changes their own roles or rules; the server refuses it.
-    const grants = own
-      ? null
-      : grantsChooser({
-          permissions,
-          catalogue,
-          organizationId: user.organization.id,
-          heldRoleIds,
-          extraRuleIds,
-          signal,
-        });
-    replace(
-      content,
-      userForm({
-        values: user,
-        fixedUsername: !own, // only users themselves change their username
-        submitLabel: "Save changes",
-        extra: [own ? h("p", {}, "You cannot change your own roles or rules.") : grants],
-        async send(profile) {
-          const body = changedFields(profile, user);
-          if (grants) {
-            const chosen = await grants.chosen();
-            if (!sameIds(chosen.roles, heldRoleIds)) body.roles = chosen.roles;
-            if (!sameIds(chosen.rules, extraRuleIds)) body.rules = chosen.rules;
-          }
-          const saved = await api.request("PATCH", path, { body });
-          if (own) forgetCurrentUser(); // the header greets by the new name
-          return saved;
-        },
-      }),
-    );
-    content.querySelector("input:not([readonly])").focus();
+      title: ([user]) => `Edit ${user.username}`,
+      refusal: ([user, permissions, catalogue]) =>
+        mayChange("edit", permissions, catalogue, user)
+          ? null
+          : "Your rules do not allow editing this user.",
+      form: ([user, permissions, catalogue, extraRuleIds]) =>
+        editUserForm({ path, user, permissions, catalogue, extraRuleIds, signal }),
+      focus: "input:not([readonly])",
+    });
   },
 };
 
-function up() {
-  return h("p", { class: "up" }, h("a", { href: "#/users" }, "All users"));
+/** The form that creates a user in one of `organizations`, with a password. */
+function newUserForm({ permissions, catalogue, organizations, signal }) {
+  const password = field("user-password", "Password", {
+    type: "password",
+    required: true,
+    minlength: MIN_PASSWORD_LENGTH,
+    autocomplete: "new-password",
+    "aria-describedby": "user-password-rules",
+  });
+  password.append(h("p", { id: "user-password-rules", class: "hint" }, PASSWORD_RULES));
+  const placed = organizationChoice(organizations, permissions.organizationId);
+  const grantsFor = (organizationId) =>
+    grantsChooser({ permissions, catalogue, organizationId, signal });
+  let grants = grantsFor(placed.id());
+  const grantsArea = h("div", {}, grants);
+  placed.onChange((organizationId) => {
+    grants = grantsFor(organizationId);
+    replace(grantsArea, grants);
+  });
+  return userForm({
+    submitLabel: "Create user",
+    extra: [password, placed.element, grantsArea],
+    async send(profile) {
+      const body = { ...withoutEmpty(profile), password: valueOf(password) };
+      body.organization_id = placed.id();
+      Object.assign(body, await grants.chosen());
+      return api.request("POST", "/user", { body });
+    },
+  });
+}
+
+/** The form that edits `user`: their profile, and the roles and rules of others. */
+function editUserForm({ path, user, permissions, catalogue, extraRuleIds, signal }) {
+  const own = Number(user.id) === permissions.userId;
+  const heldRoleIds = user.permissions.roles;
+  // Nobody changes their own roles or rules; the server refuses it.
+  const grants = own
+    ? null
+    : grantsChooser({
+        permissions,
+        catalogue,
+        organizationId: user.organization.id,
+        heldRoleIds,
+        extraRuleIds,
+        signal,
+      });
+  return userForm({
+    values: user,
+    fixedUsername: !own, // only users themselves change their username
+    submitLabel: "Save changes",
+    extra: [own ? h("p", {}, "You cannot change your own roles or rules.") : grants],
+    async send(profile) {
+      const body = changedFields(profile, user);
+      if (grants) {
+        const chosen = await grants.chosen();
+        if (!sameIds(chosen.roles, heldRoleIds)) body.roles = chosen.roles;
+        if (!sameIds(chosen.rules, extraRuleIds)) body.rules = chosen.rules;
+      }
+      const saved = await api.request("PATCH", path, { body });
+      if (own) forgetCurrentUser(); // the header greets by the new name
+      return saved;
+    },
+  });
 }
 
 /** The organizations the signed-in user may create users in: [{id, name}]. Those who may
@@ -211,36 +202,22 @@ function userForm({ values = {}, fixedUsername = false, submitLabel, extra, send
       readonly: id === "username" && fixedUsername,
     }),
   );
-  const message = outcome();
-  const button = h("button", { type: "submit" }, submitLabel);
-  const element = h(
-    "form",
-    { class: "user-form" },
-    fields,
-    extra,
-    message,
-    h("div", { class: "actions" }, button),
-  );
-  element.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    message.say("");
-    const profile = Object.fromEntries(
-      PROFILE.map(([id], i) => [id, valueOf(fields[i]).trim() || null]),
-    );
-    let sent;
-    try {
-      sent = await whileBusy(element, button, "Saving…", () => send(profile));
-    } catch (error) {
-      if (!quiet(error)) message.say(error.message, "error");
-      return;
-    }
-    const saved = sent.answer;
-    // 202: saved, but another user's new email address waits for their confirmation.
-    const pending = sent.response.status === 202;
-    notice.leave(pending ? saved.msg : `User “${saved.username}” was saved.`);
-    router.navigate(`#/users/${Number(saved.id)}`);
-  });
-  return element;
+  return sendingForm({
+    attributes: { class: "user-form" },
+    children: [fields, extra],
+    submit: submitLabel,
+    working: "Saving…",
+    async send() {
+      const profile = Object.fromEntries(
+        PROFILE.map(([id], i) => [id, valueOf(fields[i]).trim() || null]),
+      );
+      const sent = await send(profile);
+      const saved = sent.answer;
+      // 202: saved, but another user's new email address waits for their confirmation.
+      const pending = sent.response.status === 202;
+      showSaved("users", saved, pending ? saved.msg : `User “${saved.username}” was saved.`);
+    },
+  }).form;
 }
 
 /** For creating: fields left empty are left out. */

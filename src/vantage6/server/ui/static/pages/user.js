@@ -3,12 +3,10 @@
 // their two-factor authentication for users whose rules allow that.
 
 import * as api from "../api.js";
-import { deleteButton } from "../deletion.js";
 import { twoFactor } from "../config.js";
 import { details, h, replace } from "../dom.js";
-import * as notice from "../notice.js";
-import { myPermissions } from "../permissions.js";
-import * as router from "../router.js";
+import { offer, settle } from "../offers.js";
+import { deleteOffer, named, recordPage } from "../record-page.js";
 import { rulesMatrix } from "../rules-matrix.js";
 import { empty, fill } from "../states.js";
 import { twoFactorResetButton } from "./two-factor-reset.js";
@@ -19,16 +17,12 @@ export default {
   public: false,
   async render({ main, args, signal }) {
     const path = `/user/${encodeURIComponent(args.id)}`;
-    const heading = h("h1", {}, "User");
-    // Busy until the permissions are known, so that "nothing offered" is an answer.
-    const actions = h("div", { class: "page-actions", "aria-busy": "true" });
     const about = h("div", { class: "card about" });
     const roles = h("div");
     const rules = h("div");
-    replace(
+    const { heading, actions } = recordPage(
       main,
-      h("p", { class: "up" }, h("a", { href: "#/users" }, "All users")),
-      h("div", { class: "page-head" }, heading, actions),
+      { list: "users", title: "User" },
       about,
       h(
         "div",
@@ -49,12 +43,11 @@ export default {
     if (!loaded) {
       replace(roles);
       replace(rules);
-      actions.removeAttribute("aria-busy");
+      settle(actions);
       return;
     }
     const [user] = loaded;
-    heading.textContent = user.username;
-    document.title = `${user.username} · vantage6`;
+    named(heading, user.username);
     const query = new URLSearchParams({ user_id: user.id, sort: "name", per_page: 500 });
     fill(roles, "the roles", () => api.list(`/role?${query}`, { signal }), roleList);
     const catalogue = await fill(
@@ -128,31 +121,19 @@ function roleList({ items }) {
  * in the end). Without the rule catalogue, nothing is offered: whether the signed-in user
  * outranks this one cannot be told. */
 function offerChanges(actions, user, path, catalogue) {
-  myPermissions()
-    .then(
-      (permissions) => {
-        if (!catalogue) return;
-        const may = (operation) => mayChange(operation, permissions, catalogue, user);
-        const id = Number(user.id);
-        const edit = may("edit")
-          ? h("a", { class: "button", href: `#/users/${id}/edit` }, "Edit")
-          : null;
-        // The server refuses resetting one's own: that goes by email (/recover/2fa/lost).
-        const offerReset = twoFactor && may("edit") && id !== permissions.userId;
-        const reset = offerReset ? twoFactorResetButton(user) : null;
-        const remove = may("delete")
-          ? deleteButton({
-              what: `user “${user.username}”`,
-              path,
-              onDeleted: (answer) => {
-                notice.leave(answer?.msg ?? `User ${id} was deleted`);
-                router.navigate("#/users");
-              },
-            })
-          : null;
-        replace(actions, edit, reset, remove);
-      },
-      () => {}, // offer nothing; the server would say why
-    )
-    .finally(() => actions.removeAttribute("aria-busy"));
+  offer(actions, (permissions) => {
+    if (!catalogue) return null;
+    const may = (operation) => mayChange(operation, permissions, catalogue, user);
+    const id = Number(user.id);
+    const edit = may("edit")
+      ? h("a", { class: "button", href: `#/users/${id}/edit` }, "Edit")
+      : null;
+    // The server refuses resetting one's own: that goes by email (/recover/2fa/lost).
+    const offerReset = twoFactor && may("edit") && id !== permissions.userId;
+    const reset = offerReset ? twoFactorResetButton(user) : null;
+    const remove = may("delete")
+      ? deleteOffer({ kind: "user", id, name: user.username, path })
+      : null;
+    return [edit, reset, remove];
+  });
 }
