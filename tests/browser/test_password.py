@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.ui import PASSWORD, PHONE, expect_sign_in_page, login_status, sign_in, viewer
-from vantage6.server.api.password import WRONG_PASSWORD
+from vantage6.server.api.endpoints.password import WRONG_PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -19,7 +19,7 @@ from tests.browser.ui import (
     smtp_sink,
     viewer,
 )
-from vantage6.server.api.recover import PASSWORD_MAIL_SENT
+from vantage6.server.api.endpoints.recover import PASSWORD_MAIL_SENT
 from vantage6.server.security.login import FAILED
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.ui import expect_sign_in_page, scanned, sign_in
-from vantage6.server.api.token import CODE_MISSING
+from vantage6.server.api.endpoints.token import CODE_MISSING
 from vantage6.server.security.login import BAD_CODE
 
 pytestmark = pytest.mark.browser

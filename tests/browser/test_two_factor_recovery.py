@@ -22,7 +22,7 @@ from tests.browser.ui import (
     sign_in,
     smtp_sink,
 )
-from vantage6.server.api.recover import TWO_FACTOR_MAIL_SENT
+from vantage6.server.api.endpoints.recover import TWO_FACTOR_MAIL_SENT
 from vantage6.server.security.login import FAILED
 
 pytestmark = pytest.mark.browser

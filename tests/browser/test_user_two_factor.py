@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.ui import PASSWORD, actions_settled, enrolled, login, sign_in
-from vantage6.server.api.token import CODE_MISSING
+from vantage6.server.api.endpoints.token import CODE_MISSING
 
 pytestmark = pytest.mark.browser
 

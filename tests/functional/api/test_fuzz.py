@@ -26,7 +26,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-import vantage6.server.api as api_package
+import vantage6.server.api.endpoints as endpoints_package
 from tests.support import POSTGRES_URL
 
 pytestmark = pytest.mark.skipif(
@@ -44,8 +44,8 @@ EXAMPLES = settings(
 
 def documented_operations() -> list[str]:
     """ "METHOD /path" of every operation the document lists (each service method)."""
-    for module in pkgutil.iter_modules(api_package.__path__):
-        import_module(f"{api_package.__name__}.{module.name}")
+    for module in pkgutil.iter_modules(endpoints_package.__path__):
+        import_module(f"{endpoints_package.__name__}.{module.name}")
     return sorted(
         f"{method} {service.path}"
         for service in get_services()

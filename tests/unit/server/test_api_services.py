@@ -6,7 +6,7 @@ from importlib import import_module
 from cornice.service import get_services
 from pyramid.security import NO_PERMISSION_REQUIRED
 
-import vantage6.server.api as api_package
+import vantage6.server.api.endpoints as endpoints_package
 
 PUBLIC = {
     "health",
@@ -24,8 +24,8 @@ PUBLIC = {
 
 
 def test_every_service_method_declares_a_permission():
-    for module in pkgutil.iter_modules(api_package.__path__):
-        import_module(f"{api_package.__name__}.{module.name}")
+    for module in pkgutil.iter_modules(endpoints_package.__path__):
+        import_module(f"{endpoints_package.__name__}.{module.name}")
     services = get_services()
     assert {s.name for s in services} >= PUBLIC | {"organizations", "organization"}
     for service in services:

@@ -1,4 +1,5 @@
-"""The REST API: Cornice services, one module per resource, mounted under the api path."""
+"""The REST API, mounted under the api path: its Cornice services in ``endpoints/``, one
+module per resource, and here what they share."""
 
 from vantage6.server.api.params import query_parameters
 from vantage6.server.bounded_json import request_json_body

@@ -40,7 +40,7 @@ from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 
 from vantage6 import __version__
-from vantage6.server.api.token import CODE_MISSING
+from vantage6.server.api.endpoints.token import CODE_MISSING
 from vantage6.server.ui.node_file import node_ini
 
 ASSETS = "vantage6.server.ui:static/"

@@ -1,5 +1,5 @@
 // What the signed-in user may do to another user, for the user pages to offer only that. The
-// server asks two things (api/user.py): a user rule whose scope reaches the user, and, unless
+// server asks two things (api/endpoints/user.py): a user rule whose scope reaches the user, and, unless
 // it is oneself, that the caller could grant the user every rule they hold
 // (require_outranks in api/grants.py), so that nobody changes someone more privileged.
 

@@ -7,9 +7,9 @@ import colander
 from pyramid.security import NO_PERMISSION_REQUIRED
 
 from vantage6.server.api.answers import Login, Tokens, answers
+from vantage6.server.api.endpoints.recover import start_enrolment
 from vantage6.server.api.errors import json_error
 from vantage6.server.api.failed_login import refuse_login
-from vantage6.server.api.recover import start_enrolment
 from vantage6.server.api.schema import Body, json_body, optional_text, text
 from vantage6.server.api.service import api_service
 from vantage6.server.models import Node, User

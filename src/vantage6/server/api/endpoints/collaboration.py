@@ -14,9 +14,9 @@ from sqlalchemy import delete, select
 
 from vantage6.server.api.answers import CREATED, MESSAGE, PAGE, RECORD, RECORDS
 from vantage6.server.api.contexts import require
+from vantage6.server.api.endpoints.organization import serialize as serialize_organization
+from vantage6.server.api.endpoints.organization import visible as organization_visible
 from vantage6.server.api.errors import Refused
-from vantage6.server.api.organization import serialize as serialize_organization
-from vantage6.server.api.organization import visible as organization_visible
 from vantage6.server.api.pagination import paginate
 from vantage6.server.api.params import flag, included, linked_ids
 from vantage6.server.api.render import listing

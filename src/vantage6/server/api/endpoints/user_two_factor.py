@@ -9,9 +9,9 @@ import logging
 from pyramid.httpexceptions import HTTPBadRequest
 
 from vantage6.server.api.answers import MESSAGE
+from vantage6.server.api.endpoints.recover import NO_TWO_FACTOR
 from vantage6.server.api.errors import Refused
 from vantage6.server.api.grants import require_outranks
-from vantage6.server.api.recover import NO_TWO_FACTOR
 from vantage6.server.api.service import api_service
 from vantage6.server.mail import mailer
 from vantage6.server.models import User

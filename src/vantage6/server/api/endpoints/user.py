@@ -14,7 +14,7 @@ from pyramid.httpexceptions import HTTPBadRequest
 from sqlalchemy import delete, or_, select
 
 from vantage6.server.api.answers import CREATED, MESSAGE, PAGE, RECORD, Pending, answers
-from vantage6.server.api.email_change import ask_owner_to_confirm, change_own_email
+from vantage6.server.api.endpoints.email_change import ask_owner_to_confirm, change_own_email
 from vantage6.server.api.errors import Refused
 from vantage6.server.api.grants import (
     effective_rules,
@@ -237,7 +237,7 @@ def change_permissions(request, target: User, body: dict) -> None:
 def patch_user(request):
     """Change profile fields, roles and/or rules; only what is sent changes. Another user's
     new email address waits for its owner's confirmation (202), see
-    :mod:`~vantage6.server.api.email_change`."""
+    :mod:`~vantage6.server.api.endpoints.email_change`."""
     target = request.context.row
     body = request.validated
     if "password" in body:

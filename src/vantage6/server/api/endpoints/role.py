@@ -20,12 +20,12 @@ from vantage6.server.api.answers import (
     answers,
 )
 from vantage6.server.api.contexts import context_for
+from vantage6.server.api.endpoints.rule import serialize as serialize_rule
 from vantage6.server.api.errors import Refused, not_found
 from vantage6.server.api.grants import organization_for_new, require_grantable
 from vantage6.server.api.pagination import paginate
 from vantage6.server.api.params import flag, linked_ids, query_int
 from vantage6.server.api.render import link, listing
-from vantage6.server.api.rule import serialize as serialize_rule
 from vantage6.server.api.schema import (
     NAME_LENGTH,
     Body,
