@@ -7,6 +7,10 @@ from setuptools import find_packages, setup
 HERE = Path(__file__).parent
 VERSION = {}
 exec((HERE / "src" / "vantage6" / "_version.py").read_text(), VERSION)
+# The web UI's module folders (static/core, static/pages, ...): every one ships.
+UI_FOLDERS = sorted(
+    path.name for path in (HERE / "src/vantage6/server/ui/static").iterdir() if path.is_dir()
+)
 
 setup(
     name="vantage6",
@@ -22,14 +26,15 @@ setup(
     # at every build.
     packages=find_packages("src")
     + ["vantage6.dev.data", "vantage6.server.migrations.versions"]
-    + ["vantage6.server.ui.static", "vantage6.server.ui.static.pages"],
+    + ["vantage6.server.ui.static"]
+    + [f"vantage6.server.ui.static.{folder}" for folder in UI_FOLDERS],
     package_data={
         "vantage6.dev.data": ["*.csv"],
         "vantage6.server.migrations": ["script.py.mako"],
         # The web UI's page and assets, served from the package: no build step.
         "vantage6.server.ui": ["index.html"],
         "vantage6.server.ui.static": ["*.css", "*.js", "*.svg"],
-        "vantage6.server.ui.static.pages": ["*.js"],
+        **{f"vantage6.server.ui.static.{folder}": ["*.js"] for folder in UI_FOLDERS},
     },
     install_requires=[
         "alembic>=1.13",

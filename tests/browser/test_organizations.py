@@ -28,6 +28,17 @@ from tests.browser.ui import (
 
 pytestmark = pytest.mark.browser
 
+# A request the page never offers, sent through its own API module (and so its token):
+# [status, message] of the refusal, or "sent" if the server allowed it.
+FORGED_FROM_THE_PAGE = """async ([method, path]) => {
+    const api = await import("./assets/core/api.js");
+    try {
+        await api.request(method, path);
+        return "sent";
+    } catch (error) {
+        return [error.status, error.message];
+    }
+}"""
 ORGANIZATION_VIEW = ("organization", "organization", "view")
 
 
@@ -185,4 +196,7 @@ def test_a_user_who_may_view_their_organization_only_is_offered_no_changes(
     assert server.call("DELETE", f"{path}?delete_dependents=true", token=token)[0] == 403
     assert server.call("PATCH", path, {"name": "Renamed"}, token=token)[0] == 403
     assert server.call("POST", "/organization", {"name": f"x-{uuid.uuid4()}"}, token)[0] == 403
+    # And sent from the page itself, with the session's own token.
+    refused = page.evaluate(FORGED_FROM_THE_PAGE, ["DELETE", f"{path}?delete_dependents=true"])
+    assert refused == [403, "You lack the permission to do that!"]
     assert server.ok("GET", path)["name"] == user["organization"]

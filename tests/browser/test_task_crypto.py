@@ -25,8 +25,8 @@ pytestmark = pytest.mark.browser
 # Run in the page: the modules as the UI serves them, next to main.js (index.html's
 # "assets/main.js"), and failures as {name, message}.
 MODULES = """
-    const keys = await import("./assets/crypto.js");
-    const task = await import("./assets/task-input.js");
+    const keys = await import("./assets/formats/crypto.js");
+    const task = await import("./assets/formats/task-input.js");
     const failure = (error) => ({ name: error.name, message: error.message });
 """
 DECRYPT = "return keys.decrypt(arg).then((bytes) => ({ bytes: Array.from(bytes) }), failure);"
@@ -337,7 +337,7 @@ def test_the_private_key_never_leaves_the_page(page, server, key_files):
     pem = key_files[0].read_text()
     organization_ids = [ids["root_org"], ids["orgs"][0]]
     create = """
-        const api = await import("./assets/api.js");
+        const api = await import("./assets/core/api.js");
         await keys.loadPrivateKey(arg.pem);
         const organizations = await Promise.all(
             arg.fields.organizations.map((id) => api.get(`/organization/${id}`)),

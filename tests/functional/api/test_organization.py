@@ -4,7 +4,7 @@ import pytest
 from pyramid.httpexceptions import HTTPBadRequest
 from sqlalchemy import func, select
 
-from vantage6.server.api import organization as organization_api
+from vantage6.server.api.endpoints import organization as organization_api
 from vantage6.server.models import Collaboration, Node, Role, Run, Task, User, member
 from vantage6.server.models.rule import Operation, Scope
 

@@ -1,6 +1,10 @@
 // The web UI's entry point: registers the pages, follows the session, starts the router.
+// The modules: core/ talks to the server and keeps the session, routes and draws the frame;
+// access/ works out what the user's rules allow; parts/ are pieces that pages share;
+// formats/ are the wire and file formats (task input, encryption, node configuration);
+// pages/ has one module per page.
 
-import { drawFooter, drawHeader, show } from "./layout.js";
+import { drawFooter, drawHeader, show } from "./core/layout.js";
 import account from "./pages/account.js";
 import collaboration from "./pages/collaboration.js";
 import { editCollaboration, newCollaboration } from "./pages/collaboration-form.js";
@@ -27,8 +31,8 @@ import signIn from "./pages/signin.js";
 import user from "./pages/user.js";
 import { editUser, newUser } from "./pages/user-form.js";
 import users from "./pages/users.js";
-import * as router from "./router.js";
-import * as session from "./session.js";
+import * as router from "./core/router.js";
+import * as session from "./core/session.js";
 
 router.register("/signin", signIn);
 router.register("/home", home);

@@ -1,9 +1,9 @@
 // The signed-in user's own account.
 
-import * as api from "../api.js";
-import { details, h, replace } from "../dom.js";
-import { currentUser } from "../me.js";
-import { fill } from "../states.js";
+import * as api from "../core/api.js";
+import { details, h, replace } from "../core/dom.js";
+import { currentUser } from "../core/me.js";
+import { fill } from "../core/states.js";
 
 export default {
   title: "Account",

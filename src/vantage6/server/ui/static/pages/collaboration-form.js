@@ -2,14 +2,14 @@
 // (#/collaborations/<id>/edit). Members are added and removed afterwards on the
 // collaboration's own page, one at a time, where the server can say what stands in the way.
 
-import * as api from "../api.js";
-import { h } from "../dom.js";
-import { formPage, showSaved } from "../form-page.js";
-import { field, sendingForm, valueOf } from "../forms.js";
-import { chosenIds, organizationCheckboxes } from "../organization-picker.js";
-import { myPermissions } from "../permissions.js";
-import { fill } from "../states.js";
-import { visibleOrganizations } from "../visible-organizations.js";
+import * as api from "../core/api.js";
+import { h } from "../core/dom.js";
+import { formPage, showSaved } from "../parts/form-page.js";
+import { field, sendingForm, valueOf } from "../parts/forms.js";
+import { chosenIds, organizationCheckboxes } from "../parts/organization-picker.js";
+import { myPermissions } from "../access/permissions.js";
+import { fill } from "../core/states.js";
+import { visibleOrganizations } from "../access/visible-organizations.js";
 import { reachOf } from "./collaboration.js";
 
 const ENCRYPTION_HINT =

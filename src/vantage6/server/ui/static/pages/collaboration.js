@@ -1,16 +1,16 @@
 // One collaboration: whether it is encrypted, its organizations (added and removed by users
 // whose rules allow that), its nodes and whether each is online, and editing and deleting it.
 
-import * as api from "../api.js";
-import { details, h, replace } from "../dom.js";
-import { outcome, whileBusy } from "../forms.js";
-import { offer, settle } from "../offers.js";
-import { organizationSelect } from "../organization-picker.js";
-import { nodeItem, panel, shortList } from "../panels.js";
-import { myPermissions } from "../permissions.js";
-import { deleteOffer, named, recordPage } from "../record-page.js";
-import { empty, fill, quiet } from "../states.js";
-import { visibleOrganizations } from "../visible-organizations.js";
+import * as api from "../core/api.js";
+import { details, h, replace } from "../core/dom.js";
+import { outcome, whileBusy } from "../parts/forms.js";
+import { offer, settle } from "../parts/offers.js";
+import { organizationSelect } from "../parts/organization-picker.js";
+import { nodeItem, panel, shortList } from "../parts/panels.js";
+import { myPermissions } from "../access/permissions.js";
+import { deleteOffer, named, recordPage } from "../parts/record-page.js";
+import { empty, fill, quiet } from "../core/states.js";
+import { visibleOrganizations } from "../access/visible-organizations.js";
 
 const NODES_SHOWN = 50; // a collaboration has a node per organization at most
 const WITH_DEPENDENTS = "delete_dependents";

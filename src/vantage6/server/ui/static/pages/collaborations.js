@@ -1,8 +1,8 @@
 // The collaborations the user may see: searched by name, sorted, a page at a time, each with
 // whether it is encrypted and which organizations are in it.
 
-import { h } from "../dom.js";
-import { listPage } from "../listing.js";
+import { h } from "../core/dom.js";
+import { listPage } from "../parts/listing.js";
 
 const MEMBERS_NAMED = 3; // more are counted, to keep a row short
 

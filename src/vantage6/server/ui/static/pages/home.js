@@ -1,10 +1,10 @@
 // The first page after signing in: who is signed in, their organization, its collaborations
 // with how many of their nodes are online, and the most recent tasks.
 
-import * as api from "../api.js";
-import { details, h, replace } from "../dom.js";
-import { currentUser, displayName } from "../me.js";
-import { empty, fill } from "../states.js";
+import * as api from "../core/api.js";
+import { details, h, replace } from "../core/dom.js";
+import { currentUser, displayName } from "../core/me.js";
+import { empty, fill } from "../core/states.js";
 
 const MAX_COLLABORATIONS = 100;
 const RECENT_TASKS = 5;

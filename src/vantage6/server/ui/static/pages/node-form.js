@@ -2,14 +2,14 @@
 // no node there yet and that the user's rules let them register for. The new API key is
 // shown on this page once; reloading or coming back shows an empty form.
 
-import * as api from "../api.js";
-import { h, replace } from "../dom.js";
-import { formPage } from "../form-page.js";
-import { field, sendingForm, valueOf } from "../forms.js";
-import { newKey } from "../node-key.js";
-import { mayHoldKey } from "../node-rules.js";
-import { myPermissions } from "../permissions.js";
-import { empty, fill } from "../states.js";
+import * as api from "../core/api.js";
+import { h, replace } from "../core/dom.js";
+import { formPage } from "../parts/form-page.js";
+import { field, sendingForm, valueOf } from "../parts/forms.js";
+import { newKey } from "../parts/node-key.js";
+import { mayHoldKey } from "../access/node-rules.js";
+import { myPermissions } from "../access/permissions.js";
+import { empty, fill } from "../core/states.js";
 
 const ALL = 500; // the server's largest page: every collaboration and member at once
 

@@ -1,16 +1,16 @@
 // One node: what it is and whether it is online, and, as the user's rules allow, renaming
 // it, giving it a new API key (shown here once, with its configuration file) and deleting it.
 
-import * as api from "../api.js";
-import { details, h, replace } from "../dom.js";
-import { field, outcome, sendingForm, valueOf, whileBusy } from "../forms.js";
-import { newKey } from "../node-key.js";
-import { mayHoldKey } from "../node-rules.js";
-import { lastSeen, statusTag } from "../node-status.js";
-import { settle } from "../offers.js";
-import { myPermissions } from "../permissions.js";
-import { deleteOffer, named, recordPage } from "../record-page.js";
-import { fill, quiet } from "../states.js";
+import * as api from "../core/api.js";
+import { details, h, replace } from "../core/dom.js";
+import { field, outcome, sendingForm, valueOf, whileBusy } from "../parts/forms.js";
+import { newKey } from "../parts/node-key.js";
+import { mayHoldKey } from "../access/node-rules.js";
+import { lastSeen, statusTag } from "../parts/node-status.js";
+import { settle } from "../parts/offers.js";
+import { myPermissions } from "../access/permissions.js";
+import { deleteOffer, named, recordPage } from "../parts/record-page.js";
+import { fill, quiet } from "../core/states.js";
 
 export default {
   title: "Node",

@@ -2,12 +2,12 @@
 // organization and status, sorted, a page at a time
 // (#/nodes?name=…&collaboration=…&organization=…&status=…&sort=…&page=…).
 
-import * as api from "../api.js";
-import { h } from "../dom.js";
-import { choiceFilter, idFilter, listPage } from "../listing.js";
-import { lastSeen, statusTag } from "../node-status.js";
-import { myPermissions } from "../permissions.js";
-import { quiet } from "../states.js";
+import * as api from "../core/api.js";
+import { h } from "../core/dom.js";
+import { choiceFilter, idFilter, listPage } from "../parts/listing.js";
+import { lastSeen, statusTag } from "../parts/node-status.js";
+import { myPermissions } from "../access/permissions.js";
+import { quiet } from "../core/states.js";
 
 const ALL = 500; // the server's largest page: the names for the filters and the table
 

@@ -1,7 +1,7 @@
 // Any hash that names no page.
 
-import { h, replace } from "../dom.js";
-import { HOME } from "../router.js";
+import { h, replace } from "../core/dom.js";
+import { HOME } from "../core/router.js";
 
 export default {
   title: "Not found",

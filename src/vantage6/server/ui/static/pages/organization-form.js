@@ -1,10 +1,10 @@
 // Creating an organization (#/organizations/new) and editing one (#/organizations/<id>/edit).
 // The public key is not edited here: an organization's nodes set it.
 
-import * as api from "../api.js";
-import { formPage, showSaved } from "../form-page.js";
-import { field, sendingForm, valueOf } from "../forms.js";
-import { myPermissions } from "../permissions.js";
+import * as api from "../core/api.js";
+import { formPage, showSaved } from "../parts/form-page.js";
+import { field, sendingForm, valueOf } from "../parts/forms.js";
+import { myPermissions } from "../access/permissions.js";
 
 const FIELDS = [
   ["name", "Name", { required: true, maxlength: 128 }],

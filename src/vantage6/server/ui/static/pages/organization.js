@@ -1,12 +1,12 @@
 // One organization: what it is, its users, nodes and collaborations (a short list of each),
 // and editing and deleting it for users whose rules allow that.
 
-import * as api from "../api.js";
-import { details, h, replace } from "../dom.js";
-import { offer, settle } from "../offers.js";
-import { nodeItem, panel, shortList } from "../panels.js";
-import { deleteOffer, named, recordPage } from "../record-page.js";
-import { fill } from "../states.js";
+import * as api from "../core/api.js";
+import { details, h, replace } from "../core/dom.js";
+import { offer, settle } from "../parts/offers.js";
+import { nodeItem, panel, shortList } from "../parts/panels.js";
+import { deleteOffer, named, recordPage } from "../parts/record-page.js";
+import { fill } from "../core/states.js";
 
 const SHORT_LIST = 10;
 

@@ -1,7 +1,7 @@
 // The organizations the user may see: searched by name, sorted, a page at a time.
 
-import { h } from "../dom.js";
-import { listPage } from "../listing.js";
+import { h } from "../core/dom.js";
+import { listPage } from "../parts/listing.js";
 
 export default listPage({
   kind: "organizations",

@@ -2,12 +2,12 @@
 // too (its tokens are bound to the password), so the page signs out and asks the user to
 // sign in with the new password.
 
-import * as api from "../api.js";
-import { h } from "../dom.js";
-import { field, valueOf } from "../forms.js";
-import * as notice from "../notice.js";
-import * as session from "../session.js";
-import { formCard, newPassword } from "./account-forms.js";
+import * as api from "../core/api.js";
+import { h } from "../core/dom.js";
+import { field, valueOf } from "../parts/forms.js";
+import * as notice from "../core/notice.js";
+import * as session from "../core/session.js";
+import { formCard, newPassword } from "../parts/account-forms.js";
 
 export default {
   title: "Change your password",

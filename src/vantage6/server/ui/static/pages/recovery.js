@@ -1,13 +1,13 @@
 // Getting back into an account without a session: a lost password, or a lost second factor,
 // is reset with a token that the server emails to the account's address.
 
-import * as api from "../api.js";
-import { h, replace } from "../dom.js";
-import { field, valueOf } from "../forms.js";
-import * as notice from "../notice.js";
-import * as router from "../router.js";
-import { formCard, newPassword } from "./account-forms.js";
-import { enrolment } from "./enrolment.js";
+import * as api from "../core/api.js";
+import { h, replace } from "../core/dom.js";
+import { field, valueOf } from "../parts/forms.js";
+import * as notice from "../core/notice.js";
+import * as router from "../core/router.js";
+import { formCard, newPassword } from "../parts/account-forms.js";
+import { enrolment } from "../parts/enrolment.js";
 
 export const forgotPassword = {
   title: "Forgot password",

@@ -3,14 +3,14 @@
 // Only the rules the user may grant in the role's organization can be ticked or unticked
 // (grantable.js); the server checks the same and says which rule it refuses.
 
-import * as api from "../api.js";
-import { h, replace } from "../dom.js";
-import { formPage, showSaved } from "../form-page.js";
-import { field, sendingForm, valueOf } from "../forms.js";
-import { grantableRuleIds } from "../grantable.js";
-import { myPermissions } from "../permissions.js";
-import { rulesMatrix } from "../rules-matrix.js";
-import { visibleOrganizations } from "../visible-organizations.js";
+import * as api from "../core/api.js";
+import { h, replace } from "../core/dom.js";
+import { formPage, showSaved } from "../parts/form-page.js";
+import { field, sendingForm, valueOf } from "../parts/forms.js";
+import { grantableRuleIds } from "../access/grantable.js";
+import { myPermissions } from "../access/permissions.js";
+import { rulesMatrix } from "../parts/rules-matrix.js";
+import { visibleOrganizations } from "../access/visible-organizations.js";
 
 const CATALOGUE = "/rule?no_pagination=1";
 

@@ -2,12 +2,12 @@
 // users whose rules allow that. Default roles are fixed on the server, so they are labelled
 // read-only and offer neither.
 
-import * as api from "../api.js";
-import { details, h, replace } from "../dom.js";
-import { offer, settle } from "../offers.js";
-import { deleteOffer, named, recordPage } from "../record-page.js";
-import { rulesMatrix } from "../rules-matrix.js";
-import { fill } from "../states.js";
+import * as api from "../core/api.js";
+import { details, h, replace } from "../core/dom.js";
+import { offer, settle } from "../parts/offers.js";
+import { deleteOffer, named, recordPage } from "../parts/record-page.js";
+import { rulesMatrix } from "../parts/rules-matrix.js";
+import { fill } from "../core/states.js";
 
 export default {
   title: "Role",

@@ -1,9 +1,9 @@
 // The roles the user may see: filtered by name, organization and whether default roles are
 // included, a page at a time (#/roles?name=…&organization=…&defaults=no&page=…&per_page=…).
 
-import { h } from "../dom.js";
-import { choiceFilter, idFilter, listPage } from "../listing.js";
-import { visibleOrganizations } from "../visible-organizations.js";
+import { h } from "../core/dom.js";
+import { choiceFilter, idFilter, listPage } from "../parts/listing.js";
+import { visibleOrganizations } from "../access/visible-organizations.js";
 
 export default listPage({
   kind: "roles",

@@ -3,12 +3,12 @@
 // (otp_secret, qr_uri), with the request for a code (msg = the code prompt), or with another
 // message (e.g. that an enrolment token was emailed).
 
-import * as api from "../api.js";
-import { codePrompt } from "../config.js";
-import { h, replace } from "../dom.js";
-import * as router from "../router.js";
-import * as session from "../session.js";
-import { enrolment } from "./enrolment.js";
+import * as api from "../core/api.js";
+import { codePrompt } from "../core/config.js";
+import { h, replace } from "../core/dom.js";
+import * as router from "../core/router.js";
+import * as session from "../core/session.js";
+import { enrolment } from "../parts/enrolment.js";
 
 const REASONS = {
   expired: "Your session has ended. Sign in again to continue where you were.",

@@ -1,15 +1,15 @@
 // Creating a user (#/users/new) and editing one (#/users/<id>/edit). A password is set only
 // when the user is made; afterwards only its owner changes it (PATCH /password/change).
 
-import * as api from "../api.js";
-import { h, replace } from "../dom.js";
-import { formPage, showSaved } from "../form-page.js";
-import { field, sendingForm, valueOf } from "../forms.js";
-import { currentUser, forgetCurrentUser } from "../me.js";
-import { myPermissions } from "../permissions.js";
-import { quiet } from "../states.js";
-import { mayChange, ruleCatalogue } from "./user-access.js";
-import { grantsChooser, roleRuleIds } from "./user-grants.js";
+import * as api from "../core/api.js";
+import { h, replace } from "../core/dom.js";
+import { formPage, showSaved } from "../parts/form-page.js";
+import { field, sendingForm, valueOf } from "../parts/forms.js";
+import { currentUser, forgetCurrentUser } from "../core/me.js";
+import { myPermissions } from "../access/permissions.js";
+import { quiet } from "../core/states.js";
+import { mayChange, ruleCatalogue } from "../access/user-access.js";
+import { grantsChooser, roleRuleIds } from "../parts/user-grants.js";
 
 // The server's password rules (PASSWORD_RULES in security/login.py), shown before it checks.
 const MIN_PASSWORD_LENGTH = 8;

@@ -2,15 +2,15 @@
 // effective rules, from their roles and their extra rules); editing, deleting and resetting
 // their two-factor authentication for users whose rules allow that.
 
-import * as api from "../api.js";
-import { twoFactor } from "../config.js";
-import { details, h, replace } from "../dom.js";
-import { offer, settle } from "../offers.js";
-import { deleteOffer, named, recordPage } from "../record-page.js";
-import { rulesMatrix } from "../rules-matrix.js";
-import { empty, fill } from "../states.js";
-import { twoFactorResetButton } from "./two-factor-reset.js";
-import { mayChange, ruleCatalogue } from "./user-access.js";
+import * as api from "../core/api.js";
+import { twoFactor } from "../core/config.js";
+import { details, h, replace } from "../core/dom.js";
+import { offer, settle } from "../parts/offers.js";
+import { deleteOffer, named, recordPage } from "../parts/record-page.js";
+import { rulesMatrix } from "../parts/rules-matrix.js";
+import { empty, fill } from "../core/states.js";
+import { twoFactorResetButton } from "../parts/two-factor-reset.js";
+import { mayChange, ruleCatalogue } from "../access/user-access.js";
 
 export default {
   title: "User",

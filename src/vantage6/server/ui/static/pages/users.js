@@ -1,9 +1,9 @@
 // The users the signed-in user may see: searched by username, narrowed to an organization,
 // sorted, a page at a time (#/users?username=…&organization=…&sort=…&page=…&per_page=…).
 
-import { h } from "../dom.js";
-import { idFilter, listPage } from "../listing.js";
-import { visibleOrganizations } from "../visible-organizations.js";
+import { h } from "../core/dom.js";
+import { idFilter, listPage } from "../parts/listing.js";
+import { visibleOrganizations } from "../access/visible-organizations.js";
 
 export default listPage({
   kind: "users",

@@ -2,7 +2,7 @@
 // scope, a checkbox where such a rule exists. Shown read-only (a role's page) or with the
 // boxes the user may change enabled (role and user forms).
 
-import { h } from "./dom.js";
+import { h } from "../core/dom.js";
 
 const OPERATIONS = ["view", "create", "edit", "delete", "send", "receive"];
 const SCOPES = [

@@ -2,10 +2,10 @@
 // still has dependents (400, "... add ?delete_dependents=true ..."), its message is shown and
 // deleting those along is offered as a second, explicit choice.
 
-import * as api from "./api.js";
-import { h, replace } from "./dom.js";
+import * as api from "../core/api.js";
+import { h, replace } from "../core/dom.js";
 import { whileBusy } from "./forms.js";
-import { quiet } from "./states.js";
+import { quiet } from "../core/states.js";
 
 const WITH_DEPENDENTS = "delete_dependents";
 

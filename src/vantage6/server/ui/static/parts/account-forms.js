@@ -1,8 +1,8 @@
 // What the password and recovery pages share: a card holding one form that sends one request,
 // and a new password typed twice.
 
-import { h, replace } from "../dom.js";
-import { field, sendingForm, valueOf } from "../forms.js";
+import { h, replace } from "../core/dom.js";
+import { field, sendingForm, valueOf } from "./forms.js";
 
 /**
  * Fill main with a card: heading, intro, the fields, a line for the outcome, the submit

@@ -2,10 +2,10 @@
 // someone who lost their authenticator: a "Reset two-factor" button that asks first, then
 // shows what the server answered.
 
-import * as api from "../api.js";
-import { h, replace } from "../dom.js";
-import { outcome, whileBusy } from "../forms.js";
-import { quiet } from "../states.js";
+import * as api from "../core/api.js";
+import { h, replace } from "../core/dom.js";
+import { outcome, whileBusy } from "./forms.js";
+import { quiet } from "../core/states.js";
 
 /** The button and its confirmation, for user {id, username}. */
 export function twoFactorResetButton(user) {

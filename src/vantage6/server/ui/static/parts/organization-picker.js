@@ -1,9 +1,9 @@
 // Choosing among organizations (visible-organizations.js loads those the user may see): one
 // from a list (adding a member to a collaboration), or several with checkboxes (a new one's).
 
-import { h } from "./dom.js";
+import { h } from "../core/dom.js";
 import { field } from "./forms.js";
-import { empty } from "./states.js";
+import { empty } from "../core/states.js";
 
 /** A labelled list to pick one of `organizations` from (its value is the id). */
 export function organizationSelect(id, label, organizations) {

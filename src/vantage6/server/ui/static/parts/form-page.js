@@ -3,11 +3,11 @@
 // user's rules do not allow it, or shows the form, its first field focused. A saved record's
 // page follows, with a notice.
 
-import { h, replace } from "./dom.js";
-import * as notice from "./notice.js";
+import { h, replace } from "../core/dom.js";
+import * as notice from "../core/notice.js";
 import { up } from "./record-page.js";
-import * as router from "./router.js";
-import { empty, fill } from "./states.js";
+import * as router from "../core/router.js";
+import { empty, fill } from "../core/states.js";
 
 /**
  * Draw the page in main. list: where the link up goes ("roles"); heading: its text until

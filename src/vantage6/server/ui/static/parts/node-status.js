@@ -1,6 +1,6 @@
 // How a node's presence reads on the nodes pages: online or not, and when it was last seen.
 
-import { h } from "./dom.js";
+import { h } from "../core/dom.js";
 
 const ONLINE = "online"; // the server's word (events/presence.py); anything else is offline
 

@@ -1,9 +1,9 @@
 // Sections of a record's page: a titled card, a short list of related records, and the items
 // such lists share.
 
-import { h } from "./dom.js";
+import { h } from "../core/dom.js";
 import { statusTag } from "./node-status.js";
-import { empty } from "./states.js";
+import { empty } from "../core/states.js";
 
 /** A card titled `title` (an h2 with `id`), labelled by it as a region. */
 export function panel(id, title, content) {

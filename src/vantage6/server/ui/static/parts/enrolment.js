@@ -1,8 +1,8 @@
 // Setting up two-factor authentication at the first sign-in: the server's new secret as a QR
 // code to scan, and as a link and a secret to type.
 
-import { qrUrl } from "../config.js";
-import { h } from "../dom.js";
+import { qrUrl } from "../core/config.js";
+import { h } from "../core/dom.js";
 
 /** The enrolment instructions for the server's answer {msg, otp_secret, qr_uri}. */
 export function enrolment(answer) {

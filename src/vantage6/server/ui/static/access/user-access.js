@@ -3,8 +3,8 @@
 // it is oneself, that the caller could grant the user every rule they hold
 // (require_outranks in api/grants.py), so that nobody changes someone more privileged.
 
-import * as api from "../api.js";
-import { grantableRuleIds } from "../grantable.js";
+import * as api from "../core/api.js";
+import { grantableRuleIds } from "./grantable.js";
 
 /** Every rule there is (GET /rule), as the rules matrix and grantableRuleIds take them. */
 export async function ruleCatalogue(signal) {

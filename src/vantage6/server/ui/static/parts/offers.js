@@ -1,8 +1,8 @@
 // The actions a page offers (New, Edit, Delete …), drawn once the user's permissions are
 // known. The area is busy until then, so that "nothing offered" is an answer one can wait for.
 
-import { h, replace } from "./dom.js";
-import { myPermissions } from "./permissions.js";
+import { h, replace } from "../core/dom.js";
+import { myPermissions } from "../access/permissions.js";
 
 /** An empty, busy area for a page's actions (next to its heading). */
 export function actionsArea() {

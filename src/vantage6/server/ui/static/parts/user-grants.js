@@ -4,11 +4,11 @@
 // such rules can be ticked. Roles the user holds that could not be granted stay, shown but
 // fixed.
 
-import * as api from "../api.js";
-import { h } from "../dom.js";
-import { grantableRuleIds } from "../grantable.js";
-import { rulesMatrix } from "../rules-matrix.js";
-import { empty, fill } from "../states.js";
+import * as api from "../core/api.js";
+import { h } from "../core/dom.js";
+import { grantableRuleIds } from "../access/grantable.js";
+import { rulesMatrix } from "./rules-matrix.js";
+import { empty, fill } from "../core/states.js";
 
 const MANY = 500; // the server's largest page
 

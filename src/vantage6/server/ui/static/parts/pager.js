@@ -1,7 +1,7 @@
 // Moving through the pages of a list: where the user is ("11–20 of 23") and links to the
 // previous and next pages.
 
-import { h } from "./dom.js";
+import { h } from "../core/dom.js";
 
 /** Navigation for page `page` (from 1) of `perPage` items out of `total`; hrefFor(n) is the
  * address of page n. */

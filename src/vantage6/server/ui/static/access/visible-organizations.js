@@ -1,7 +1,7 @@
 // The organizations the signed-in user may see, for choosing one (filters, forms) and naming
 // them: as many as one page of the API gives.
 
-import * as api from "./api.js";
+import * as api from "../core/api.js";
 
 const ORGANIZATIONS = "/organization?sort=name&per_page=500"; // the server's largest page
 

@@ -25,13 +25,13 @@
 //   empty      {none, unmatched}: what an empty list says, unfiltered and filtered
 //   one        the kind in the singular ("organization"), for the default unmatched text
 
-import * as api from "./api.js";
-import { h, replace } from "./dom.js";
+import * as api from "../core/api.js";
+import { h, replace } from "../core/dom.js";
 import { field, valueOf } from "./forms.js";
 import { actionsArea, offer } from "./offers.js";
 import { pager } from "./pager.js";
-import * as router from "./router.js";
-import { empty, fill, quiet } from "./states.js";
+import * as router from "../core/router.js";
+import { empty, fill, quiet } from "../core/states.js";
 
 const NAME_SORTS = [
   ["name", "Name, A to Z"],

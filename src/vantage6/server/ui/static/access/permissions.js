@@ -10,9 +10,9 @@
 // does not name: with no organization given (creating or deleting an organization), only
 // global rules count, as on the server.
 
-import * as api from "./api.js";
-import { currentUser } from "./me.js";
-import * as session from "./session.js";
+import * as api from "../core/api.js";
+import { currentUser } from "../core/me.js";
+import * as session from "../core/session.js";
 
 let cached = null; // {userId, promise}
 

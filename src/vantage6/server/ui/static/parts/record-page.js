@@ -3,10 +3,10 @@
 // records share the link up.
 
 import { deleteButton } from "./deletion.js";
-import { h, replace } from "./dom.js";
-import * as notice from "./notice.js";
+import { h, replace } from "../core/dom.js";
+import * as notice from "../core/notice.js";
 import { actionsArea } from "./offers.js";
-import * as router from "./router.js";
+import * as router from "../core/router.js";
 
 /** The link up to the list at #/<list> ("roles": "All roles"). */
 export function up(list) {

@@ -1,10 +1,10 @@
 // A node's new API key, shown this once (the server keeps only its hash), with its node
 // configuration file to download. Nothing is stored: leaving the page forgets the key.
 
-import { h, replace } from "./dom.js";
+import { h, replace } from "../core/dom.js";
 import { field } from "./forms.js";
-import { configFileName, nodeConfig } from "./node-config.js";
-import { failed, quiet } from "./states.js";
+import { configFileName, nodeConfig } from "../formats/node-config.js";
+import { failed, quiet } from "../core/states.js";
 
 /**
  * The key of `node` ({id, name}) and the "Download node configuration" button; `encrypted`

@@ -1,8 +1,8 @@
 // Form parts that pages share: labelled fields, a line that says how a request went, a
 // submit button that shows the request is on its way, and a form made of them.
 
-import { h } from "./dom.js";
-import { quiet } from "./states.js";
+import { h } from "../core/dom.js";
+import { quiet } from "../core/states.js";
 
 /** A labelled input (or another control: attributes.tag, e.g. "select" with children). */
 export function field(id, label, { tag = "input", children = [], ...attributes } = {}) {
