@@ -109,7 +109,7 @@ def test_root_creates_edits_and_deletes_a_user(page, server):
     page.get_by_role("checkbox", name="Researcher", exact=True).uncheck()
     page.get_by_role("checkbox", name="Viewer", exact=True).check()
     page.get_by_role("button", name="Save changes").click()
-    expect(page.get_by_role("heading", name=username)).to_be_visible()
+    expect(page.get_by_role("heading", name=username, exact=True)).to_be_visible()
     edited = server.ok("GET", f"/user/{user_id}")
     assert (edited["firstname"], edited["lastname"]) == ("Augusta Ada", "Lovelace")
     assert roles_of(server, user_id) == {"Viewer"}
