@@ -28,6 +28,9 @@ import role from "./pages/role.js";
 import { editRole, newRole } from "./pages/role-form.js";
 import roles from "./pages/roles.js";
 import signIn from "./pages/signin.js";
+import task from "./pages/task.js";
+import { newTask } from "./pages/task-form.js";
+import tasks from "./pages/tasks.js";
 import user from "./pages/user.js";
 import { editUser, newUser } from "./pages/user-form.js";
 import users from "./pages/users.js";
@@ -61,6 +64,9 @@ router.register("/roles", roles);
 router.register("/roles/new", newRole);
 router.register("/roles/:id", role);
 router.register("/roles/:id/edit", editRole);
+router.register("/tasks", tasks);
+router.register("/tasks/new", newTask);
+router.register("/tasks/:id", task);
 
 session.onChange((reason) => {
   if (reason === "expired") {

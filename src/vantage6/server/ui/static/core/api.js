@@ -61,6 +61,14 @@ export async function list(path, options) {
   return { items: answer.data, total };
 }
 
+/** The access token for the event socket (core/live.js), renewed first when it is due, or
+ * when `renew` (the server refused it on the socket). */
+export async function socketToken({ renew: refused = false } = {}) {
+  if (!session.active()) throw new SignedOut();
+  if (refused || session.renewalDue()) await renew();
+  return session.accessToken();
+}
+
 /** A 401 about the token, which the server marks with WWW-Authenticate; other 401s (a wrong
  * current password) are answers to show. */
 function tokenRefused(response) {

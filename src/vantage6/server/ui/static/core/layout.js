@@ -13,6 +13,7 @@ const NAVIGATION = [
   ["#/organizations", "Organizations"],
   ["#/collaborations", "Collaborations"],
   ["#/nodes", "Nodes"],
+  ["#/tasks", "Tasks"],
   ["#/users", "Users"],
   ["#/roles", "Roles"],
   ["#/account", "Account"],

@@ -2,14 +2,11 @@
 // organization and status, sorted, a page at a time
 // (#/nodes?name=…&collaboration=…&organization=…&status=…&sort=…&page=…).
 
-import * as api from "../core/api.js";
 import { h } from "../core/dom.js";
-import { choiceFilter, idFilter, listPage } from "../parts/listing.js";
+import { choiceFilter, listPage } from "../parts/listing.js";
+import { nameIn, namesFilter, namesOf } from "../parts/names.js";
 import { lastSeen, statusTag } from "../parts/node-status.js";
 import { myPermissions } from "../access/permissions.js";
-import { quiet } from "../core/states.js";
-
-const ALL = 500; // the server's largest page: the names for the filters and the table
 
 export default listPage({
   kind: "nodes",
@@ -25,18 +22,16 @@ export default listPage({
     ["-id", "Newest first"],
   ],
   filters: [
-    idFilter({
+    namesFilter({
+      kind: "collaborations",
       key: "collaboration",
       label: "Collaboration",
-      any: "Any",
-      choices: (names) => names.collaborations && [...names.collaborations],
       apiParameter: "collaboration_id",
     }),
-    idFilter({
+    namesFilter({
+      kind: "organizations",
       key: "organization",
       label: "Organization",
-      any: "Any",
-      choices: (names) => names.organizations && [...names.organizations],
       apiParameter: "organization_id",
     }),
     choiceFilter({
@@ -76,23 +71,4 @@ async function loadNames(signal) {
     namesOf("organization", mine, signal),
   ]);
   return { collaborations, organizations };
-}
-
-/** Id -> name of the collaborations or organizations the user may see; null when their
- * rules do not let them or the server refuses (the filter is then left out and the table
- * shows ids). */
-async function namesOf(resource, permissions, signal) {
-  if (!permissions.holds("view", resource)) return null;
-  const query = new URLSearchParams({ sort: "name", per_page: ALL });
-  try {
-    const { items } = await api.list(`/${resource}?${query}`, { signal });
-    return new Map(items.map((item) => [Number(item.id), item.name]));
-  } catch (error) {
-    if (quiet(error)) throw error;
-    return null;
-  }
-}
-
-function nameIn(names, reference, what) {
-  return names?.get(Number(reference.id)) ?? `${what} ${Number(reference.id)}`;
 }

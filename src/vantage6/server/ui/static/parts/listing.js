@@ -24,10 +24,13 @@
 //   include    what the API should include in each record (e.g. "organizations")
 //   empty      {none, unmatched}: what an empty list says, unfiltered and filtered
 //   one        the kind in the singular ("organization"), for the default unmatched text
+//   live       socket events after which the list is loaded again (core/live.js), while
+//              the head shows whether it follows the server live
 
 import * as api from "../core/api.js";
 import { h, replace } from "../core/dom.js";
 import { field, valueOf } from "./forms.js";
+import { follow, liveBadge } from "../core/live.js";
 import { actionsArea, offer } from "./offers.js";
 import { pager } from "./pager.js";
 import * as router from "../core/router.js";
@@ -51,11 +54,12 @@ export function listPage(configuration) {
     render({ main, params, signal }) {
       const shown = stateOf(params, config);
       const actions = actionsArea();
+      const heading = h("h1", {}, config.title);
       const filters = h("div");
       const results = h("div", { class: "results" });
       replace(
         main,
-        h("div", { class: "page-head" }, h("h1", {}, config.title), actions),
+        h("div", { class: "page-head" }, heading, actions),
         filters,
         results,
       );
@@ -71,12 +75,17 @@ export function listPage(configuration) {
           if (!quiet(error)) replace(filters, searchForm(config, shown, null)); // the list says why
         },
       );
-      fill(
-        results,
-        config.kind,
-        () => Promise.all([records(config, shown, loaded, signal), loaded]),
-        ([found, named]) => table(found, shown, config, named),
-      );
+      const list = () => Promise.all([records(config, shown, loaded, signal), loaded]);
+      const draw = ([found, named]) => table(found, shown, config, named);
+      const listed = fill(results, config.kind, list, draw);
+      if (config.live) {
+        listed.then((value) => {
+          if (value === undefined) return; // refused: nothing to follow
+          const refresh = async () => replace(results, draw(await list()));
+          follow({ events: config.live, refresh, signal });
+          heading.after(liveBadge());
+        });
+      }
     },
   };
 }

@@ -17,8 +17,9 @@ export function organizationSelect(id, label, organizations) {
 }
 
 /** Checkboxes for `organizations` under the legend `legend`, those in `checked` (ids)
- * ticked; chosenIds(group) reads which are. */
-export function organizationCheckboxes(legend, organizations, checked = []) {
+ * ticked, each followed by note(organization) (e.g. its node's status) when given;
+ * chosenIds(group) reads which are. */
+export function organizationCheckboxes(legend, organizations, checked = [], note = () => null) {
   const ticked = new Set(checked.map(Number));
   const boxes = organizations.map((organization) => {
     const id = `organization-choice-${Number(organization.id)}`;
@@ -32,6 +33,7 @@ export function organizationCheckboxes(legend, organizations, checked = []) {
         checked: ticked.has(Number(organization.id)),
       }),
       h("label", { for: id }, organization.name),
+      note(organization),
     );
   });
   return h(
