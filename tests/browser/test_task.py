@@ -12,79 +12,28 @@ import json
 import re
 import uuid
 
-import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.federation import AVERAGE, SLICES, SLOW_MS, Federation
 from tests.browser.ui import (
     PASSWORD,
     SCREENSHOTS,
     actions_settled,
     login,
     new_user,
+    run_statuses,
     signed_in_at,
 )
-from tests.functional.node.daemons import Running, eventually, write_ini
+from tests.functional.node.daemons import eventually
 from tests.unit.common.legacy_vectors import legacy_encrypt
 from vantage6.common.encryption import RSACryptor
-from vantage6.node.config import load_config
-from vantage6.node.runtime.process import ALGORITHMS, ProcessRuntime
 
 pytestmark = pytest.mark.browser
 
-AVERAGE = "harbor2.vantage6.ai/demo/average"
-# Test algorithms as the node tests have them: json.<method>, and time.sleep (a run that lasts).
-TEST_ALGORITHMS = {**ALGORITHMS, "test/json": ("json", None), "test/time": ("time", None)}
-SLICES = {"root": [40, 60, 20], "one": [50, 10], "two": [100, 4, 36]}  # average 40
 CENTRAL = {"method": "central_average", "kwargs": {"column_name": "age"}}
 SLEEP = {"method": "sleep", "args": [120]}
 KILLED = "killed by user"
-SLOW_MS = 90_000  # a federated average starts four algorithm processes; the machine is shared
-
-
-class Federation:
-    """A collaboration of root's organization and two others, each with a node (process
-    runtime, a CSV slice of ages), started when a test asks."""
-
-    def __init__(self, server, folder):
-        self.server = server
-        self.ids = server.collaboration(2)
-        one, two = self.ids["orgs"]
-        self.org = {"root": self.ids["root_org"], "one": one, "two": two}
-        keys = dict(zip(("one", "two"), self.ids["keys"], strict=True))
-        keys["root"] = server.root_node_key(self.ids)
-        self.names = {
-            name: server.ok("GET", f"/organization/{org}")["name"] for name, org in self.org.items()
-        }
-        self.configs = {}
-        for name, ages in SLICES.items():
-            data = folder / name / "ages.csv"
-            data.parent.mkdir(parents=True)
-            pd.DataFrame({"age": ages}).to_csv(data, index=False)
-            extra = f"[databases]\ndefault = csv:{data}\n"
-            self.configs[name] = write_ini(folder / name, server, keys[name], extra, name=name)
-        self.nodes: dict[str, Running] = {}
-
-    def start(self) -> None:
-        for name, path in self.configs.items():
-            if name not in self.nodes:
-                config = load_config(path)
-                self.nodes[name] = Running(path, ProcessRuntime(config, TEST_ALGORITHMS))
-        for running in self.nodes.values():
-            running.wait_connected(60)
-
-    def task(self, image: str, input_, orgs=("root",), name: str = "average") -> dict:
-        organizations = [self.org[org] for org in orgs]
-        databases = [{"label": "default"}]
-        return self.server.task(
-            self.ids, image, input_, organizations, name=name, databases=databases
-        )
-
-    def close(self) -> None:
-        for running in self.nodes.values():
-            for run_id in running.runtime.running():  # runs outlive their node
-                running.runtime.kill(run_id)
-            running.stop()
 
 
 @pytest.fixture(scope="module")
@@ -92,10 +41,6 @@ def federation(server, tmp_path_factory):
     federation = Federation(server, tmp_path_factory.mktemp("nodes"))
     yield federation
     federation.close()
-
-
-def run_statuses(page):
-    return page.locator("table.runs tbody td[data-label='Status']")
 
 
 def run_row(page, organization: str):

@@ -15,12 +15,21 @@ import json
 import re
 import uuid
 
-import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.ui import PASSWORD, SCREENSHOTS, login, new_user, sign_in, signed_in_at
-from tests.functional.node.daemons import Running, write_ini
+from tests.browser.federation import AVERAGE, node_ini
+from tests.browser.ui import (
+    PASSWORD,
+    SCREENSHOTS,
+    create_task,
+    fill_argument,
+    login,
+    new_user,
+    sign_in,
+    signed_in_at,
+)
+from tests.functional.node.daemons import Running
 from vantage6.client import Client
 from vantage6.common.encryption import RSACryptor
 from vantage6.node.config import load_config
@@ -28,7 +37,6 @@ from vantage6.node.runtime.process import ProcessRuntime
 
 pytestmark = pytest.mark.browser
 
-IMAGE = "harbor2.vantage6.ai/demo/average"
 AGES = [41, 67, 23]
 NO_KEY = "The collaboration is encrypted: first load your organization's private key"
 REFUSED_400 = "status of 400"  # Chromium logs a refused request as a console error
@@ -56,13 +64,7 @@ class World:
         self.label = f"{self.name} (encrypted)" if encrypted else self.name
         self.orgs = [server.ok("GET", f"/organization/{id_}") for id_ in ids["orgs"]]
         self.root_org = server.ok("GET", f"/organization/{ids['root_org']}")
-        extra = "[databases]\ndefault = csv:ages.csv\n"
-        if encrypted:
-            RSACryptor.create_new_rsa_key(folder / "node.pem", key_size=2048)
-            extra += f"[encryption]\nenabled = true\nprivate_key = {folder / 'node.pem'}\n"
-        folder.mkdir(parents=True, exist_ok=True)
-        pd.DataFrame({"age": AGES}).to_csv(folder / "ages.csv", index=False)
-        config = load_config(write_ini(folder, server, ids["keys"][0], extra))
+        config = load_config(node_ini(folder, server, ids["keys"][0], AGES, encrypted))
         self.node = Running(config.path, ProcessRuntime(config)).wait_connected(60)
 
     def stop(self) -> None:
@@ -124,30 +126,10 @@ def go(page, address: str) -> None:
     expect(page).to_have_url(re.compile(f"{re.escape(address)}$"))
 
 
-def create(page) -> int:
-    """Press Create task: the new task's id, from the task's page that follows."""
-    page.get_by_role("button", name="Create task").click()
-    expect(page).to_have_url(re.compile(r"#/tasks/\d+$"))
-    return int(page.url.rsplit("/", 1)[1])
-
-
-def fill_argument(page, label: str, type_: str, value: str, name: str | None = None) -> None:
-    """Add an argument (``label`` "Argument", or "Keyword argument" with ``name``) and fill
-    its row, the last."""
-    page.get_by_role("button", name=f"Add {label.lower()}", exact=True).click()
-    legend = "Keyword arguments" if name is not None else "Positional arguments"
-    rows = page.get_by_role("group", name=re.compile(f"^{legend}")).locator("li.argument")
-    prefix = f"{label} {rows.count()}"
-    if name is not None:
-        page.get_by_label(f"{prefix} name", exact=True).fill(name)
-    page.get_by_label(f"{prefix} type", exact=True).select_option(label=type_)
-    page.get_by_label(f"{prefix} value", exact=True).fill(value)
-
-
 def fill_average(page, world: World) -> None:
     organization = world.orgs[0]
     page.get_by_label(organization["name"], exact=True).check()
-    page.get_by_label("Image").fill(IMAGE)
+    page.get_by_label("Image").fill(AVERAGE)
     page.get_by_label("Method").fill("central_average")
     fill_argument(page, "Keyword argument", "Text", "age", name="column_name")
     fill_argument(page, "Keyword argument", "List", str(organization["id"]), name="org_ids")
@@ -170,7 +152,7 @@ def average_by_client(client, collaboration_id: int, organization_id: int) -> in
         collaboration=collaboration_id,
         organizations=[organization_id],
         name="average from the client",
-        image=IMAGE,
+        image=AVERAGE,
         input_=average_input(organization_id),
     )["id"]
 
@@ -180,7 +162,7 @@ def test_the_federated_average_from_the_form_equals_the_clients(page, server, pl
     expect(page.get_by_label("Database labels")).to_have_value("default")
     page.get_by_label("Name", exact=True).fill("average from the page")
     fill_average(page, plain)
-    made_here = create(page)
+    made_here = create_task(page)
 
     organization = plain.orgs[0]["id"]
     made_by_client = average_by_client(client, plain.id, organization)
@@ -195,7 +177,7 @@ def test_the_federated_average_from_the_form_equals_the_clients(page, server, pl
     task = server.ok("GET", f"/task/{made_here}")
     assert (task["name"], task["image"], task["collaboration"]["id"]) == (
         "average from the page",
-        IMAGE,
+        AVERAGE,
         plain.id,
     )
     assert task["databases"] == [{"label": "default", "parameters": "{}"}]
@@ -213,7 +195,7 @@ def test_in_an_encrypted_collaboration_the_key_is_loaded_in_the_page(
 
     page.get_by_label("Your organization's private key").set_input_files(root_key)
     expect(page.get_by_text("Your organization's private key is loaded")).to_be_visible()
-    made_here = create(page)
+    made_here = create_task(page)
 
     client.setup_encryption(str(root_key))
     organization = encrypted.orgs[0]["id"]
@@ -260,7 +242,7 @@ def test_argument_types_and_raw_json_give_the_bytes_python_gives(page, server, p
     page.get_by_label("Raw JSON").check()  # shows what the form holds
     assert json.loads(page.get_by_label("Input (JSON)").input_value()) == expected
     page.get_by_label("Form", exact=True).check()  # and back, each value as it was
-    assert sent_input(server, create(page)) == json.dumps(expected).encode()
+    assert sent_input(server, create_task(page)) == json.dumps(expected).encode()
 
     raw = {"method": "average", "kwargs": {"column": 'Zoë "☃"\n', "x": 0.1, "big": 1e16}}
     open_form(page, plain, signed_in=True)
@@ -270,7 +252,7 @@ def test_argument_types_and_raw_json_give_the_bytes_python_gives(page, server, p
     page.get_by_label("Input (JSON)").fill(json.dumps(raw))
     # As the client given all three parts: args default to [].
     expected = {"method": "average", "args": [], "kwargs": raw["kwargs"]}
-    assert sent_input(server, create(page)) == json.dumps(expected).encode()
+    assert sent_input(server, create_task(page)) == json.dumps(expected).encode()
 
 
 def test_invalid_json_is_refused_in_the_page(page, server, plain):
@@ -337,14 +319,14 @@ def test_repeat_fills_the_form_from_a_task(page, server, plain, encrypted):
     expect(page.get_by_label("Keyword argument 1 name", exact=True)).to_have_value("column_name")
     expect(page.get_by_label("Keyword argument 1 value", exact=True)).to_have_value("age")
     page.screenshot(path=SCREENSHOTS / "task-new.png", full_page=True)
-    repeated = create(page)
+    repeated = create_task(page)
     assert sent_input(server, repeated) == sent_input(server, original["id"])
     task = server.ok("GET", f"/task/{repeated}")
     assert [database["label"] for database in task["databases"]] == ["default", "extra"]
 
     # Encrypted for another organization: the page says why it cannot read the input.
     secret = server.task(
-        {"collab": encrypted.id}, IMAGE, "djZlMSRh$YQ==$YQ==$YQ==", [encrypted.orgs[0]["id"]]
+        {"collab": encrypted.id}, AVERAGE, "djZlMSRh$YQ==$YQ==$YQ==", [encrypted.orgs[0]["id"]]
     )
     go(page, f"#/tasks/new?repeat={secret['id']}")
     expect(page.get_by_label(encrypted.orgs[0]["name"], exact=True)).to_be_checked()
@@ -362,7 +344,7 @@ def test_a_user_without_the_create_rule_is_offered_nothing(page, server, plain):
     expect(page.get_by_role("button", name="Create task")).to_have_count(0)
     expect(page.get_by_label("Collaboration")).to_have_count(0)
     body = {
-        "image": IMAGE,
+        "image": AVERAGE,
         "collaboration_id": plain.id,
         "organizations": [{"id": plain.orgs[1]["id"], "input": "e30="}],
     }

@@ -172,6 +172,32 @@ def expect_forms_refused(page: Page, kind: str, record_id: int) -> None:
     expect(page.get_by_text(f"Your rules do not allow editing this {kind}.")).to_be_visible()
 
 
+def fill_argument(page: Page, label: str, type_: str, value: str, name: str | None = None):
+    """In the task form, add an argument (``label`` "Argument", or "Keyword argument" with
+    ``name``) and fill its row, the last."""
+    page.get_by_role("button", name=f"Add {label.lower()}", exact=True).click()
+    legend = "Keyword arguments" if name is not None else "Positional arguments"
+    rows = page.get_by_role("group", name=re.compile(f"^{legend}")).locator("li.argument")
+    prefix = f"{label} {rows.count()}"
+    if name is not None:
+        page.get_by_label(f"{prefix} name", exact=True).fill(name)
+    page.get_by_label(f"{prefix} type", exact=True).select_option(label=type_)
+    page.get_by_label(f"{prefix} value", exact=True).fill(value)
+
+
+def create_task(page: Page) -> int:
+    """Press the task form's Create task: the new task's id, from the task's page that
+    follows."""
+    page.get_by_role("button", name="Create task").click()
+    expect(page).to_have_url(re.compile(r"#/tasks/\d+$"))
+    return int(page.url.rsplit("/", 1)[1])
+
+
+def run_statuses(page: Page):
+    """The statuses in the task page's table of runs."""
+    return page.locator("table.runs tbody td[data-label='Status']")
+
+
 def ask_deletion(page: Page):
     """Press the record page's Delete: the confirmation it asks for."""
     actions_settled(page).get_by_role("button", name="Delete").click()
