@@ -268,3 +268,18 @@ def test_the_servers_refusals_show_its_message(page, server, browser_problems):
     page.get_by_role("button", name="Create user").click()
     expect(page.get_by_role("alert")).to_contain_text(PASSWORD_RULES)
     expect(page).to_have_url(re.compile("#/users/new$"))
+
+
+def test_editing_ones_own_name_shows_in_the_header_at_once(page, server):
+    """The header greets by the kept record of the signed-in user; saving one's own record
+    must renew it, not wait for the next session."""
+    me = viewer(server, roles=("Organization Admin",))
+    signed_in_at(page, f"#/users/{me['id']}/edit", me["username"], PASSWORD)
+    banner = page.get_by_role("banner")
+    expect(banner).to_contain_text(f"Signed in as {me['username']}")
+    page.get_by_label("First name").fill("Grace")
+    page.get_by_label("Last name").fill("Hopper")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("heading", name=me["username"], exact=True)).to_be_visible()
+    expect(banner).to_contain_text("Signed in as Grace Hopper")
+    assert server.ok("GET", f"/user/{me['id']}")["firstname"] == "Grace"
