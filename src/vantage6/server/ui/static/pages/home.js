@@ -7,6 +7,7 @@ import { currentUser, displayName } from "../core/me.js";
 import { empty, fill } from "../core/states.js";
 
 const MAX_COLLABORATIONS = 100;
+const ONE_PAGE = 500; // the server's largest page
 const RECENT_TASKS = 5;
 
 export default {
@@ -92,6 +93,7 @@ function showCollaborations({ items, total }, signal) {
   if (items.length === 0) {
     return empty("Your organization takes part in no collaboration yet.");
   }
+  const counts = nodeCounts(signal); // one request for every collaboration's line
   const list = h(
     "ul",
     { class: "collaborations" },
@@ -100,7 +102,7 @@ function showCollaborations({ items, total }, signal) {
         "li",
         {},
         h("span", { class: "collaboration-name" }, collaboration.name),
-        nodesOnline(collaboration.id, signal),
+        nodesOnline(collaboration.id, counts, signal),
         h("span", { class: "tag" }, collaboration.encrypted ? "encrypted" : "not encrypted"),
       ),
     ),
@@ -109,13 +111,16 @@ function showCollaborations({ items, total }, signal) {
   return [list, more];
 }
 
-/** "2 of 3 nodes online", filled in when the two counts arrive. */
-function nodesOnline(collaborationId, signal) {
+/** "2 of 3 nodes online", from the shared counts (or, when the user sees more nodes than
+ * one page holds, from the collaboration's own two counts). */
+function nodesOnline(collaborationId, counts, signal) {
   const line = h("div", { class: "nodes-online" });
   fill(
     line,
     "nodes",
     async () => {
+      const shared = await counts;
+      if (shared) return shared.get(collaborationId) ?? { online: 0, all: 0 };
       const [online, all] = await Promise.all([
         countNodes(collaborationId, { status: "online" }, signal),
         countNodes(collaborationId, {}, signal),
@@ -126,6 +131,22 @@ function nodesOnline(collaborationId, signal) {
       all === 0 ? empty("No nodes yet") : `${online} of ${all} node${all === 1 ? "" : "s"} online`,
   );
   return line;
+}
+
+/** Collaboration id -> {online, all} of the nodes the user may see, from one page of them;
+ * null when there are more than one page holds. */
+async function nodeCounts(signal) {
+  const { items, total } = await api.list(`/node?per_page=${ONE_PAGE}`, { signal });
+  if (total > items.length) return null;
+  const counts = new Map();
+  for (const node of items) {
+    const id = Number(node.collaboration.id);
+    const count = counts.get(id) ?? { online: 0, all: 0 };
+    count.all += 1;
+    if (node.status === "online") count.online += 1;
+    counts.set(id, count);
+  }
+  return counts;
 }
 
 /** How many nodes of the collaboration match filter: a page of one, for its total count. */
