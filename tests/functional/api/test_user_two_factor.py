@@ -130,3 +130,13 @@ def test_on_a_server_without_two_factor_it_is_400(make_api):
     root = api.login("root", "root")
     answer = api.app.post("/api/user/1/2fa/reset", headers=root, status=400).json
     assert answer["msg"] == "Two-factor authentication is not enabled on this server"
+
+
+def test_an_admin_of_another_organization_cannot_reset_a_user_here(api):
+    """Organization Admin is scoped to one's own organization: alice's is not theirs."""
+    other = api.organization("elsewhere")
+    api.account("dave", "dave@example.org", organization_id=other)
+    grant(api, "dave", "Organization Admin")
+    enrolled(api, "alice")
+    api.app.post(reset_path(api, "alice"), headers=headers(api, "dave"), status=403)
+    assert secret_of(api, "alice") is not None
