@@ -15,6 +15,7 @@ import { currentUser } from "../core/me.js";
 import * as session from "../core/session.js";
 
 let cached = null; // {userId, promise}
+let catalogue = null; // the promise of every rule there is
 
 /** The signed-in user's Permissions, loaded once per session. */
 export function myPermissions() {
@@ -70,10 +71,23 @@ export class Permissions {
   }
 }
 
+/** Every rule there is (GET /rule), as the rules matrix and grantableRuleIds take them: the
+ * server's rules are fixed, so they are fetched once per session for every page. */
+export function ruleCatalogue() {
+  if (catalogue === null) {
+    const promise = api.list("/rule?no_pagination=1").then(({ items }) => items);
+    promise.catch(() => {
+      if (catalogue === promise) catalogue = null; // ask again next time
+    });
+    catalogue = promise;
+  }
+  return catalogue;
+}
+
 async function load() {
-  const [user, catalogue] = await Promise.all([currentUser(), api.list("/rule?no_pagination=1")]);
+  const [user, every] = await Promise.all([currentUser(), ruleCatalogue()]);
   const held = new Set(user.permissions.rules);
-  const rules = catalogue.items
+  const rules = every
     .filter((rule) => held.has(rule.id))
     .map((rule) => ({
       resource: rule.name,
@@ -90,4 +104,5 @@ async function load() {
 
 session.onChange(() => {
   cached = null;
+  catalogue = null;
 });

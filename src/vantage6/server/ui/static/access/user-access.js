@@ -3,13 +3,7 @@
 // it is oneself, that the caller could grant the user every rule they hold
 // (require_outranks in api/grants.py), so that nobody changes someone more privileged.
 
-import * as api from "../core/api.js";
 import { grantableRuleIds } from "./grantable.js";
-
-/** Every rule there is (GET /rule), as the rules matrix and grantableRuleIds take them. */
-export async function ruleCatalogue(signal) {
-  return (await api.list("/rule?no_pagination=1", { signal })).items;
-}
 
 /** Whether operation ("edit", "delete") on `user` (from GET /user/<id>?include_permissions=
  * true) is allowed to the holder of `permissions`. */

@@ -8,11 +8,11 @@ import { h, replace } from "../core/dom.js";
 import { formPage, showSaved } from "../parts/form-page.js";
 import { field, sendingForm, valueOf } from "../parts/forms.js";
 import { grantableRuleIds } from "../access/grantable.js";
-import { myPermissions } from "../access/permissions.js";
+import { myPermissions, ruleCatalogue } from "../access/permissions.js";
 import { rulesMatrix } from "../parts/rules-matrix.js";
 import { visibleOrganizations } from "../access/visible-organizations.js";
 
-const CATALOGUE = "/rule?no_pagination=1";
+const HELD = "/rule?no_pagination=1"; // with &role_id=: a role's rules
 
 export const newRole = {
   title: "New role",
@@ -26,7 +26,7 @@ export const newRole = {
       load: async () => {
         const [permissions, catalogue, organizations] = await Promise.all([
           myPermissions(),
-          api.list(CATALOGUE, { signal }),
+          ruleCatalogue(),
           visibleOrganizations(signal),
         ]);
         const choices = organizations.filter((organization) =>
@@ -46,7 +46,7 @@ export const newRole = {
           : choices[0]?.id ?? own;
         return form({
           permissions,
-          catalogue: catalogue.items,
+          catalogue,
           organizations: choices,
           organizationId: Number(firstChoice),
           submitLabel: "Create role",
@@ -71,8 +71,8 @@ export const editRole = {
         Promise.all([
           api.get(path, { signal }),
           myPermissions(),
-          api.list(CATALOGUE, { signal }),
-          api.list(`${CATALOGUE}&role_id=${encodeURIComponent(args.id)}`, { signal }),
+          ruleCatalogue(),
+          api.list(`${HELD}&role_id=${encodeURIComponent(args.id)}`, { signal }),
         ]),
       title: ([role]) => `Edit ${role.name}`,
       refusal([role, permissions]) {
@@ -84,7 +84,7 @@ export const editRole = {
       form: ([role, permissions, catalogue, held]) =>
         form({
           permissions,
-          catalogue: catalogue.items,
+          catalogue,
           values: role,
           ticked: new Set(held.items.map((rule) => rule.id)),
           organizationId: organizationOf(role),

@@ -3,6 +3,7 @@
 // read-only and offer neither.
 
 import * as api from "../core/api.js";
+import { ruleCatalogue } from "../access/permissions.js";
 import { details, h, replace } from "../core/dom.js";
 import { offer, settle } from "../parts/offers.js";
 import { deleteOffer, named, recordPage } from "../parts/record-page.js";
@@ -38,12 +39,12 @@ export default {
       "the rules",
       () =>
         Promise.all([
-          api.list("/rule?no_pagination=1", { signal }),
+          ruleCatalogue(),
           api.list(`/rule?no_pagination=1&role_id=${id}`, { signal }),
         ]),
       ([catalogue, held]) =>
         rulesMatrix({
-          rules: catalogue.items,
+          rules: catalogue,
           ticked: new Set(held.items.map((rule) => rule.id)),
           caption: `Rules of ${role.name}`,
         }),

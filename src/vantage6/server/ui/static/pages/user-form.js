@@ -6,9 +6,9 @@ import { h, replace } from "../core/dom.js";
 import { formPage, showSaved } from "../parts/form-page.js";
 import { field, sendingForm, valueOf } from "../parts/forms.js";
 import { currentUser, forgetCurrentUser } from "../core/me.js";
-import { myPermissions } from "../access/permissions.js";
+import { myPermissions, ruleCatalogue } from "../access/permissions.js";
 import { quiet } from "../core/states.js";
-import { mayChange, ruleCatalogue } from "../access/user-access.js";
+import { mayChange } from "../access/user-access.js";
 import { grantsChooser, roleRuleIds } from "../parts/user-grants.js";
 
 // The server's password rules (PASSWORD_RULES in security/login.py), shown before it checks.
@@ -36,7 +36,7 @@ export const newUser = {
       load: async () => {
         const [permissions, catalogue] = await Promise.all([
           myPermissions(),
-          ruleCatalogue(signal),
+          ruleCatalogue(),
         ]);
         return [permissions, catalogue, await organizationsToCreateIn(permissions, signal)];
       },
@@ -62,7 +62,7 @@ export const editUser = {
         const user = await api.get(`${path}?include_permissions=true`, { signal });
         const [permissions, catalogue, extraRuleIds] = await Promise.all([
           myPermissions(),
-          ruleCatalogue(signal),
+          ruleCatalogue(),
           extraRulesOf(user, signal),
         ]);
         return [user, permissions, catalogue, extraRuleIds];

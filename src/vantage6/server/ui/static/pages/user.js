@@ -10,7 +10,8 @@ import { deleteOffer, named, recordPage } from "../parts/record-page.js";
 import { rulesMatrix } from "../parts/rules-matrix.js";
 import { empty, fill } from "../core/states.js";
 import { twoFactorResetButton } from "../parts/two-factor-reset.js";
-import { mayChange, ruleCatalogue } from "../access/user-access.js";
+import { ruleCatalogue } from "../access/permissions.js";
+import { mayChange } from "../access/user-access.js";
 
 export default {
   title: "User",
@@ -53,7 +54,7 @@ export default {
     const catalogue = await fill(
       rules,
       "the rules",
-      () => ruleCatalogue(signal),
+      () => ruleCatalogue(),
       (all) =>
         rulesMatrix({
           rules: all,
