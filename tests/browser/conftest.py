@@ -1,6 +1,7 @@
 """Browser tests of the web UI: headless Chromium (Debian's ``chromium``, driven by
 Playwright for Python; no browser is downloaded) against a real ``pserve`` on a throwaway
-database, one server per test module.
+database, one server per test module. As root, the browser runs in a network namespace of its
+own (``netns``), out of reach of the network changes algorithm containers make.
 
 A module sets ``SERVER_SETTINGS`` for its server. Every test's page fails the test when the
 browser logs a console error or a script error, or asks anything of another host; a test
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from tests.browser import netns
 from tests.browser.ui import DESKTOP
 
 LOCAL_SCHEMES = ("data", "blob", "about")  # what the page makes itself, from no host
@@ -30,20 +32,37 @@ def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+def required_in_ci(what: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI must install {what} (scripts/bootstrap-system)")
+
+
 @pytest.fixture(scope="session")
-def browser():
+def browser_network(tmp_path_factory):
+    """The browser's own network namespace, where it can be made (else None)."""
+    if not netns.possible():
+        required_in_ci("iproute2 and socat, and run as root,")
+        yield None
+        return
+    network = netns.BrowserNetwork(tmp_path_factory.mktemp("browser-network"))
+    yield network
+    network.remove()
+
+
+@pytest.fixture(scope="session")
+def browser(browser_network):
     if chromium() is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must install chromium (scripts/bootstrap-system)")
+        required_in_ci("chromium")
         pytest.skip("chromium is not installed")
+    executable = browser_network.launcher(chromium()) if browser_network else chromium()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
         yield browser
         browser.close()
 
 
 @pytest.fixture(scope="module")
-def server(request, tmp_path_factory, database_factory):
+def server(request, tmp_path_factory, database_factory, browser_network):
     """pserve on a copy of development.ini, with the module's ``SERVER_SETTINGS``; ``url``
     is the UI's address."""
     # Imported here, so that collecting the suite without browser tests does not pay for it.
@@ -55,7 +74,11 @@ def server(request, tmp_path_factory, database_factory):
     )
     server.url = f"http://127.0.0.1:{server.port}/"
     server.start()
+    if browser_network:
+        browser_network.open(server.port)
     yield server
+    if browser_network:
+        browser_network.close(server.port)
     server.stop()
 
 

@@ -1,20 +1,75 @@
-"""Real nodes for the browser tests of tasks: in-process daemons on the process runtime, each
-with a CSV of ages as its default database, as the task form and task page tests run them."""
+"""Real nodes for the browser tests of tasks: in-process daemons, each with a CSV of ages as
+its default database, as the task form and task page tests run them.
+
+Their runtime is Docker, with the images of ``scripts/build-images``, wherever an engine has
+them (required in CI), and the process runtime elsewhere."""
 
 from __future__ import annotations
 
+import functools
+import os
+import uuid
 from pathlib import Path
 
+import docker
 import pandas as pd
+import pytest
 
 from tests.functional.node.daemons import Running, write_ini
+from tests.integration.node.support import remove_node
 from vantage6.common.encryption import RSACryptor
 from vantage6.node.config import load_config
 from vantage6.node.runtime.process import ALGORITHMS, ProcessRuntime
 
 AVERAGE = "harbor2.vantage6.ai/demo/average"
-# Test algorithms as the node tests have them: json.<method>, and time.sleep (a run that lasts).
-TEST_ALGORITHMS = {**ALGORITHMS, "test/json": ("json", None), "test/time": ("time", None)}
+# Standard-library modules as algorithms: json.<method> (quick), time.sleep (a run that lasts).
+JSON_IMAGE = "vantage6/test-json"
+TIME_IMAGE = "vantage6/test-time"
+IMAGES = (AVERAGE, JSON_IMAGE, TIME_IMAGE)
+TEST_ALGORITHMS = {**ALGORITHMS, JSON_IMAGE: ("json", None), TIME_IMAGE: ("time", None)}
+
+
+@functools.cache
+def docker_engine() -> docker.DockerClient | None:
+    """The engine to run the nodes' algorithms on, when it has every image of :data:`IMAGES`."""
+    try:
+        engine = docker.from_env()
+        for image in IMAGES:
+            engine.images.get(image)
+    except docker.errors.DockerException as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"required in CI: Docker and the test images ({exc}); see build-images")
+        return None
+    return engine
+
+
+def start_node(config_path: Path) -> Running:
+    """A node daemon for ``config_path`` on the runtime of :func:`docker_engine`'s choice."""
+    if docker_engine():
+        return Running(config_path)
+    return Running(config_path, ProcessRuntime(load_config(config_path), TEST_ALGORITHMS))
+
+
+def write_node_ini(folder: Path, server, api_key: str, extra: str = "", **node) -> Path:
+    """A node.ini whose runtime is Docker where :func:`docker_engine` finds one; the node's
+    name is unique, as the Docker runtime finds its containers by it."""
+    name = f"{node.pop('name', 'node')}-{uuid.uuid4().hex[:6]}"
+    if docker_engine():
+        node["runtime"] = "docker"
+        extra = f"{extra}[docker]\npull = never\n"
+    return write_ini(folder, server, api_key, extra, name=name, **node)
+
+
+def remove_containers(running: Running) -> None:
+    """Kill what the node still runs (runs outlive their node), stop it, and with Docker
+    remove what it left: containers, volumes, networks."""
+    for run_id in running.runtime.running():
+        running.runtime.kill(run_id)
+    running.stop()
+    if docker_engine():
+        remove_node(docker_engine(), running.config.name)
+
+
 SLICES = {"root": [40, 60, 20], "one": [50, 10], "two": [100, 4, 36]}  # average 40
 KEY_FILE = "node.pem"
 SLOW_MS = 90_000  # a federated average starts four algorithm processes; the machine is shared
@@ -30,7 +85,7 @@ def node_ini(folder: Path, server, api_key: str, ages: list, encrypted: bool, **
     if encrypted:
         RSACryptor.create_new_rsa_key(folder / KEY_FILE, key_size=2048)
         extra += f"[encryption]\nenabled = true\nprivate_key = {folder / KEY_FILE}\n"
-    return write_ini(folder, server, api_key, extra, **node)
+    return write_node_ini(folder, server, api_key, extra, **node)
 
 
 class Federation:
@@ -60,8 +115,7 @@ class Federation:
     def start(self) -> None:
         for name, path in self.configs.items():
             if name not in self.nodes:
-                config = load_config(path)
-                self.nodes[name] = Running(path, ProcessRuntime(config, TEST_ALGORITHMS))
+                self.nodes[name] = start_node(path)
         for running in self.nodes.values():
             running.wait_connected(60)
 
@@ -74,6 +128,4 @@ class Federation:
 
     def close(self) -> None:
         for running in self.nodes.values():
-            for run_id in running.runtime.running():  # runs outlive their node
-                running.runtime.kill(run_id)
-            running.stop()
+            remove_containers(running)

@@ -3,7 +3,7 @@ signs in, opens Tasks, chooses New task, picks an encrypted collaboration, loads
 organization's private key file in the page, fills in the demo federated average and creates
 it; the task page follows it to completed without a reload and shows the central result and
 the charts of the organizations' partial results, whose numbers are those of the nodes' data.
-The nodes are the task page tests' (in-process daemons, the process runtime). Writes
+The nodes are the task page tests' (in-process daemons, Docker or the process runtime). Writes
 docs/screenshots/federated-average.png for the README."""
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def test_a_researcher_runs_the_encrypted_federated_average_and_reads_its_chart(
     task_id = create_task(page)
 
     expect(page.get_by_role("heading", name=f"Task {task_id} “average age”")).to_be_visible()
-    # Four algorithm processes start one after another: the page shows the run before it ends.
+    # Four algorithm runs start one after another: the page shows the run before it ends.
     expect(run_statuses(page)).to_have_text([re.compile("pending|initializing|active")])
     page.evaluate("window.sameDocument = true")  # gone if the page were loaded again
     expect(run_statuses(page)).to_have_text(["completed"], timeout=SLOW_MS)

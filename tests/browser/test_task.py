@@ -1,10 +1,10 @@
-"""The task page in Chromium, with real nodes (in-process daemons, the process runtime): the
-demo federated average goes from pending to completed on the page without a reload, and its
-partial and central results show decoded, with a chart; a long-running task is killed from
-the page and a task deleted (both checked through the API); a user who may only view tasks
-is offered neither, and the API refuses them when forged; in an encrypted collaboration the
-results are read once the organization's private key is loaded in the page, and a tampered
-or legacy result says so."""
+"""The task page in Chromium, with real nodes (in-process daemons; Docker runs the algorithms
+where it can, see ``federation``): the demo federated average goes from pending to completed on
+the page without a reload, and its partial and central results show decoded, with a chart; a
+long-running task is killed from the page and a task deleted (both checked through the API); a
+user who may only view tasks is offered neither, and the API refuses them when forged; in an
+encrypted collaboration the results are read once the organization's private key is loaded in
+the page, and a tampered or legacy result says so."""
 
 from __future__ import annotations
 
@@ -15,7 +15,14 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.federation import AVERAGE, SLICES, SLOW_MS, Federation
+from tests.browser.federation import (
+    AVERAGE,
+    JSON_IMAGE,
+    SLICES,
+    SLOW_MS,
+    TIME_IMAGE,
+    Federation,
+)
 from tests.browser.ui import (
     PASSWORD,
     SCREENSHOTS,
@@ -97,7 +104,7 @@ def test_the_federated_average_completes_live_with_its_results_and_chart(page, s
 
 def test_a_long_task_is_killed_from_the_page(page, server, federation):
     federation.start()
-    task = federation.task("test/time", SLEEP, orgs=("one", "two"), name="sleeper")
+    task = federation.task(TIME_IMAGE, SLEEP, orgs=("one", "two"), name="sleeper")
     eventually(lambda: statuses(server, task) == ["active"] * 2, 60, "both runs active")
     signed_in_at(page, f"#/tasks/{task['id']}")
     expect(run_statuses(page)).to_have_text(["active", "active"])
@@ -117,7 +124,7 @@ def test_a_long_task_is_killed_from_the_page(page, server, federation):
 
 
 def test_a_task_is_deleted_from_the_page(page, server, federation):
-    task = federation.task("test/json", {"method": "loads", "args": ["1"]}, name="doomed")
+    task = federation.task(JSON_IMAGE, {"method": "loads", "args": ["1"]}, name="doomed")
     signed_in_at(page, f"#/tasks/{task['id']}")
     repeat = actions_settled(page).get_by_role("link", name="Repeat task")
     expect(repeat).to_have_attribute("href", f"#/tasks/new?repeat={task['id']}")
@@ -139,7 +146,7 @@ def test_a_viewer_is_offered_neither_kill_nor_delete_and_forging_them_is_refused
         ("organization", "organization", "view"),
     ]
     user = new_user(server, federation.org["root"], rules=rules, prefix="watcher")
-    task = federation.task("test/time", SLEEP, orgs=("two",), name="watched")
+    task = federation.task(TIME_IMAGE, SLEEP, orgs=("two",), name="watched")
     signed_in_at(page, f"#/tasks/{task['id']}", user["username"], PASSWORD)
     expect(page.get_by_role("heading", name=f"Task {task['id']} “watched”")).to_be_visible()
     actions = actions_settled(page)
@@ -162,7 +169,7 @@ def test_encrypted_results_are_read_with_the_private_key_loaded_in_the_page(page
     cryptor = RSACryptor(key_file)
     server.ok("PATCH", f"/organization/{ids['root_org']}", {"public_key": cryptor.public_key_str})
     sealed = cryptor.encrypt_bytes_to_str(b"{}", cryptor.public_key_str)
-    task = server.task(ids, "test/json", sealed, ids["orgs"], name=f"secret {uuid.uuid4().hex[:4]}")
+    task = server.task(ids, JSON_IMAGE, sealed, ids["orgs"], name=f"secret {uuid.uuid4().hex[:4]}")
     good = cryptor.encrypt_bytes_to_str(json.dumps({"answer": 42}).encode(), cryptor.public_key_str)
     prefix, ciphertext = good.rsplit("$", 1)
     tampered = f"{prefix}${ciphertext[:-8]}{'A' if ciphertext[-8] != 'A' else 'B'}{ciphertext[-7:]}"
@@ -178,6 +185,13 @@ def test_encrypted_results_are_read_with_the_private_key_loaded_in_the_page(page
     signed_in_at(page, f"#/tasks/{task['id']}")
     results = page.locator(".result-group .result")
     expect(results).to_have_count(3)
+    expect(results.first).to_contain_text("load your organization's private key to read it")
+    other_key = tmp_path / "other.pem"
+    RSACryptor.create_new_rsa_key(other_key, key_size=2048)
+    page.get_by_label("Your organization's private key").set_input_files(other_key)
+    expect(page.get_by_role("alert")).to_contain_text(
+        "That key cannot be used: it is not your organization's key"
+    )
     expect(results.first).to_contain_text("load your organization's private key to read it")
     page.get_by_label("Your organization's private key").set_input_files(key_file)
     expect(page.get_by_text("Your organization's private key is loaded")).to_be_visible()

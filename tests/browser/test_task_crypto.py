@@ -74,8 +74,10 @@ def in_page(page, body: str, arg=None):
     return page.evaluate(f"async (arg) => {{ {MODULES} {body} }}", arg)
 
 
-def load_key(page, pem: str):
-    return in_page(page, "return keys.loadPrivateKey(arg).then(() => null, failure);", pem)
+def load_key(page, pem: str, public_key: str | None = None):
+    """Load ``pem``, checked against ``public_key`` (base64 of its PEM) when given."""
+    body = "return keys.loadPrivateKey(arg.pem, arg.publicKey).then(() => null, failure);"
+    return in_page(page, body, {"pem": pem, "publicKey": public_key})
 
 
 @pytest.fixture(scope="module")
@@ -262,6 +264,20 @@ def test_an_unusable_private_key_is_refused(ui, key_files, make_pem, error):
     outcome = load_key(ui, make_pem(key_files[0]))
     assert outcome["name"] == "InvalidKey" and error in outcome["message"], outcome
     assert in_page(ui, "return keys.hasPrivateKey();") is False
+
+
+def test_a_private_key_that_is_not_the_organizations_is_refused_and_the_loaded_one_stays(
+    ui, key_files
+):
+    ours, theirs = (RSACryptor(path) for path in key_files)
+    result = ours.encrypt_bytes_to_str(RESULT, ours.public_key_str)
+    assert load_key(ui, key_files[0].read_text(), ours.public_key_str) is None
+
+    outcome = load_key(ui, key_files[1].read_text(), ours.public_key_str)
+    assert outcome["name"] == "InvalidKey", outcome
+    assert "it is not your organization's key" in outcome["message"]
+    assert in_page(ui, DECRYPT, result) == {"bytes": list(RESULT)}  # still the right key
+    assert load_key(ui, key_files[1].read_text(), theirs.public_key_str) is None
 
 
 @pytest.mark.parametrize(

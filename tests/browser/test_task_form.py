@@ -1,12 +1,12 @@
 """The create-task form (#/tasks/new) in Chromium: the federated average of the demo average
-algorithm, made from the form and run by a real node (process runtime), gives the result of
-the same task made by the Python client, and the node receives the same input bytes from
-both, also in an encrypted collaboration with the organization's key loaded in the page. The
-small form's argument types and the raw JSON mode give the bytes Python's json.dumps gives;
-invalid JSON is refused before sending; offline nodes are flagged and organizations without a
-node not offered; repeating a task fills the form; the server's refusals show its message;
-and a user without the task create rule is offered nothing, while the API refuses what they
-forge."""
+algorithm, made from the form and run by a real node (Docker, or the process runtime without
+it), gives the result of the same task made by the Python client, and the node receives the same
+input bytes from both, also in an encrypted collaboration with the organization's key loaded in
+the page. The small form's argument types and the raw JSON mode give the bytes Python's
+json.dumps gives; invalid JSON is refused before sending; offline nodes are flagged and
+organizations without a node not offered; repeating a task fills the form; the server's refusals
+show its message; and a user without the task create rule is offered nothing, while the API
+refuses what they forge."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.federation import AVERAGE, node_ini
+from tests.browser.federation import AVERAGE, node_ini, remove_containers, start_node
 from tests.browser.ui import (
     PASSWORD,
     SCREENSHOTS,
@@ -29,11 +29,8 @@ from tests.browser.ui import (
     sign_in,
     signed_in_at,
 )
-from tests.functional.node.daemons import Running
 from vantage6.client import Client
 from vantage6.common.encryption import RSACryptor
-from vantage6.node.config import load_config
-from vantage6.node.runtime.process import ProcessRuntime
 
 pytestmark = pytest.mark.browser
 
@@ -53,8 +50,7 @@ def average_input(organization_id: int) -> dict:
 
 class World:
     """A collaboration of root's organization (no node) and new organizations; the first one's
-    node runs (process runtime, a CSV of AGES as its default database), the others' nodes
-    never connect."""
+    node runs (a CSV of AGES as its default database), the others' nodes never connect."""
 
     def __init__(self, server, folder, encrypted: bool, members: int):
         ids = server.collaboration(members, encrypted)
@@ -64,13 +60,11 @@ class World:
         self.label = f"{self.name} (encrypted)" if encrypted else self.name
         self.orgs = [server.ok("GET", f"/organization/{id_}") for id_ in ids["orgs"]]
         self.root_org = server.ok("GET", f"/organization/{ids['root_org']}")
-        config = load_config(node_ini(folder, server, ids["keys"][0], AGES, encrypted))
-        self.node = Running(config.path, ProcessRuntime(config)).wait_connected(60)
+        config_path = node_ini(folder, server, ids["keys"][0], AGES, encrypted)
+        self.node = start_node(config_path).wait_connected(60)
 
     def stop(self) -> None:
-        for run_id in self.node.runtime.running():  # runs outlive their node
-            self.node.runtime.kill(run_id)
-        self.node.stop()
+        remove_containers(self.node)
 
     def received(self, task_id: int) -> bytes:
         """The input the node receives for the task's (only) run, as its cryptor reads it."""

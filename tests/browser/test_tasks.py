@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.federation import JSON_IMAGE, remove_containers, start_node, write_node_ini
 from tests.browser.ui import (
     PASSWORD,
     SCREENSHOTS,
@@ -24,13 +25,10 @@ from tests.browser.ui import (
     signed_in_at,
     viewer,
 )
-from tests.functional.node.daemons import Running, plain, write_ini
-from vantage6.node.config import load_config
-from vantage6.node.runtime.process import ALGORITHMS, ProcessRuntime
+from tests.functional.node.daemons import plain
 
 pytestmark = pytest.mark.browser
 
-JSON_IMAGE = "test/json"  # runs json.<method>(*args) as the algorithm: quick, no data needed
 ANSWER = {"method": "loads", "args": ['{"answer": 42}']}
 POLL_SECONDS = 5  # core/live.js's default interval
 
@@ -146,7 +144,9 @@ def test_the_filters_show_what_the_api_answers(page, server):
     assert api_names(server, name=f"%{suffix}%", status="crashed") == []
 
 
-def test_a_status_a_real_node_reports_shows_without_reloading(page, server, tmp_path):
+def test_a_status_a_real_node_reports_shows_without_reloading_and_keeps_the_focus(
+    page, server, tmp_path
+):
     ids = server.collaboration(1)
     name = f"live {uuid.uuid4().hex[:6]}"
     task = start_task(server, ids, ids["orgs"][0], name)
@@ -154,16 +154,16 @@ def test_a_status_a_real_node_reports_shows_without_reloading(page, server, tmp_
     expect(badge(page)).to_have_text("Live")
     expect(status_of(page, name)).to_have_text("pending")
     page.evaluate("window.sameDocument = true")  # gone if the page were loaded anew
+    page.get_by_role("link", name=name).focus()  # a keyboard user on the task's row
 
-    config = load_config(write_ini(tmp_path / "node", server, ids["keys"][0]))
-    runtime = ProcessRuntime(config, {**ALGORITHMS, JSON_IMAGE: ("json", None)})
-    node = Running(config.path, runtime)
+    node = start_node(write_node_ini(tmp_path / "node", server, ids["keys"][0]))
     try:
         expect(status_of(page, name)).to_have_text("completed")
     finally:
-        node.stop()
+        remove_containers(node)
     assert server.ok("GET", f"/task/{task['id']}")["status"] == "completed"
     assert page.evaluate("window.sameDocument") is True
+    expect(page.get_by_role("link", name=name)).to_be_focused()  # the list drawn again kept it
 
 
 def test_with_the_socket_down_the_badge_says_so_and_the_list_is_polled(page, server):

@@ -1,6 +1,12 @@
 """The algorithm's input: which method to call with which arguments, and how the result is
 written. Shared by the container wrapper and the mock client so both behave alike.
 
+Results are JSON. numpy values and pandas Series become plain values and lists, and a pandas
+DataFrame becomes ``df.to_dict()`` (``{column: {index: value}}``), which ``pd.DataFrame(result)``
+turns back into a frame (its index as text) and the web UI shows as a table. The original's
+tools refuse a DataFrame; a frame whose index or columns repeat is refused here too, as the
+dict would silently keep only the last of each.
+
 Accepted input (JSON only; pickle was removed in 4.0 for safety, CVE-2023-23930):
 - 4.x: ``{"method": "partial_average", "args": [], "kwargs": {...}}``
 - 3.x (the seeds): the same plus ``"master": true|false``, optionally ``"output_format":
@@ -12,6 +18,7 @@ Accepted input (JSON only; pickle was removed in 4.0 for safety, CVE-2023-23930)
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from types import ModuleType
 
@@ -111,6 +118,13 @@ def encode_result(result, method: str) -> bytes:
 
 
 def _plain(value):
+    # pandas is loaded only with data (see .databases): without it, no value is a DataFrame.
+    pandas = sys.modules.get("pandas")
+    if pandas is not None and isinstance(value, pandas.DataFrame):
+        for axis in ("index", "columns"):
+            if not getattr(value, axis).is_unique:
+                raise ValueError(f"the DataFrame's {axis} has duplicates; make it unique first")
+        return value.to_dict()
     if callable(getattr(value, "tolist", None)):  # numpy scalars and arrays, pandas series
         return value.tolist()
     raise TypeError(f"{type(value).__name__} is not JSON serializable")

@@ -76,6 +76,25 @@ def test_results_with_numpy_and_pandas_values_are_plain_json():
     assert json.loads(encode_result(result, "m")) == {"n": 3, "x": 0.5, "s": [1, 2], "a": [1]}
 
 
+def test_a_data_frame_result_is_its_dict_of_columns_which_makes_the_frame_again():
+    frame = pd.DataFrame({"city": ["Cork", "Aalst"], "n": [np.int64(3), 4]}, index=[7, 9])
+    result = json.loads(encode_result({"table": frame}, "m"))
+    assert result == {"table": {"city": {"7": "Cork", "9": "Aalst"}, "n": {"7": 3, "9": 4}}}
+    assert pd.DataFrame(result["table"]).values.tolist() == frame.values.tolist()
+
+
+@pytest.mark.parametrize(
+    "frame, axis",
+    [
+        (pd.DataFrame({"n": [1, 2]}, index=[0, 0]), "index"),
+        (pd.DataFrame([[1, 2]], columns=["n", "n"]), "columns"),
+    ],
+)
+def test_a_data_frame_that_would_lose_rows_or_columns_is_refused(frame, axis):
+    with pytest.raises(AlgorithmError, match=f"the DataFrame's {axis} has duplicates"):
+        encode_result(frame, "m")
+
+
 def test_a_result_that_is_not_json_is_a_clear_error():
     with pytest.raises(AlgorithmError, match="the result of 'm' cannot be written as JSON"):
         encode_result({"when": object()}, "m")

@@ -36,6 +36,27 @@ export function replace(parent, ...children) {
   append(parent, ...children);
 }
 
+/**
+ * replace(), for content drawn again while the user may be in it (live updates): when the
+ * focus was inside, it moves to the new element in the same place (same id, else the same
+ * link, else the n-th element of the same tag), so a keyboard user does not lose their way.
+ */
+export function replaceKeepingFocus(parent, ...children) {
+  const focused = document.activeElement;
+  const place = focused !== parent && parent.contains(focused) ? placeOf(parent, focused) : null;
+  replace(parent, ...children);
+  if (place) parent.querySelectorAll(place.selector)[place.index]?.focus({ preventScroll: true });
+}
+
+function placeOf(parent, element) {
+  const tag = element.localName;
+  const href = element.getAttribute("href");
+  let selector = tag;
+  if (element.id) selector = `#${CSS.escape(element.id)}`;
+  else if (href) selector = `${tag}[href="${CSS.escape(href)}"]`;
+  return { selector, index: [...parent.querySelectorAll(selector)].indexOf(element) };
+}
+
 /** A description list from [term, description] pairs, leaving out empty descriptions. */
 export function details(pairs) {
   const list = h("dl", { class: "details" });

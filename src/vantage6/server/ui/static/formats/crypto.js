@@ -45,9 +45,10 @@ export class LegacyFormat extends DecryptionError {
  * Use `pem` (the text of the organization's private key file) from now on, instead of any
  * key before; InvalidKey when it cannot be used, and the key before stays. Takes PKCS#1
  * ("BEGIN RSA PRIVATE KEY", what `vnode create-private-key` writes) and PKCS#8 ("BEGIN
- * PRIVATE KEY").
+ * PRIVATE KEY"). With `publicKeyB64` (the organization's public key, as the server has it)
+ * the key must be its private half: else it would load, and fail on every result.
  */
-export async function loadPrivateKey(pem) {
+export async function loadPrivateKey(pem, publicKeyB64 = null) {
   const { label, der, encrypted } = pemBlock(pem);
   if (encrypted || label === "ENCRYPTED PRIVATE KEY") {
     throw new InvalidKey("the private key is password-protected; use one without");
@@ -62,7 +63,14 @@ export async function loadPrivateKey(pem) {
   } catch {
     throw new InvalidKey("the file is not a readable RSA private key");
   }
-  privateKey = usable(key, "the private key");
+  usable(key, "the private key");
+  if (publicKeyB64 && !(await pairedWith(key, publicKeyB64))) {
+    throw new InvalidKey(
+      "it is not your organization's key: it does not match the public key the server has " +
+        "for your organization",
+    );
+  }
+  privateKey = key;
 }
 
 /** For signing out: the key is gone from the page. */
@@ -171,6 +179,18 @@ function decodeAll(parts, names) {
       throw new DecryptionError(`the ${names[index]} is not valid base64`);
     }
   });
+}
+
+/** Whether `key` opens what is sealed for `publicKeyB64`: a random probe, there and back. */
+async function pairedWith(key, publicKeyB64) {
+  const probe = crypto.getRandomValues(new Uint8Array(AES_KEY_BYTES));
+  const sealed = await crypto.subtle.encrypt(OAEP, await publicKey(publicKeyB64), probe);
+  try {
+    const opened = new Uint8Array(await crypto.subtle.decrypt(OAEP, key, sealed));
+    return opened.every((byte, index) => byte === probe[index]);
+  } catch {
+    return false;
+  }
 }
 
 async function publicKey(publicKeyB64) {

@@ -1,9 +1,10 @@
 // Results that are tables, and their CSV.
 //
-// Algorithms return JSON (vantage6.algorithm.call.encode_result), which has no DataFrame: an
-// algorithm hands one back through pandas' to_dict, whose usual forms are
+// Algorithms return JSON (vantage6.algorithm.call.encode_result), which has no DataFrame: the
+// algorithm tools write a returned DataFrame as its to_dict, and an algorithm may also hand
+// back one of pandas' other to_dict forms:
 //
-//     df.to_dict()                   {column: {index: value}}   (orient "dict", the default)
+//     df.to_dict()                   {column: {index: value}}   (orient "dict"; the tools' form)
 //     df.to_dict(orient="list")      {column: [value, ...]}
 //     df.to_dict(orient="records")   [{column: value}, ...]
 //

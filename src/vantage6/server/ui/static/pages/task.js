@@ -4,7 +4,7 @@
 // drawn without a reload (core/live.js polls while the socket is down).
 
 import * as api from "../core/api.js";
-import { details, h, replace } from "../core/dom.js";
+import { details, h, replace, replaceKeepingFocus } from "../core/dom.js";
 import { follow, liveBadge } from "../core/live.js";
 import { currentUser } from "../core/me.js";
 import { outcome } from "../parts/forms.js";
@@ -125,10 +125,10 @@ function drawing(view) {
       cache: view.cache,
     });
     if (mine !== latest) return;
-    replace(parts.about, describe(view));
-    replace(parts.runs, runsTable(task.runs, view));
-    replace(parts.results, results);
-    replace(parts.tree, subtaskTree(job, Number(task.id)));
+    replaceKeepingFocus(parts.about, describe(view));
+    replaceKeepingFocus(parts.runs, runsTable(task.runs, view));
+    replaceKeepingFocus(parts.results, results);
+    replaceKeepingFocus(parts.tree, subtaskTree(job, Number(task.id)));
     offerActions(view);
   };
 }
@@ -220,7 +220,7 @@ function offerActions(view) {
   // As the server's TaskContext: killing is for those who send events or delete the task.
   const mayKill =
     permissions.may("send", "event", reach) || permissions.may("delete", "task", reach);
-  replace(
+  replaceKeepingFocus(
     actions,
     permissions.holds("create", "task")
       ? h("a", { class: "button secondary", href: `#/tasks/new?repeat=${id}` }, "Repeat task")

@@ -28,7 +28,7 @@
 //              the head shows whether it follows the server live
 
 import * as api from "../core/api.js";
-import { h, replace } from "../core/dom.js";
+import { h, replace, replaceKeepingFocus } from "../core/dom.js";
 import { field, valueOf } from "./forms.js";
 import { follow, liveBadge } from "../core/live.js";
 import { actionsArea, offer } from "./offers.js";
@@ -81,7 +81,7 @@ export function listPage(configuration) {
       if (config.live) {
         listed.then((value) => {
           if (value === undefined) return; // refused: nothing to follow
-          const refresh = async () => replace(results, draw(await list()));
+          const refresh = async () => replaceKeepingFocus(results, draw(await list()));
           follow({ events: config.live, refresh, signal });
           heading.after(liveBadge());
         });
