@@ -57,6 +57,8 @@ setup(
         "pyramid>=2.0,<3",
         "pyramid_ipython>=0.2",
         "pyramid_tm>=2.5",
+        # socket.io, for the original 4.x nodes and web UI (events.socket_io)
+        "python-socketio>=5.11,<6",
         "qrcode>=7.4",
         "pyyaml>=6",
         "requests>=2.31",

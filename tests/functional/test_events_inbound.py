@@ -1,6 +1,7 @@
-"""What clients may send: ``ping`` (a heartbeat, answered with ``pong``). Anything else gets an
-``error`` frame and the socket stays open; the original's node events name the REST call that
-does their work here, and are not relayed to anyone."""
+"""What clients may send: ``ping`` (a heartbeat, answered with ``pong``), and from nodes the
+original node's events (``events.inbound``; their effects are tested over socket.io, in
+test_events_socket_io). Anything else, or a node's event from a user, gets an ``error`` frame
+and the socket stays open, and nothing of it is relayed."""
 
 from __future__ import annotations
 
@@ -23,20 +24,18 @@ def error(client) -> str:
     return frame["data"]["msg"]
 
 
-def test_the_originals_node_events_are_answered_with_their_rest_call(server):
+def test_malformed_node_events_are_refused_and_nothing_is_relayed(server):
     federation = server.federation()
     node = node_socket(server, federation, "a2")
     user = make_user(server, "watcher", federation["a2"], rules=[receive_rule(server, "col")])
     watcher, _ = user_socket(server, user)
 
-    status = {"run_id": 1, "status": "completed", "task_id": 1}
-    node.send({"event": "algorithm_status_change", "data": status})
-    assert error(node) == (
-        "event 'algorithm_status_change' is not accepted: nodes report runs with "
-        "PATCH /run/<id>, which publishes it"
-    )
-    node.send({"event": "node_info_update", "data": {"name": "x"}})
-    assert "keeps no node configuration" in error(node)
+    node.send({"event": "node_info_update", "data": ["x"]})
+    assert error(node) == "node_info_update needs an object of the node's settings"
+    node.send({"event": "algorithm_log", "data": {"run_id": "1", "log": "x"}})
+    assert error(node) == 'algorithm_log needs {"run_id": <id>, "log": "<text>"}'
+    node.send({"event": "algorithm_log", "data": {"run_id": 10**6, "log": "x"}})
+    assert error(node) == "run 1000000 is not a run of this node"
     node.send({"data": 1})
     assert error(node) == 'a message needs an "event" name, e.g. {"event": "ping"}'
     node.send("[1")
@@ -51,4 +50,9 @@ def test_users_may_ping_too(server):
     client.send({"event": "ping"})
     assert client.event() == {"event": "pong", "data": None}
     client.send({"event": "message", "data": "hi"})
-    assert error(client) == "unknown event 'message'; this server accepts ping"
+    assert error(client) == (
+        "unknown event 'message'; this server accepts ping, node_info_update, algorithm_log, "
+        "algorithm_status_change, node_metrics_update"
+    )
+    client.send({"event": "node_info_update", "data": {"encryption": True}})
+    assert error(client) == "only nodes send 'node_info_update'"

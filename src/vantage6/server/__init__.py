@@ -42,5 +42,6 @@ def main(global_config, **settings):
         config.include(".apidocs")
         config.include(".ui")
         config.include(".events", route_prefix=settings["vantage6.api_path"])
+        config.include(".events.socket_io")  # at the root, where the original serves it
         plugins.hook.vantage6_pyramid_configure(config=config)
     return config.make_wsgi_app()

@@ -1,4 +1,5 @@
-"""Real-time events: ``<api path>/ws`` sockets, rooms, and the bus between server processes.
+"""Real-time events: ``<api path>/ws`` sockets (and socket.io at ``/socket.io/`` for the original
+4.x nodes and UI), rooms, and the bus between server processes.
 
 Settings (``vantage6.events.``): ``bus`` (``memory``, or ``postgresql`` for several processes
 on one PostgreSQL database), ``heartbeat_timeout_seconds``, ``recheck_seconds``,

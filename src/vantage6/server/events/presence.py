@@ -1,4 +1,5 @@
-"""Node presence: online while a socket of the node is open and heard from.
+"""Node presence: online while a socket of the node is open and heard from, and what an online
+node shares of its configuration (``node_info_update``), forgotten when it goes offline.
 
 The database is written when a node comes or goes, and heartbeats are only remembered and
 written in one batch per duty round, so ``GET /node`` shows ``status``/``last_seen`` without
@@ -49,6 +50,12 @@ class Presence:
             self._heard.pop(node_id, None)
             self._set([node_id], OFFLINE, "node_offline")
 
+    def share_config(self, node_id: int, entries: list[dict]) -> None:
+        with self._writing() as session:
+            node = session.get(Node, node_id)
+            if node is not None:
+                node.config = entries
+
     def flush(self) -> None:
         """Write the heartbeats heard since the last flush (nodes still connected here)."""
         heard, self._heard = self._heard, {}
@@ -78,6 +85,8 @@ class Presence:
             nodes = session.scalars(select(Node).where(Node.id.in_(node_ids))).all()
             for node in nodes:
                 node.status, node.last_seen = status, utcnow()
+                if status == OFFLINE:
+                    node.config = None
             events = [
                 Event(
                     event,

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import gevent
 from gevent.queue import Empty
 
 from vantage6.server.events.auth import Credentials, Refusal, identify
 from vantage6.server.events.hub import Close, Hub, Subscription
+from vantage6.server.events.inbound import HANDLERS
 from vantage6.server.events.model import RECHECK
 from vantage6.server.events.presence import Presence
 from vantage6.server.events.rooms import identity_rooms
@@ -36,20 +37,13 @@ from vantage6.server.events.websocket import (
 
 log = logging.getLogger(__name__)
 
-INBOUND = ("ping",)
-# The original's other client events, and where their work is done on this server.
-ELSEWHERE = {
-    "algorithm_status_change": "nodes report runs with PATCH /run/<id>, which publishes it",
-    "algorithm_log": "nodes send a run's log with PATCH /run/<id>",
-    "node_info_update": "this server keeps no node configuration",
-    "node_metrics_update": "this server keeps no node metrics",
-}
+INBOUND = ("ping", *HANDLERS)
 
 
 @dataclass(frozen=True)
 class Timing:
     auth_seconds: float  # to send the token when the handshake had none
-    heartbeat_seconds: float  # silence after which the socket is closed
+    heartbeat_seconds: float | None  # silence after which the socket is closed
     recheck_seconds: float  # how often the credentials and the rights are checked anyway
 
 
@@ -74,6 +68,11 @@ class Sockets:
         self._hub = hub
         self._presence = presence
         self._timing = timing
+
+    def without_heartbeat(self) -> Sockets:
+        """The same, for a transport that knows by itself whether its peer is there."""
+        timing = replace(self._timing, heartbeat_seconds=None)
+        return Sockets(self._registry, self._hub, self._presence, timing)
 
     def serve(self, connection: Connection, request) -> None:
         """Blocks for the life of the socket (the view's contract with gevent-websocket)."""
@@ -168,11 +167,18 @@ class Sockets:
                 continue
             except ClosedByPeer:
                 return
-            if client.identity.kind == "node":
-                self._presence.heard(client.identity.id)
+            identity = client.identity
+            if identity.kind == "node":
+                self._presence.heard(identity.id)
             event = message.get("event")
             if event == "ping":
                 connection.send("pong", None)
+            elif event in HANDLERS and identity.kind != "node":
+                self._error(connection, f"only nodes send {event!r}")
+            elif event in HANDLERS:
+                problem = HANDLERS[event](self._registry, identity, message.get("data"))
+                if problem:
+                    self._error(connection, problem)
             else:
                 self._error(connection, _not_accepted(event))
 
@@ -248,6 +254,4 @@ class Sockets:
 def _not_accepted(event) -> str:
     if not isinstance(event, str):
         return 'a message needs an "event" name, e.g. {"event": "ping"}'
-    if event in ELSEWHERE:
-        return f"event {event!r} is not accepted: {ELSEWHERE[event]}"
     return f"unknown event {event!r}; this server accepts {', '.join(INBOUND)}"

@@ -22,5 +22,7 @@ def socket_view(request):
 
 
 def no_transaction_for_sockets(request) -> bool:
-    """pyramid_tm's activate hook: a socket must not hold a transaction for its whole life."""
-    return "wsgi.websocket" not in request.environ
+    """pyramid_tm's activate hook: a socket (or a socket.io long poll) must not hold a
+    transaction for its whole life."""
+    socket_io = request.path_info.startswith("/socket.io/")
+    return "wsgi.websocket" not in request.environ and not socket_io

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, ForeignKeyConstraint, String, UniqueConstraint, select
+from sqlalchemy import JSON, ForeignKey, ForeignKeyConstraint, String, UniqueConstraint, select
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -42,6 +42,8 @@ class Node(NamedMixin, Authenticatable):
     api_key_id: Mapped[str] = mapped_column(String(16), unique=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
     collaboration_id: Mapped[int] = mapped_column(ForeignKey("collaboration.id"))
+    # What it shares of its configuration while online (events.inbound.node_info_update).
+    config: Mapped[list | None] = mapped_column(JSON)
 
     organization: Mapped[Organization] = relationship(back_populates="nodes")
     collaboration: Mapped[Collaboration] = relationship(back_populates="nodes")

@@ -102,7 +102,7 @@ def serialize(request, item: Node) -> dict:
         "last_seen": iso(item.last_seen),
         "organization": link(request, "organization", item.organization_id),
         "collaboration": link(request, "collaboration", item.collaboration_id),
-        "config": [],  # filled by connected nodes over the socket in the original
+        "config": item.config or [],  # what it shares while online (events.inbound)
     }
 
 
