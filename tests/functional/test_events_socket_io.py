@@ -13,22 +13,15 @@ import time
 import pytest
 import socketio
 
-from tests.functional.test_events_users import LATE, make_user, receive_rule
+from tests.functional import test_events_users
+from tests.functional.test_events_users import make_user, receive_rule
 from tests.functional.test_serve import run  # noqa: F401 (fixture)
-from tests.functional.ws_server import start_server
 
 NAMESPACE = "/tasks"
 PROMPT = 5
 
-
-@pytest.fixture
-def server(run, tmp_path, database_factory):  # noqa: F811
-    return start_server(run, tmp_path, database_factory.new_url(), **LATE)
-
-
-@pytest.fixture
-def federation(server):
-    return server.federation()
+server = test_events_users.server  # a pserve of its own for each test, and its federation
+federation = test_events_users.federation
 
 
 class Listener:

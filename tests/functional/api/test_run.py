@@ -242,11 +242,24 @@ def test_results_show_the_result_with_links(api, root, task, run):
     assert result == {
         "id": run,
         "result": "c2VjcmV0",
+        "cleanup_at": None,
+        "blob_storage_used": False,
         "run": {"id": run, "link": f"/api/run/{run}", "methods": ["GET", "PATCH"]},
         "task": {"id": task, "link": f"/api/task/{task}", "methods": ["GET", "DELETE"]},
     }
     listed = api.app.get(f"/api/result?task_id={task}", headers=root).json["data"]
-    assert len(listed) == 2 and set(listed[0]) == {"id", "result", "run", "task"}
+    assert len(listed) == 2 and listed[0].keys() == result.keys()
+
+
+def test_runs_and_results_say_no_blob_storage_was_used(api, root, node, task, run):
+    """The original node's proxy reads ``blob_storage_used`` of every result (a KeyError
+    without it) and its client that of every run; ``ports`` is the original's too."""
+    shown = api.app.get(f"/api/run/{run}", headers=root).json
+    assert (shown["blob_storage_used"], shown["cleanup_at"], shown["ports"]) == (False, None, [])
+    for item in api.app.get(f"/api/run?task_id={task}", headers=node).json["data"]:
+        assert (item["blob_storage_used"], item["ports"]) == (False, [])
+    for item in api.app.get(f"/api/result?task_id={task}", headers=node).json["data"]:
+        assert (item["blob_storage_used"], item["cleanup_at"]) == (False, None)
 
 
 def test_filters(api, root, world, task, run, node):

@@ -363,7 +363,9 @@ def test_include_embeds_runs_and_results(api, root, world):
     task_id = api.task(world["A"], [world["a1"], world["a2"]], world["a1"])
     task = api.app.get(f"/api/task/{task_id}?include=runs,results", headers=root).json
     assert len(task["runs"]) == 2 and "result" not in task["runs"][0]
-    assert {"id", "result", "run", "task"} == set(task["results"][0])
+    assert {"id", "result", "cleanup_at", "blob_storage_used", "run", "task"} == set(
+        task["results"][0]
+    )
     repeated = api.app.get(f"/api/task/{task_id}?include=runs&include=results", headers=root)
     assert isinstance(repeated.json["results"], list)
     refused = api.app.get(f"/api/task/{task_id}?include=secrets", headers=root, status=400)

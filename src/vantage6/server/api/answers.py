@@ -137,6 +137,12 @@ class TaskStatus(colander.MappingSchema):
     status = _text()
 
 
+class BlobStoreStatus(colander.MappingSchema):
+    """Whether inputs and results go to blob storage (uploaded apart, referred to by id)."""
+
+    blob_store_enabled = colander.SchemaNode(colander.Boolean())
+
+
 def answers(status: int, body: colander.SchemaNode, description: str) -> dict:
     """``response_schemas`` for one successful answer: ``{status: response}``."""
     named = body.clone()

@@ -67,13 +67,18 @@ def serialize_run(request, run: Run, include=frozenset()) -> dict:
         "node": None
         if node is None
         else {"id": node.id, "name": node.name, "status": node.status, "ip": node.ip},
+        "ports": [],  # VPN ports of the algorithm: this server has no VPN (see /port)
     }
 
 
 def serialize_result(request, run: Run) -> dict:
+    """The original's ResultSchema: a node's proxy reads ``blob_storage_used`` to know whether
+    ``result`` is the encrypted result itself (always, here) or a blob's id."""
     return {
         "id": run.id,
         "result": run.result,
+        "cleanup_at": iso(run.cleanup_at),
+        "blob_storage_used": run.blob_storage_used,
         "run": link(request, "run", run.id),
         "task": link(request, "task", run.task_id),
     }

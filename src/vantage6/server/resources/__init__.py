@@ -9,6 +9,7 @@ in DENY_ALL: nothing is inherited from a parent. One module per resource.
 from __future__ import annotations
 
 from vantage6.server.resources.base import NOT_FOUND, parse_id
+from vantage6.server.resources.capabilities import Capabilities
 from vantage6.server.resources.collaboration import CollaborationContainer
 from vantage6.server.resources.node import NodeContainer
 from vantage6.server.resources.organization import OrganizationContainer
@@ -28,6 +29,7 @@ class Root:
     __parent__ = None
     __acl__: list = []
     children = {
+        "capabilities": Capabilities,
         "collaborations": CollaborationContainer,
         "nodes": NodeContainer,
         "organizations": OrganizationContainer,
