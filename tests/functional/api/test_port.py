@@ -3,6 +3,7 @@ server has no VPN); registering one is refused with the reason."""
 
 import pytest
 
+from tests.functional.api import test_run
 from vantage6.server.models import Run
 
 NO_VPN = (
@@ -11,27 +12,8 @@ NO_VPN = (
 )
 
 
-@pytest.fixture
-def world(api):
-    return api.federation()
-
-
-@pytest.fixture
-def task(api, world):
-    """A task of a1 in collaboration A, running at a1 and a2."""
-    return api.task(world["A"], [world["a1"], world["a2"]], world["a1"])
-
-
-@pytest.fixture
-def run(api, world, task):
-    """The run of a1."""
-    return api.run_id(task, world["a1"])
-
-
-@pytest.fixture
-def node(api, world):
-    """The node of a1 in A: the one that executes ``run``."""
-    return api.node_login("key-a1-A")
+# The run tests' world: a task of a1 in collaboration A, the run of a1, and a1's node in A.
+world, task, run, node = test_run.world, test_run.task, test_run.run, test_run.node
 
 
 def snapshot(api, run_id) -> tuple:
