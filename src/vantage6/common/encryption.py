@@ -15,7 +15,9 @@ ciphertext, tag) or cutting it short fails decryption. ``v6e1`` is itself valid 
 ``$``-separated part is base64, which is what the server checks to tell encrypted input from
 plain input.
 
-Legacy format, read but never written (the original vantage6 up to 4.x)::
+Legacy format (the original vantage6 up to 4.x), written only for a reader that reads nothing
+else, a vantage6 4.x node or client, and only where the writer was told it may
+(``legacy=True``)::
 
     <b64 RSA-PKCS#1-v1.5 wrapped key>$<b64 16-byte IV>$<b64 AES-256-CTR ciphertext>
 
@@ -79,7 +81,9 @@ def base64s_to_bytes(text: str) -> bytes:
 class CryptorBase:
     """Turns the bytes of a run's input or result into the text the server stores, and back."""
 
-    def encrypt_bytes_to_str(self, data: bytes, public_key_b64: str | None = None) -> str:
+    def encrypt_bytes_to_str(
+        self, data: bytes, public_key_b64: str | None = None, legacy: bool = False
+    ) -> str:
         raise NotImplementedError
 
     def decrypt_str_to_bytes(self, data: str) -> bytes:
@@ -87,9 +91,11 @@ class CryptorBase:
 
 
 class DummyCryptor(CryptorBase):
-    """Unencrypted collaborations: base64 only; the public key is ignored."""
+    """Unencrypted collaborations: base64 only; the public key and the format are ignored."""
 
-    def encrypt_bytes_to_str(self, data: bytes, public_key_b64: str | None = None) -> str:
+    def encrypt_bytes_to_str(
+        self, data: bytes, public_key_b64: str | None = None, legacy: bool = False
+    ) -> str:
         return bytes_to_base64s(data)
 
     def decrypt_str_to_bytes(self, data: str) -> bytes:
@@ -158,9 +164,14 @@ class RSACryptor(CryptorBase):
             format=serialization.PublicFormat.SubjectPublicKeyInfo,
         )
 
-    def encrypt_bytes_to_str(self, data: bytes, public_key_b64: str | None = None) -> str:
-        """Encrypt ``data`` for the organization whose public key (base64 PEM) is given."""
+    def encrypt_bytes_to_str(
+        self, data: bytes, public_key_b64: str | None = None, legacy: bool = False
+    ) -> str:
+        """Encrypt ``data`` for the organization whose public key (base64 PEM) is given; in
+        the legacy format when ``legacy`` (for a 4.x reader: see the module's docstring)."""
         recipient = _load_public_key(public_key_b64)
+        if legacy:
+            return _seal_legacy(data, recipient)
         key = AESGCM.generate_key(bit_length=AES_KEY_BYTES * 8)
         nonce = os.urandom(GCM_NONCE_BYTES)
         wrapped = recipient.encrypt(key, _OAEP)
@@ -222,6 +233,20 @@ class RSACryptor(CryptorBase):
                 "cannot decrypt the message key: the data was encrypted for another "
                 "organization's key, or was tampered with"
             )
+
+
+def is_legacy(data: str) -> bool:
+    """Whether ``data`` is in the legacy format (by its shape: it is not opened here)."""
+    parts = data.split(SEPARATOR)
+    return len(parts) == 3 and parts[0] != VERSION
+
+
+def _seal_legacy(data: bytes, recipient: rsa.RSAPublicKey) -> str:
+    key, iv = os.urandom(AES_KEY_BYTES), os.urandom(LEGACY_IV_BYTES)
+    wrapped = recipient.encrypt(key, padding.PKCS1v15())
+    encryptor = Cipher(algorithms.AES(key), modes.CTR(iv)).encryptor()
+    ciphertext = encryptor.update(data) + encryptor.finalize()
+    return SEPARATOR.join(bytes_to_base64s(part) for part in (wrapped, iv, ciphertext))
 
 
 LEGACY_REFUSED = (

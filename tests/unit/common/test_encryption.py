@@ -19,6 +19,7 @@ from vantage6.common.encryption import (
     base64s_to_bytes,
     bytes_to_base64s,
     cryptor_for,
+    is_legacy,
 )
 from vantage6.server.api.task_input import _readable
 from vantage6.server.models import Organization
@@ -408,3 +409,15 @@ def public_pem_b64(key) -> str:
 def test_encrypting_for_an_unusable_public_key_is_refused(alice, public_key, problem):
     with pytest.raises(InvalidKey, match=problem):
         alice.encrypt_bytes_to_str(DATA, public_key)
+
+
+def test_legacy_output_is_read_by_the_legacy_reader_and_recognised(alice, bob, key_dir):
+    """The 4.x format on request: what a 4.x reader opens (tests/integration/original proves
+    it with the original's own code), and what ``is_legacy`` tells from the current one."""
+    text = bob.encrypt_bytes_to_str(DATA, alice.public_key_str, legacy=True)
+    assert is_legacy(text) and not is_legacy(bob.encrypt_bytes_to_str(DATA, alice.public_key_str))
+    assert alice.decrypt_str_to_bytes(text) == DATA
+    wrapped, iv, _ = (base64.b64decode(part) for part in text.split("$"))
+    assert len(wrapped) == 256 and len(iv) == 16  # a 2048-bit key; AES-CTR's 16-byte IV
+    with pytest.raises(LegacyFormatRefused):
+        RSACryptor(key_dir / "alice.pem", allow_legacy=False).decrypt_str_to_bytes(text)
