@@ -8,6 +8,11 @@ The proxy answers 502/503/504 when the server is away, and is itself away while 
 restarts: requests are then tried again with backoff (:class:`Retry`). A POST (creating a
 subtask) is tried again only when it certainly was not applied: the connection was refused
 before anything was sent, or the proxy said the task was not created.
+
+Its calls are those of the original 4.x ``AlgorithmClient`` (``task``, ``run``, ``result``,
+``organization``, ``collaboration``, ``study``, ``vpn``, ``wait_for_results``, ``request``),
+with one difference: a refusal raises :class:`AlgorithmClientError` where the original returned
+the server's ``{"msg": ...}`` as if it were the answer.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import base64
 import errno
 import http.client
 import json
+import json as _json  # request() has a parameter named json, as the original's
 import logging
 import socket
 import time
@@ -26,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vantage6.algorithm import env
-from vantage6.algorithm.errors import AlgorithmError
+from vantage6.algorithm.errors import AlgorithmError, ClientError
 from vantage6.common.task_status import TaskStatus
 
 log = logging.getLogger(__name__)
@@ -38,9 +44,13 @@ NOT_CREATED = "The task was not created"  # how the proxy says a POST /task was 
 NOT_SENT_ERRNOS = frozenset({errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH})
 POLL_SHARE = 0.1  # wait_for_results polls every this share of the time waited so far
 POLL_MAX = 5.0  # and at least every this many seconds
+# Keywords of the original's request() that make no sense here, accepted and ignored.
+IGNORED_REQUEST_OPTIONS = frozenset(
+    {"first_try", "retry", "attempts_on_timeout", "is_for_algorithm_store"}
+)
 
 
-class AlgorithmClientError(AlgorithmError):
+class AlgorithmClientError(ClientError):
     """The proxy refused a request or could not be reached."""
 
 
@@ -87,13 +97,17 @@ class AlgorithmClient:
     ):
         self.token = token
         self.retry = retry or Retry()
+        self.host, self.port, self.path = host, port, path
         self.base_url = (f"{host}:{port}" if port else host).rstrip("/") + path.rstrip("/")
+        self.log = log
         claims = token_claims(token)
         self.run_id = claims.get("run_id")
         self.task_id = claims.get("task_id")
         self.node_id = claims.get("node_id")
         self.organization_id = claims.get("organization_id")
         self.collaboration_id = claims.get("collaboration_id")
+        self.study_id = claims.get("study_id")
+        self.store_id = claims.get("store_id")
         self.image = claims.get("image")
         self.databases = claims.get("databases") or []
         self.task = Tasks(self)
@@ -101,27 +115,43 @@ class AlgorithmClient:
         self.result = Results(self)
         self.organization = Organizations(self)
         self.collaboration = Collaborations(self)
+        self.study = Studies(self)
+        self.vpn = Vpn(self)
 
     @classmethod
     def from_environment(cls) -> AlgorithmClient:
-        token_file = Path(env.require("TOKEN_FILE", "the file holding the container token"))
-        try:
-            token = token_file.read_text().strip()
-        except OSError as exc:
-            raise AlgorithmError(f"the container token cannot be read ({exc})")
         host = env.require("HOST", "the node proxy's address")
-        return cls(token, host, env.get("PORT"), env.get("API_PATH") or "")
+        return cls(read_token(), host, env.get("PORT"), env.get("API_PATH") or "")
 
-    def request(self, endpoint: str, method: str = "GET", params=None, json_body=None):
+    def request(
+        self,
+        endpoint: str,
+        json=None,
+        method: str = "GET",
+        params=None,
+        headers: dict | None = None,
+        *,
+        json_body=None,
+        **options,
+    ):
         """The proxy's JSON answer; transient failures are tried again as :class:`Retry` says,
-        then :class:`ProxyUnavailable`. Any other failure is an :class:`AlgorithmClientError`."""
+        then :class:`ProxyUnavailable`. Any other failure is an :class:`AlgorithmClientError`.
+
+        The body is ``json`` (the original's name) or ``json_body``; ``method`` is any case.
+        The original's ``first_try``, ``retry``, ``attempts_on_timeout`` and
+        ``is_for_algorithm_store`` are accepted and ignored."""
+        unknown = set(options) - IGNORED_REQUEST_OPTIONS
+        if unknown:
+            raise TypeError(f"request() got unexpected keyword arguments {sorted(unknown)}")
+        body = json_body if json is None else json
+        method = method.upper()
         url = f"{self.base_url}/{endpoint.lstrip('/')}"
         if params:
             url += "?" + urllib.parse.urlencode(params)
-        headers = {"Authorization": f"Bearer {self.token}"}
+        headers = {**(headers or {}), "Authorization": f"Bearer {self.token}"}
         payload = None
-        if json_body is not None:
-            payload = json.dumps(json_body).encode()
+        if body is not None:
+            payload = _json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
         request = urllib.request.Request(url, data=payload, headers=headers, method=method)
         started = time.monotonic()
@@ -174,6 +204,33 @@ class AlgorithmClient:
                     f"task {task_id} is still {status.value} after {timeout} s"
                 )
             time.sleep(delay)
+
+    def check_if_blob_store_enabled(self) -> bool:
+        """Whether the server keeps inputs and results in blob storage (ours never does); a
+        server that cannot say counts as without, as for the original."""
+        try:
+            answer = self.request("blobstream/status")
+        except AlgorithmClientError as exc:
+            log.warning("the blob store status could not be read (%s); taking it as off", exc)
+            return False
+        return bool(isinstance(answer, dict) and answer.get("blob_store_enabled"))
+
+    def authenticate(self, credentials: dict | None = None, path: str | None = None):
+        """Algorithms cannot log in: they have their container token."""
+        raise NotImplementedError("Algorithm containers cannot authenticate!")
+
+    def refresh_token(self):
+        """Container tokens cannot be refreshed."""
+        raise NotImplementedError("Algorithm containers cannot refresh their token!")
+
+
+def read_token() -> str:
+    """The container token, from the file ``TOKEN_FILE`` names."""
+    token_file = Path(env.require("TOKEN_FILE", "the file holding the container token"))
+    try:
+        return token_file.read_text().strip()
+    except OSError as exc:
+        raise AlgorithmError(f"the container token cannot be read ({exc})")
 
 
 def token_claims(token: str) -> dict:
@@ -257,36 +314,43 @@ class Tasks(_Sub):
     def get(self, task_id: int) -> dict:
         return self.parent.request(f"task/{task_id}")
 
-    def create(self, input_, organizations: list[int], name: str = "subtask", description=None):
+    def create(
+        self,
+        input_,
+        organizations: list[int] | None = None,
+        name: str = "subtask",
+        description: str | None = None,
+    ) -> dict:
         """A subtask of the running task, on the same image and databases."""
         client = self.parent
-        return client.request(
-            "task",
-            method="POST",
-            json_body={
-                "name": name,
-                "description": description,
-                "image": client.image,
-                "collaboration_id": client.collaboration_id,
-                "organizations": [
-                    {"id": id_, "input": encode_input(input_)} for id_ in organizations
-                ],
-                "databases": client.databases,
-            },
-        )
+        body = {
+            "name": name,
+            "description": description or f"task from container on node_id={client.node_id}",
+            "image": client.image,
+            "collaboration_id": client.collaboration_id,
+            "organizations": [
+                {"id": id_, "input": encode_input(input_)} for id_ in organizations or []
+            ],
+            "databases": client.databases,
+        }
+        for key in ("study_id", "store_id"):  # only when the token has them, as the original
+            if getattr(client, key):
+                body[key] = getattr(client, key)
+        return client.request("task", method="POST", json_body=body)
 
 
 class Runs(_Sub):
-    def get(self, run_id: int) -> dict:
-        return self.parent.request(f"run/{run_id}")
+    def get(self, id_: int) -> dict:
+        return self.parent.request(f"run/{id_}")
 
     def from_task(self, task_id: int) -> list[dict]:
         return self.parent.list_all("run", {"task_id": task_id})
 
 
 class Results(_Sub):
-    def get(self, run_id: int):
-        return decode_result(self.parent.request(f"result/{run_id}")["result"])
+    def get(self, id_: int):
+        """The decoded result of run ``id_``."""
+        return decode_result(self.parent.request(f"result/{id_}")["result"])
 
     def from_task(self, task_id: int) -> list:
         """The decoded results of the task's runs, in run order."""
@@ -295,15 +359,74 @@ class Results(_Sub):
 
 
 class Organizations(_Sub):
-    def get(self, organization_id: int) -> dict:
-        return self.parent.request(f"organization/{organization_id}")
+    def get(self, id_: int) -> dict:
+        return self.parent.request(f"organization/{id_}")
 
     def list(self) -> list[dict]:
-        """The organizations of this collaboration."""
-        params = {"collaboration_id": self.parent.collaboration_id}
-        return self.parent.list_all("organization", params)
+        """The organizations of this collaboration (of the study, when the task is in one)."""
+        client = self.parent
+        if client.study_id:
+            params = {"study_id": client.study_id}
+        else:
+            params = {"collaboration_id": client.collaboration_id}
+        return client.list_all("organization", params)
 
 
 class Collaborations(_Sub):
     def get(self) -> dict:
         return self.parent.request(f"collaboration/{self.parent.collaboration_id}")
+
+
+class Studies(_Sub):
+    def get(self, id_: int) -> dict:
+        return self.parent.request(f"study/{id_}")
+
+    def list(self) -> list[dict]:
+        """The studies of this collaboration."""
+        params = {"collaboration_id": self.parent.collaboration_id}
+        return self.parent.list_all("study", params)
+
+
+class Vpn(_Sub):
+    """Addresses of the other algorithm runs of the task, for algorithms that talk to each
+    other over the original's VPN. Without a VPN (as here) the list is empty."""
+
+    def get_addresses(
+        self,
+        only_children: bool = False,
+        only_parent: bool = False,
+        only_siblings: bool = False,
+        only_self: bool = False,
+        include_children: bool = False,
+        include_parent: bool = False,
+        label: str | None = None,
+    ) -> list[dict] | dict:
+        """Each address as ``{"ip", "port", "label", "organization_id", "task_id",
+        "parent_id"}``; ``{"message": ...}`` when the answer has none (as the original)."""
+        flags = {
+            "only_children": only_children,
+            "only_parent": only_parent,
+            "only_siblings": only_siblings,
+            "only_self": only_self,
+            "include_children": include_children,
+            "include_parent": include_parent,
+        }
+        params = {name: 1 for name, wanted in flags.items() if wanted}
+        if label:
+            params["label"] = label
+        answer = self.parent.request("vpn/algorithm/addresses", params=params)
+        if not isinstance(answer, dict) or "addresses" not in answer:
+            return {"message": "Obtaining VPN addresses failed!"}
+        return answer["addresses"]
+
+    def get_parent_address(self):
+        return self.get_addresses(only_parent=True)
+
+    def get_child_addresses(self):
+        return self.get_addresses(only_children=True)
+
+    def get_sibling_addresses(self):
+        return self.get_addresses(only_siblings=True)
+
+    def get_own_address(self):
+        return self.get_addresses(only_self=True)

@@ -1,7 +1,10 @@
 """The container entry point (``python3 -m vantage6.algorithm``): read the input file, call the
 requested function of the algorithm package (``PKG_NAME``, set by the image), write its result
 as JSON to the output file. Bad input or set-up is one clear log line and exit status 1; an
-error inside the algorithm also exits with 1, with its traceback in the log."""
+error inside the algorithm also exits with 1, with its traceback in the log.
+
+Images built for the original 4.x tools call the same function as
+``vantage6.algorithm.tools.wrap.wrap_algorithm()``."""
 
 from __future__ import annotations
 
@@ -24,11 +27,16 @@ def run(package: str, input_file: Path, output_file: Path) -> None:
     output_file.write_bytes(encode_result(invoke(module, call), call.method))
 
 
-def wrap_algorithm() -> None:
-    """Run the algorithm as the node configured it (the original's name for this entry point)."""
+def wrap_algorithm(log_traceback: bool = True) -> None:
+    """Run the algorithm as the node configured it (the original's name for this entry point).
+
+    The environment is decoded in place first, as the original's wrapper does. With
+    ``log_traceback=False`` an error inside the algorithm is logged without its traceback
+    (for algorithms whose tracebacks could show data)."""
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    env.decode_environment()
     try:
         run(
             env.require("PKG_NAME", "the algorithm package, set by the image"),
@@ -38,8 +46,11 @@ def wrap_algorithm() -> None:
     except AlgorithmError as exc:
         log.error("%s", exc)
         sys.exit(1)
-    except Exception:
-        log.exception("the algorithm failed")
+    except Exception as exc:
+        if log_traceback:
+            log.exception("the algorithm failed")
+        else:
+            log.error("the algorithm failed: %s: %s", type(exc).__name__, exc)
         sys.exit(1)
 
 

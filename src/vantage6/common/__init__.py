@@ -7,6 +7,11 @@ cryptography, platformdirs).
 """
 
 from importlib import import_module
+from pkgutil import extend_path
+
+# Modules of the original's vantage6.common that we do not have stay importable when it is
+# installed too (see vantage6/__init__.py); ours win.
+__path__ = extend_path(__path__, __name__)
 
 _HOMES = {
     "base64s_to_bytes": "vantage6.common.encryption",

@@ -16,6 +16,7 @@ import requests
 
 from tests.functional.node.conftest import IMAGE, plain
 from tests.functional.test_serve import free_port
+from tests.unit.algorithm.conftest import StubProxy
 from vantage6.algorithm.client import AlgorithmClient, AlgorithmClientError
 from vantage6.common.encryption import (
     DecryptionError,
@@ -287,6 +288,11 @@ def test_a_target_without_public_key_stops_the_subtask(in_e, server, world):
         ("PATCH", "/run/1", 405),
         ("POST", "/organization", 405),
         ("PUT", "/result/1", 405),
+        ("POST", "/study", 405),
+        ("GET", "/study/1/organization", 404),
+        ("POST", "/study/1/organization", 404),
+        ("GET", "/blobstream/1", 404),
+        ("POST", "/vpn/algorithm/addresses", 405),
     ],
 )
 def test_other_endpoints_are_refused_without_asking_the_server(isolated, method, path, status):
@@ -366,3 +372,70 @@ def test_the_proxy_listens_on_the_given_addresses_only_on_one_port(tmp_path):
         assert requests.get(f"http://127.0.0.3:{port}/user", timeout=5).status_code == 404
     finally:
         proxy.stop()
+
+
+# -- what else the original 4.x AlgorithmClient asks for --------------------------------------
+
+
+def test_the_blob_store_status_is_the_servers(in_a):
+    assert in_a.request("blobstream/status") == {"blob_store_enabled": False}
+    assert in_a.check_if_blob_store_enabled() is False
+
+
+def test_vpn_addresses_are_none_as_the_original_server_says_without_a_vpn(in_a):
+    assert in_a.vpn.get_addresses() == []
+    assert in_a.vpn.get_child_addresses() == []
+    assert in_a.vpn.get_addresses(include_parent=True, label="grpc") == []
+
+
+def test_vpn_addresses_are_answered_without_asking_the_server(isolated):
+    headers = {"Authorization": "Bearer x.y.z"}
+    answer = requests.get(
+        f"{isolated}/vpn/algorithm/addresses?only_self=1", headers=headers, timeout=10
+    )
+    assert (answer.status_code, answer.json()) == (200, {"addresses": []})
+    both = requests.get(
+        f"{isolated}/vpn/algorithm/addresses?only_self=1&only_parent=1", headers=headers, timeout=10
+    )
+    assert both.status_code == 400
+    assert "one of the only_<...> parameters" in both.json()["msg"]
+    unknown = requests.get(
+        f"{isolated}/vpn/algorithm/addresses", headers={"Authorization": "Bearer a.b.c"}, timeout=10
+    )
+    assert unknown.status_code == 401
+
+
+@pytest.fixture
+def stand_in(tmp_path):
+    """A proxy in front of a stand-in server that records what reaches it; the proxy knows
+    the token ``x.y.z``."""
+    server = StubProxy().serve()
+    base = SimpleNamespace(base_url=f"{server.url}/api")
+    proxy = NodeProxy(base, DummyCryptor(), RecipientKeys(NodeState(tmp_path), "--name n"))
+    proxy.containers.admit(1, "x.y.z", job_id=1)
+    port = proxy.listen("127.0.0.1")
+    yield server, f"http://127.0.0.1:{port}"
+    proxy.stop()
+    server.close()
+
+
+def test_studies_are_forwarded_to_the_server(stand_in):
+    server, proxy_url = stand_in
+    server.route("GET", "/api/study", {"data": [{"id": 7}], "links": {}})
+    server.route("GET", "/api/study/7", {"id": 7, "name": "s"})
+    headers = {"Authorization": "Bearer x.y.z"}
+    listed = requests.get(
+        f"{proxy_url}/study?collaboration_id=9&page=1", headers=headers, timeout=10
+    )
+    one = requests.get(f"{proxy_url}/study/7", headers=headers, timeout=10)
+    assert (listed.status_code, listed.json()["data"]) == (200, [{"id": 7}])
+    assert (one.status_code, one.json()) == (200, {"id": 7, "name": "s"})
+    forwarded = [(r["method"], r["path"], r["query"]) for r in server.requests]
+    assert forwarded == [
+        ("GET", "/api/study", {"collaboration_id": "9", "page": "1"}),
+        ("GET", "/api/study/7", {}),
+    ]
+    assert all(r["headers"]["Authorization"] == "Bearer x.y.z" for r in server.requests)
+    server.route("GET", "/api/study/8", (404, {"msg": "Study 8 does not exist"}))
+    missing = requests.get(f"{proxy_url}/study/8", headers=headers, timeout=10)
+    assert (missing.status_code, missing.json()) == (404, {"msg": "Study 8 does not exist"})
