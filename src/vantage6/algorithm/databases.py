@@ -1,6 +1,8 @@
 """Loading the databases a task requested, as the node describes them in the environment:
 ``USER_REQUESTED_DATABASE_LABELS`` (in task order) and, per label, ``<LABEL>_DATABASE_URI``,
-``<LABEL>_DATABASE_TYPE``, ``<LABEL>_QUERY``, ``<LABEL>_SHEET_NAME``.
+``<LABEL>_DATABASE_TYPE``, ``<LABEL>_QUERY``, ``<LABEL>_SHEET_NAME``. Data the node loaded for
+the run (an ``sql`` query's result) comes as CSV, which any tools read, and as parquet, which
+keeps the column types: ``<LABEL>_DATABASE_PARQUET_URI`` is read first.
 
 pandas is imported only when data is loaded, so the wrapper starts fast for central functions.
 """
@@ -47,9 +49,10 @@ def load_database(label: str):
         )
     if (env.get(f"{prefix}_PREPROCESSING") or "[]") not in ("[]", "null"):
         raise AlgorithmError(f"database {label!r}: preprocessing is not supported yet")
+    typed = env.get(f"{prefix}_DATABASE_PARQUET_URI")
     return load(
-        uri,
-        env.get(f"{prefix}_DATABASE_TYPE") or "",
+        typed or uri,
+        "parquet" if typed else env.get(f"{prefix}_DATABASE_TYPE") or "",
         query=env.get(f"{prefix}_QUERY"),
         sheet_name=env.get(f"{prefix}_SHEET_NAME"),
         label=label,

@@ -75,6 +75,9 @@ def test_an_excel_sheet_loads_in_the_image(make_runtime, node_config, engine, tm
     assert json.loads(outcome.output) == {"sum": sum(AGES), "count": len(AGES)}
 
 
+DESCRIBED = ("DATABASE_TYPE", "DATABASE_URI", "DATABASE_PARQUET_URI")
+
+
 def test_a_sql_query_runs_on_the_node_and_only_its_result_reaches_the_image(
     make_runtime, node_config, engine, tmp_path, proxy
 ):
@@ -90,7 +93,12 @@ def test_a_sql_query_runs_on_the_node_and_only_its_result_reaches_the_image(
     variables = dict(item.split("=", 1) for item in container.attrs["Config"]["Env"])
     seen = [f"{name}={env.decode(value)}" for name, value in variables.items()]
     assert not [item for item in seen if "sqlite" in item or str(store) in item], seen
-    assert env.decode(variables["DEFAULT_DATABASE_TYPE"]) == "parquet"
+    described = {name: env.decode(variables[f"DEFAULT_{name}"]) for name in DESCRIBED}
+    assert described == {  # CSV for any tools, parquet (typed) for ours
+        "DATABASE_TYPE": "csv",
+        "DATABASE_URI": "/mnt/run/data/default.csv",
+        "DATABASE_PARQUET_URI": "/mnt/run/data/default.parquet",
+    }
     mounts = container.attrs["Mounts"]
     assert not [m for m in mounts if m["Source"] == str(store) or "/mnt/data" in m["Destination"]]
     outcome = outcomes.get(timeout=60)

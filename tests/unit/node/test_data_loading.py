@@ -15,7 +15,7 @@ from vantage6.algorithm import databases as algorithm_databases
 from vantage6.node.config import DATABASE_TYPES, Database, NodeConfig
 from vantage6.node.data_loading import LoadFailed, load_requested, needs_loader
 from vantage6.node.runtime.env import database_setup
-from vantage6.node.runtime.folders import RunFolder, loaded_uri
+from vantage6.node.runtime.folders import RunFolder, as_csv, loaded_uri
 from vantage6.plugins import hookimpl
 from vantage6.plugins.manager import NODE, plugin_manager
 
@@ -129,13 +129,17 @@ def test_a_failing_loader_fails_the_run_with_a_message_that_leaks_nothing(answer
 
 
 def test_the_run_reads_a_loaded_database_instead_of_the_configured_one(tmp_path):
+    """As parquet (typed, for our tools) and as CSV (for the original 4.x tools, whose base
+    image cannot read parquet)."""
     loaded = load_requested(plugins(Loader()), NODE_CONFIG, [{"label": "warehouse"}])
     folder = RunFolder.create(tmp_path, 5, b"in", "t", loaded)
     path = Path(loaded_uri(str(folder.path), "warehouse"))
     assert path.parent == folder.path / "data"
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    copy = Path(as_csv(str(path)))
+    assert [stat.S_IMODE(p.stat().st_mode) for p in (path, copy)] == [0o600, 0o600]
     pd.testing.assert_frame_equal(pd.read_parquet(path), FRAME)
+    pd.testing.assert_frame_equal(pd.read_csv(copy), FRAME, check_dtype=False)
 
 
 def test_a_loaded_database_replaces_the_configured_one_in_the_run_environment(tmp_path):
@@ -151,10 +155,12 @@ def test_a_loaded_database_replaces_the_configured_one_in_the_run_environment(tm
     variables, mounts = database_setup(databases, in_container=True, loaded=uris)
     assert variables == {
         "DB_LABELS": "warehouse,scans,default",
-        "WAREHOUSE_DATABASE_URI": "/mnt/run/data/warehouse.parquet",
-        "WAREHOUSE_DATABASE_TYPE": "parquet",
-        "SCANS_DATABASE_URI": "/mnt/run/data/scans.parquet",
-        "SCANS_DATABASE_TYPE": "parquet",
+        "WAREHOUSE_DATABASE_URI": "/mnt/run/data/warehouse.csv",
+        "WAREHOUSE_DATABASE_TYPE": "csv",
+        "WAREHOUSE_DATABASE_PARQUET_URI": "/mnt/run/data/warehouse.parquet",
+        "SCANS_DATABASE_URI": "/mnt/run/data/scans.csv",
+        "SCANS_DATABASE_TYPE": "csv",
+        "SCANS_DATABASE_PARQUET_URI": "/mnt/run/data/scans.parquet",
         "DEFAULT_DATABASE_URI": "/mnt/data/default.csv",
         "DEFAULT_DATABASE_TYPE": "csv",
     }

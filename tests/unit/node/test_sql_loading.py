@@ -200,8 +200,9 @@ def test_the_run_environment_never_holds_an_sql_uri(sqlite_file, tmp_path):
         variables, mounts = database_setup(databases, in_container, loaded)
         assert variables == {
             "DB_LABELS": "warehouse,other",
-            "WAREHOUSE_DATABASE_URI": f"{run_dir}/data/warehouse.parquet",
-            "WAREHOUSE_DATABASE_TYPE": "parquet",
+            "WAREHOUSE_DATABASE_URI": f"{run_dir}/data/warehouse.csv",
+            "WAREHOUSE_DATABASE_TYPE": "csv",
+            "WAREHOUSE_DATABASE_PARQUET_URI": f"{run_dir}/data/warehouse.parquet",
             "OTHER_DATABASE_TYPE": "sql",  # configured, not asked for: no URI at all
         }
         assert mounts == []

@@ -11,7 +11,9 @@ In a container, file databases are mounted read-only at ``/mnt/data/<label><suff
 folders at ``/mnt/data/<label>`` (the original used ``/mnt/<label>``, which a label such as
 ``tmp`` would clash with); ``other`` URIs are passed as they are. An ``sql`` URI never is (it
 holds credentials, and the container has no network but the node proxy, so the server is out
-of its reach): the node runs the task's query and the run reads the result (``loaded``).
+of its reach): the node runs the task's query and the run reads the result (``loaded``), as
+CSV for any algorithm tools (``_DATABASE_URI``/``_TYPE``) and typed, as parquet, for ours
+(``<LABEL>_DATABASE_PARQUET_URI``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 from vantage6.algorithm import env
 from vantage6.node.config import ENV_NAME, FILE_TYPES, LABEL, Database
 from vantage6.node.data_loading import NODE_ONLY
+from vantage6.node.runtime.folders import as_csv
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +49,7 @@ RESERVED = frozenset(
         "PKG_NAME",
     }
 )
-DATABASE_SUFFIXES = ("DATABASE_URI", "DATABASE_TYPE")
+DATABASE_SUFFIXES = ("DATABASE_URI", "DATABASE_TYPE", "DATABASE_PARQUET_URI")
 REQUEST_KEYS = {"query": "QUERY", "sheet_name": "SHEET_NAME"}
 
 
@@ -71,7 +74,8 @@ def database_setup(
     for db in databases:
         uri, type_ = db.uri, db.type
         if loaded and db.label in loaded:
-            uri, type_ = loaded[db.label], "parquet"
+            uri, type_ = as_csv(loaded[db.label]), "csv"
+            variables[f"{db.label.upper()}_DATABASE_PARQUET_URI"] = loaded[db.label]
         elif in_container and db.type in FILE_TYPES:
             suffix = "" if db.type == "folder" else Path(db.uri).suffix
             uri = f"{DATA_DIR}/{db.label}{suffix}"

@@ -11,6 +11,7 @@ still reports it as killed.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 from pathlib import Path
@@ -50,7 +51,9 @@ class RunFolder:
             if loaded:
                 folder.file(LOADED).mkdir(mode=0o700)
                 for label, content in loaded.items():
-                    _write_private(Path(loaded_uri(str(folder.path), label)), content)
+                    parquet = Path(loaded_uri(str(folder.path), label))
+                    _write_private(parquet, content)
+                    _write_private(Path(as_csv(str(parquet))), _csv_of(content))
         except OSError:
             folder.remove()
             raise
@@ -90,6 +93,18 @@ class RunFolder:
 def loaded_uri(run_dir: str, label: str) -> str:
     """Where a run whose folder is ``run_dir`` (as it sees it) finds a loaded database."""
     return f"{run_dir}/{LOADED}/{label}.parquet"
+
+
+def as_csv(parquet_uri: str) -> str:
+    """The CSV copy beside a loaded database: the original 4.x algorithm images read parquet
+    with pandas alone, which cannot without pyarrow (their base image has none)."""
+    return parquet_uri.removesuffix(".parquet") + ".csv"
+
+
+def _csv_of(parquet: bytes) -> bytes:
+    import pandas  # the node loaded the data, so it has pandas and pyarrow
+
+    return pandas.read_parquet(io.BytesIO(parquet)).to_csv(index=False).encode()
 
 
 def job_path(task_dir: Path, job_id: int) -> Path:
