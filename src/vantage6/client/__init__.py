@@ -38,6 +38,7 @@ from vantage6.client.subclients.result import ResultSubClient
 from vantage6.client.subclients.role import RoleSubClient
 from vantage6.client.subclients.rule import RuleSubClient
 from vantage6.client.subclients.run import RunSubClient
+from vantage6.client.subclients.study import StudySubClient
 from vantage6.client.subclients.task import TaskSubClient
 from vantage6.client.subclients.user import UserSubClient
 from vantage6.client.subclients.util import UtilSubClient, show_two_factor_setup
@@ -101,6 +102,7 @@ class Client:
         self.verbose = verbose
         self.whoami: WhoAmI | None = None
         self.cryptor = DummyCryptor()
+        self.allow_legacy = False
         self.collaboration_id: int | None = None
         self.user = UserSubClient(self)
         self.organization = OrganizationSubClient(self)
@@ -111,6 +113,7 @@ class Client:
         self.task = TaskSubClient(self)
         self.run = RunSubClient(self)
         self.result = ResultSubClient(self)
+        self.study = StudySubClient(self)
         self.util = UtilSubClient(self)
         if verbose:
             _log_to_console()
@@ -234,7 +237,7 @@ class Client:
             )
         return self.whoami
 
-    def setup_encryption(self, private_key: str | Path | None) -> None:
+    def setup_encryption(self, private_key: str | Path | None, allow_legacy: bool = False) -> None:
         """Use your organization's private key to encrypt task input and decrypt results in
         encrypted collaborations.
 
@@ -246,7 +249,13 @@ class Client:
         ----------
         private_key : str or Path or None
             Path of the PEM private key file; None (or '') when you do not use encryption
+        allow_legacy : bool
+            Write input for a vantage6 4.x node, which reads only the legacy format of 4.x
+            (no integrity check), in that format. Without it, a task for an organization
+            whose node is a 4.x node is refused, saying so. Results in the legacy format
+            are read either way.
         """
+        self.allow_legacy = allow_legacy
         if not private_key:
             self.cryptor = DummyCryptor()
             return

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import json
 
-from vantage6.client.errors import ClientError
+from vantage6.client.errors import ClientError, ServerError
 from vantage6.common.encryption import (
     CryptorBase,
     DecryptionError,
     DummyCryptor,
     InvalidKey,
     RSACryptor,
+    reads_only_legacy,
 )
+
+NODES_PER_PAGE = 100  # the server's default maximum
 
 
 def collaboration_cryptor(client, collaboration_id: int, encrypted: bool) -> CryptorBase:
@@ -40,14 +43,41 @@ def encrypt_input(client, collaboration: dict, organization_ids: list[int], inpu
     except (TypeError, ValueError) as exc:
         raise ClientError(f"The task input cannot be sent as JSON: {exc}") from None
     cryptor = collaboration_cryptor(client, collaboration["id"], collaboration["encrypted"])
-    keys = _public_keys(client, organization_ids) if collaboration["encrypted"] else {}
+    keys, legacy = {}, set()
+    if collaboration["encrypted"]:
+        keys = _public_keys(client, organization_ids)
+        legacy = _legacy_readers(client, collaboration["id"], organization_ids)
     inputs = []
     for id_ in organization_ids:
         try:
-            inputs.append({"id": id_, "input": cryptor.encrypt_bytes_to_str(data, keys.get(id_))})
+            text = cryptor.encrypt_bytes_to_str(data, keys.get(id_), legacy=id_ in legacy)
         except InvalidKey as exc:
             raise ClientError(f"Organization {id_}: {exc}") from None
+        inputs.append({"id": id_, "input": text})
     return inputs
+
+
+def _legacy_readers(client, collaboration_id: int, organization_ids: list[int]) -> set[int]:
+    """The organizations whose node in the collaboration reads only the legacy format (a 4.x
+    node, by the configuration it shared); refused unless the user allowed writing it. A user
+    who may not see the nodes gets the current format for all."""
+    try:
+        nodes = _collaboration_nodes(client, collaboration_id)
+    except ServerError:
+        return set()
+    legacy = {
+        node["organization"]["id"]
+        for node in nodes
+        if node["organization"]["id"] in organization_ids and reads_only_legacy(node.get("config"))
+    }
+    if legacy and not client.allow_legacy:
+        names = ", ".join(str(id_) for id_ in sorted(legacy))
+        raise ClientError(
+            f"The node of organization {names} is a vantage6 4.x node, which reads only the "
+            "legacy encryption format (it has no integrity check). To write it for them, call "
+            "client.setup_encryption(<private key>, allow_legacy=True)"
+        )
+    return legacy
 
 
 def _public_keys(client, organization_ids: list[int]) -> dict[int, str]:
@@ -63,6 +93,17 @@ def _public_keys(client, organization_ids: list[int]) -> dict[int, str]:
                 "encrypted for it (its node uploads one when it starts with encryption on)"
             )
     return keys
+
+
+def _collaboration_nodes(client, collaboration_id: int) -> list[dict]:
+    nodes, page = [], 1
+    while True:
+        params = {"collaboration_id": collaboration_id, "page": page, "per_page": NODES_PER_PAGE}
+        found = client.request("node", params=params)["data"]
+        nodes += found
+        if len(found) < NODES_PER_PAGE:
+            return nodes
+        page += 1
 
 
 def decode(cryptor: CryptorBase, value: str | None, what: str):

@@ -235,6 +235,21 @@ class RSACryptor(CryptorBase):
             )
 
 
+# What a node tells the server it reads (``node_info_update``), shown in the node's ``config``.
+FORMATS_KEY = "encryption_formats"
+
+
+def formats_read(allow_legacy: bool) -> list[str]:
+    return [VERSION, "legacy"] if allow_legacy else [VERSION]
+
+
+def reads_only_legacy(node_config: list[dict] | None) -> bool:
+    """Whether a node, by the configuration it shared, reads only the legacy format: a
+    vantage6 4.x node shares one but names no formats; ours names those it reads. A node that
+    shared nothing is taken to read the current format (nothing is downgraded on a guess)."""
+    return bool(node_config) and not any(entry.get("key") == FORMATS_KEY for entry in node_config)
+
+
 def is_legacy(data: str) -> bool:
     """Whether ``data`` is in the legacy format (by its shape: it is not opened here)."""
     parts = data.split(SEPARATOR)

@@ -21,10 +21,13 @@ import threading
 import time
 
 from vantage6.common.encryption import (
+    FORMATS_KEY,
     CryptorBase,
     DecryptionError,
     InvalidKey,
     cryptor_for,
+    formats_read,
+    is_legacy,
     public_key_fingerprint,
 )
 from vantage6.common.task_status import TaskStatus
@@ -46,6 +49,7 @@ log = logging.getLogger(__name__)
 RESYNC_SECONDS = 300.0  # a resync now and then catches what a lost event would have missed
 RETRY_SECONDS = 10.0  # how soon to resync after the server failed us
 CONFLICT = 409  # the server's answer once a run finished (e.g. killed) while we worked on it
+FORBIDDEN = 403  # e.g. a study: a node may view only those its organization is in
 
 
 class NodeError(Exception):
@@ -142,9 +146,22 @@ class Node:
         self.runtime.prepare(self.proxy)
         self.runtime.watch(self._on_exit)
         self._next_resync = time.monotonic() + RESYNC_SECONDS  # the first sync event resyncs
-        self.events = EventStream(self.server, self._on_event, self._on_fatal)
+        self.events = EventStream(
+            self.server, self._on_event, self._on_fatal, shared=self._shared_config()
+        )
         self.events.start()
         self.started.set()
+
+    def _shared_config(self) -> dict:
+        """What the server may show of this node: its databases, and the encryption formats
+        it reads, by which writers tell it from a vantage6 4.x node (``reads_only_legacy``)."""
+        config = self.config
+        return {
+            "encryption": config.encryption_enabled,
+            FORMATS_KEY: formats_read(config.allow_legacy_encryption),
+            "database_labels": [database.label for database in config.databases],
+            "database_types": {f"db_type_{db.label}": db.type for db in config.databases},
+        }
 
     def _set_up_encryption(self) -> CryptorBase:
         """The collaboration's setting must match ours; our organization's public key on the
@@ -424,7 +441,9 @@ class Node:
         # A subtask's init_org is the organization whose algorithm asked for it; whom the
         # work is for is whoever started the job (the original server does not say: init_org).
         originator = (task.get("job_init_org") or task["init_org"])["id"]
-        reason = policies.check(self.config.policies, task["image"], originator, init_user)
+        reason = self._outside_study(task) or policies.check(
+            self.config.policies, task["image"], originator, init_user
+        )
         if reason is None:
             reason = self._plugin_objections(run, task)
         if reason is not None:
@@ -476,6 +495,21 @@ class Node:
             log.info("Run %s was stopped at the server while it started; stopping it", run_id)
             self.runtime.kill(run_id)
 
+    def _outside_study(self, task: dict) -> str | None:
+        """Why the task's study (``study`` in the task: a link, or null) does not include
+        this node's organization; None when it does, or when the task is for no study."""
+        study = task.get("study")
+        if not study:
+            return None
+        try:
+            members = self.server.request("GET", f"/study/{study['id']}/organization")
+        except ServerError as exc:
+            if exc.status != FORBIDDEN:
+                raise
+            members = []  # it sees the studies of its own organization only
+        own = self.server.organization_id
+        return policies.outside_study(study["id"], own, [member["id"] for member in members])
+
     def _refuse(self, run_id: int, status: TaskStatus, reason: str) -> None:
         """The run ends without its algorithm running (again): the server hears why, and
         what an earlier start of it left goes."""
@@ -511,8 +545,11 @@ class Node:
             return None
         text = _with_notes(entry.notes, entry.log)
         report = {"status": entry.status.value, "log": text, "finished_at": entry.finished_at}
+        # A 4.x client (legacy input) reads only the legacy format; never on the server's say.
+        legacy = self.config.allow_legacy_encryption and is_legacy(run.get("input") or "")
         try:
-            report["result"] = self._encrypt_for(run["task"]["init_org"]["id"], entry.output)
+            initiator = run["task"]["init_org"]["id"]
+            report["result"] = self._encrypt_for(initiator, entry.output, legacy)
         except (InvalidKey, ValueError, RecipientKeyChanged) as exc:
             report.update(status=TaskStatus.FAILED.value, log=f"{text}\n{exc}".strip())
         self.journal.reporting(entry.run_id, report)
@@ -533,7 +570,7 @@ class Node:
         fault_points.reached("reported")
         log.info("Run %s reported %s", run_id, report["status"])
 
-    def _encrypt_for(self, organization_id: int, data: bytes) -> str:
+    def _encrypt_for(self, organization_id: int, data: bytes, legacy: bool = False) -> str:
         if not self.config.encryption_enabled:
             return self.cryptor.encrypt_bytes_to_str(data)
         organization = self.server.request("GET", f"/organization/{organization_id}")
@@ -543,7 +580,7 @@ class Node:
                 "encrypted for it"
             )
         self.recipient_keys.check(organization_id, organization["public_key"])
-        return self.cryptor.encrypt_bytes_to_str(data, organization["public_key"])
+        return self.cryptor.encrypt_bytes_to_str(data, organization["public_key"], legacy)
 
     def _patch(self, run_id: int, status: TaskStatus, **fields) -> None:
         self.server.request("PATCH", f"/run/{run_id}", json={"status": status.value, **fields})

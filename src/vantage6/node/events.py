@@ -30,7 +30,9 @@ TOKEN_INVALID = 4002
 
 class EventStream:
     """Calls ``on_event(name, data)`` (in its own thread) for every event the server sends;
-    ``on_fatal(exc)`` when the node's API key is refused, after which it stops."""
+    ``on_fatal(exc)`` when the node's API key is refused, after which it stops. ``shared`` is
+    told the server on every connect (``node_info_update``): what others may know of the node,
+    such as the encryption formats it reads."""
 
     def __init__(
         self,
@@ -38,8 +40,10 @@ class EventStream:
         on_event: Callable[[str, object], None],
         on_fatal: Callable[[Exception], None],
         ping_seconds: float | None = None,
+        shared: dict | None = None,
     ):
         self._server = server
+        self._shared = shared
         self._on_event = on_event
         self._on_fatal = on_fatal
         self._ping_seconds = ping_seconds or PING_SECONDS
@@ -110,6 +114,8 @@ class EventStream:
         )
         self.connections += 1
         log.info("Event socket connected to %s", self._url)
+        if self._shared is not None:
+            ws.send(json.dumps({"event": "node_info_update", "data": self._shared}))
         return ws
 
     def _listen(self, ws: websocket.WebSocket) -> tuple[int | None, bool]:

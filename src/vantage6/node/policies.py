@@ -9,6 +9,9 @@
 - ``allowed_organizations`` / ``allowed_users``: ids (ints, compared as ints, unlike the
   original). With both set, a task is allowed when its initiating user OR organization is
   listed; with one set, that one decides.
+
+Whatever the policies say, a task for a study runs only at the organizations in the study
+(:func:`outside_study`; the original's nodes ran it anywhere they got it, issue #812).
 """
 
 from __future__ import annotations
@@ -25,6 +28,17 @@ def check(policies: Policies, image: str, init_org_id: int, init_user_id: int | 
     if policies.allowed_images and not image_allowed(policies.allowed_images, image):
         return f"image {image!r} is not allowed at this node (it matches no allowed_images)"
     return initiator_refused(policies, init_org_id, init_user_id)
+
+
+def outside_study(study_id: int, organization_id: int, members) -> str | None:
+    """None when ``organization_id`` is one of ``members``, the organizations in the task's
+    study ``study_id``; else why the run is not allowed here."""
+    if organization_id in set(members):
+        return None
+    return (
+        f"this node's organization {organization_id} is not in study {study_id}, which the "
+        "task is for"
+    )
 
 
 def image_allowed(patterns: tuple[re.Pattern, ...], image: str) -> bool:

@@ -149,6 +149,16 @@ class Api:
             session.add(task)
         return task.id
 
+    def study(self, name: str, collaboration_id: int, organization_ids) -> int:
+        """Arrange a study of some members of a collaboration; return its id."""
+        from vantage6.server.models import Study
+
+        with self.session() as session, session.begin():
+            study = Study(name=name, collaboration_id=collaboration_id)
+            study.organizations = [session.get(Organization, id_) for id_ in organization_ids]
+            session.add(study)
+        return study.id
+
     def run_id(self, task_id: int, organization_id: int) -> int:
         from vantage6.server.models import Run
 

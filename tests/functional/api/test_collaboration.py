@@ -61,6 +61,7 @@ def test_root_lists_every_collaboration_in_the_original_shape(api, root, world):
         "organizations": "/api/organization?collaboration_id=1",
         "nodes": "/api/node?collaboration_id=1",
         "tasks": "/api/task?collaboration_id=1",
+        "studies": "/api/study?collaboration_id=1",
     }
 
 

@@ -66,12 +66,14 @@ CHECKS = [not_a_server_error, response_schema_conformance, fits_the_document_so_
 
 
 def populate(api) -> None:
-    """Organizations, collaborations, nodes, a task with a subtask, a role and a user."""
+    """Organizations, collaborations, nodes, a task with a subtask, a role, a user and a
+    study."""
     ids = api.federation()
     task = api.task(ids["A"], [ids["a1"], ids["a2"]], init_org=ids["a1"], init_user=1)
     api.task(ids["A"], [ids["a1"]], init_org=ids["a1"], parent=task)
     api.role("fuzzed", ids["a1"])
     api.account("someone", "someone@example.org", organization_id=ids["a1"])
+    api.study("fuzzed", ids["A"], [ids["a1"], ids["a2"]])
 
 
 # populate() makes records of every kind with ids in this range (ids are numbered per table).

@@ -19,6 +19,7 @@ def test_every_405_names_the_allowed_methods(api, root):
     """Found by the fuzzer: 405s came without ``Allow``."""
     ids = api.federation()
     api.task(ids["A"], [ids["a1"]], init_org=ids["a1"])
+    api.study("S", ids["A"], [ids["a1"]])
     for service in get_services():
         path = existing(api, root, service.path)
         response = api.app.request(f"/api{path}", method="PUT", headers=root, status=405)

@@ -168,7 +168,7 @@ def test_nodes_cannot_create_tasks(api, world):
         ({"collaboration_id": -1}, "collaboration_id"),
         ({"collaboration_id": True}, "collaboration_id"),
         ({"image": ""}, "image"),
-        ({"study_id": 1}, "study_id"),
+        ({"study_id": "1"}, "study_id"),
         ({"store_id": 3}, "store_id"),
         ({"server_url": "http://store"}, "server_url"),
         ({"databases": [{"label": "x", "password": "y"}]}, "databases.0"),
@@ -429,7 +429,7 @@ def test_filters(api, root, world):
     "query, message",
     [
         ("store_id=1", "this server has no algorithm stores"),  # a 500 in the original (§11.2)
-        ("study_id=1", "this server has no studies"),
+        ("study_id=x", "study_id must be a whole number"),
         ("sort=secret", "cannot sort on 'secret'"),
         ("run_id=x", "run_id must be a whole number"),
         ("job_id=99999999999999999999999", "job_id must be a whole number"),

@@ -57,6 +57,8 @@ def test_an_event_wakes_the_wait_long_before_the_next_poll(federation, caplog):
             {
                 "id": run_id,
                 "result": {"sum": 5, "count": 2},
+                "cleanup_at": None,
+                "blob_storage_used": False,
                 "run": {"id": run_id, "link": f"/api/run/{run_id}", "methods": ["GET", "PATCH"]},
                 "task": {
                     "id": task_id,

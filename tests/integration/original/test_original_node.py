@@ -13,6 +13,7 @@ and client beside ours, running the demo federated average in Docker.
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -30,6 +31,9 @@ from tests.integration.original.original import (
     original_client,
     required,
 )
+from vantage6.client import Client
+from vantage6.client.errors import ClientError
+from vantage6.common.encryption import RSACryptor
 
 IMAGE = "harbor2.vantage6.ai/demo/average"
 AGES = {"root": [41, 67, 23], "one": [58, 12], "two": [99, 5, 33, 70]}
@@ -63,10 +67,10 @@ def originals(engine, server, tmp_path):
     """Original nodes, started by the test and stopped (and cleaned up) after it."""
     started = []
 
-    def start(api_key: str, ages: list, start: bool = True) -> OriginalNode:
-        node = OriginalNode(tmp_path / f"original-{len(started)}", server, api_key, ages, engine)
-        started.append(node)
-        return node.start() if start else node
+    def start(api_key: str, ages: list, **config) -> OriginalNode:
+        folder = tmp_path / f"original-{len(started)}"
+        started.append(OriginalNode(folder, server, api_key, ages, engine, **config))
+        return started[-1].start()
 
     yield start
     for node in started:
@@ -130,29 +134,68 @@ def test_a_task_killed_on_our_server_is_stopped_by_the_original_node(server, eng
     assert [run["status"] for run in waiting()] == ["killed by user"]
 
 
+class Mixed:
+    """A collaboration of root's organization and "one" with our nodes (Docker runtime), and
+    "two" with the original node; when ``encrypted``, each organization has a key
+    (``key_file``), ours read the legacy format too, and the original uploads its key."""
+
+    def __init__(self, server, engine, originals, folder: Path, encrypted: bool):
+        self.engine = engine
+        self.folder = folder
+        self.ids = ids = server.collaboration(2, encrypted)
+        self.org = {"root": ids["root_org"], "one": ids["orgs"][0], "two": ids["orgs"][1]}
+        keys = {"root": server.root_node_key(ids), "one": ids["keys"][0]}
+        self.ours = []
+        for name in ("root", "one"):
+            extra = f"[databases]\ndefault = csv:{self.ages(name)}\n[docker]\npull = never\n"
+            if encrypted:
+                extra += f"[encryption]\nenabled = true\nprivate_key = {self.key_file(name)}\n"
+                extra += "allow_legacy = true\n"
+            unique = f"ours-{name}-{uuid.uuid4().hex[:6]}"
+            config = write_ini(
+                folder / name, server, keys[name], extra, name=unique, runtime="docker"
+            )
+            self.ours.append(Running(config))
+        for running in self.ours:
+            running.wait_connected(60)
+        encryption = {"enabled": encrypted, "private_key": str(self.key_file("two"))}
+        originals(ids["keys"][1], AGES["two"], encryption=encryption)
+
+    def ages(self, name: str) -> Path:
+        path = self.folder / name / "ages.csv"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("age\n" + "".join(f"{age}\n" for age in AGES[name]))
+        return path
+
+    def key_file(self, name: str) -> Path:
+        path = self.folder / "keys" / f"{name}.pem"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            RSACryptor.create_new_rsa_key(path, key_size=2048)
+        return path
+
+    def everyone(self) -> list[int]:
+        return [self.org["root"], self.org["one"], self.org["two"]]
+
+    def stop(self) -> None:
+        for running in self.ours:
+            running.stop()
+            remove_node(self.engine, running.config.name)
+
+
 @pytest.fixture
 def mixed(server, engine, originals, tmp_path):
-    """Root's organization and "one" with our nodes (Docker runtime), "two" with the
-    original node."""
-    ids = server.collaboration(2)
-    org = {"root": ids["root_org"], "one": ids["orgs"][0], "two": ids["orgs"][1]}
-    keys = {"root": server.root_node_key(ids), "one": ids["keys"][0]}
-    ours = []
-    for name in ("root", "one"):
-        folder = tmp_path / name
-        folder.mkdir()
-        (folder / "ages.csv").write_text("age\n" + "".join(f"{a}\n" for a in AGES[name]))
-        extra = f"[databases]\ndefault = csv:{folder / 'ages.csv'}\n[docker]\npull = never\n"
-        node_name = f"ours-{name}-{uuid.uuid4().hex[:6]}"
-        config = write_ini(folder, server, keys[name], extra, name=node_name, runtime="docker")
-        ours.append(Running(config))
-    for running in ours:
-        running.wait_connected(60)
-    originals(ids["keys"][1], AGES["two"])
-    yield ids, org
-    for running in ours:
-        running.stop()
-        remove_node(engine, running.config.name)
+    mixed = Mixed(server, engine, originals, tmp_path, encrypted=False)
+    yield mixed.ids, mixed.org
+    mixed.stop()
+
+
+@pytest.fixture
+def encrypted_mixed(server, engine, originals, tmp_path):
+    mixed = Mixed(server, engine, originals, tmp_path, encrypted=True)
+    yield mixed
+    mixed.stop()
 
 
 @pytest.mark.parametrize("central_at", ["root", "two"])
@@ -168,7 +211,7 @@ ORIGINAL_CLIENT = """
 from vantage6.client import Client
 client = Client(ARGS["host"], ARGS["port"], "/api", log_level="warning")
 client.authenticate("root", "root")
-client.setup_encryption(None)
+client.setup_encryption(ARGS.get("key"))
 task = client.task.create(
     collaboration=ARGS["collaboration"],
     organizations=[ARGS["central"]],
@@ -198,3 +241,46 @@ def test_a_mixed_collaboration_averages_over_all_nodes_from_the_original_client(
     )
     assert len(results) == 1
     assert results[0]["average"] == pytest.approx(mean("root", "one", "two"))
+
+
+def test_an_encrypted_mixed_collaboration_from_the_original_client(server, encrypted_mixed):
+    """The 4.x client writes the legacy format for everyone; the central run at the original
+    node asks our nodes for partial averages in it too, and ours answer in kind."""
+    mixed = encrypted_mixed
+    results = original_client(
+        ORIGINAL_CLIENT,
+        host="http://127.0.0.1",
+        port=server.port,
+        key=str(mixed.key_file("root")),
+        collaboration=mixed.ids["collab"],
+        central=mixed.org["two"],
+        all=mixed.everyone(),
+        name=f"sealed-{uuid.uuid4().hex[:6]}",
+        image=IMAGE,
+    )
+    assert [result["average"] for result in results] == [pytest.approx(mean("root", "one", "two"))]
+
+
+def test_an_encrypted_mixed_collaboration_from_our_client(server, encrypted_mixed):
+    """Our client writes the legacy format for the original node only when allowed to, and
+    reads its legacy result."""
+    mixed = encrypted_mixed
+    client = Client("http://127.0.0.1", server.port, "/api")
+    client.authenticate("root", "root")
+    task = {
+        "collaboration": mixed.ids["collab"],
+        "organizations": [mixed.org["two"]],
+        "name": f"sealed-{uuid.uuid4().hex[:6]}",
+        "image": IMAGE,
+        "description": "",
+        "input_": average(mixed.everyone()),
+        "databases": DEFAULT_DB,
+    }
+    client.setup_encryption(str(mixed.key_file("root")))
+    with pytest.raises(ClientError, match="is a vantage6 4.x node, which reads only the legacy"):
+        client.task.create(**task)
+
+    client.setup_encryption(str(mixed.key_file("root")), allow_legacy=True)
+    created = client.task.create(**task)
+    (run,) = client.wait_for_results(created["id"], timeout=SLOW)["data"]
+    assert run["result"]["average"] == pytest.approx(mean("root", "one", "two"))

@@ -1,4 +1,4 @@
-"""The node's policies: whole-name image patterns, and initiators compared as ints."""
+"""The node's policies: whole-name image patterns, initiators compared as ints, studies."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 import pytest
 
 from vantage6.node.config import Policies, load_config
-from vantage6.node.policies import check
+from vantage6.node.policies import check, outside_study
 
 AVERAGE = "harbor2.vantage6.ai/demo/average"
 
@@ -113,3 +113,11 @@ def test_the_image_is_checked_as_well_as_the_initiator():
     assert check(policies, AVERAGE, 2, None) is None
     assert "allowed_images" in check(policies, "other/image", 2, None)
     assert "allowed_organizations" in check(policies, AVERAGE, 3, None)
+
+
+def test_a_study_takes_its_own_organizations_only():
+    assert outside_study(4, 2, [1, 2]) is None
+    assert outside_study(4, 3, [1, 2]) == (
+        "this node's organization 3 is not in study 4, which the task is for"
+    )
+    assert outside_study(4, 3, []) is not None

@@ -26,6 +26,7 @@ class NodeSubClient(SubClient):
         name: str | None = None,
         organization: int | None = None,
         collaboration: int | None = None,
+        study: int | None = None,
         is_online: bool | None = None,
         ip: str | None = None,
         last_seen_from: str | None = None,
@@ -45,6 +46,9 @@ class NodeSubClient(SubClient):
             Only nodes of this organization
         collaboration : int, optional
             Only nodes in this collaboration
+        study : int, optional
+            Only the nodes of the organizations in this study (one you may see), in its
+            collaboration
         is_online : bool, optional
             Only nodes that are online (True) or offline (False)
         ip : str, optional
@@ -65,6 +69,7 @@ class NodeSubClient(SubClient):
             name=name,
             organization_id=organization,
             collaboration_id=collaboration,
+            study_id=study,
             status=status,
             ip=ip,
             last_seen_from=last_seen_from,

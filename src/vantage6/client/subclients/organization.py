@@ -14,6 +14,7 @@ class OrganizationSubClient(SubClient):
         name: str | None = None,
         country: str | None = None,
         collaboration: int | None = None,
+        study: int | None = None,
         page: int = 1,
         per_page: int = 20,
         fields: list[str] | None = None,
@@ -29,6 +30,8 @@ class OrganizationSubClient(SubClient):
             Only organizations in this country
         collaboration : int, optional
             Only the members of this collaboration
+        study : int, optional
+            Only the organizations in this study (one you may see)
         {paging}
         {fields}
 
@@ -40,6 +43,7 @@ class OrganizationSubClient(SubClient):
             name=name,
             country=country,
             collaboration_id=collaboration,
+            study_id=study,
             page=page,
             per_page=per_page,
         )

@@ -51,6 +51,7 @@ class TaskSubClient(SubClient):
         initiating_org: int | None = None,
         initiating_user: int | None = None,
         collaboration: int | None = None,
+        study: int | None = None,
         image: str | None = None,
         parent: int | None = None,
         job: int | None = None,
@@ -76,6 +77,8 @@ class TaskSubClient(SubClient):
             Only tasks created by this user
         collaboration : int, optional
             Only tasks in this collaboration
+        study : int, optional
+            Only tasks for this study
         image : str, optional
             Only images like this (SQL LIKE: ``%`` matches any text)
         parent : int, optional
@@ -107,6 +110,7 @@ class TaskSubClient(SubClient):
             init_org_id=initiating_org,
             init_user_id=initiating_user,
             collaboration_id=collaboration,
+            study_id=study,
             image=image,
             parent_id=parent,
             job_id=job,
@@ -145,11 +149,11 @@ class TaskSubClient(SubClient):
         Parameters
         ----------
         collaboration : int
-            Id of the collaboration to which this task belongs; by default the one of
-            ``client.setup_collaboration``
+            Id of the collaboration to which this task belongs; by default the study's
+            when ``study`` is given, else the one of ``client.setup_collaboration``
         organizations : list
             Organization ids (within the collaboration) which need
-            to execute this task
+            to execute this task; with ``study``, all within the study
         name : str
             Human readable name
         image : str
@@ -170,8 +174,11 @@ class TaskSubClient(SubClient):
         databases : list of dict, optional
             Instead of ``database``: several databases, each ``{'label': ...}`` with
             optionally ``query``, ``sheet_name``, ``preprocessing`` or ``arguments``
-        study, store, server_url : optional
-            Studies and algorithm stores of newer servers; this server has neither
+        study : int, optional
+            Id of the study this task is for: its organizations must all be in the study
+            (the study's nodes refuse it otherwise)
+        store, server_url : optional
+            Algorithm stores of newer servers; this server has none
 
         Returns
         -------
@@ -193,6 +200,8 @@ class TaskSubClient(SubClient):
         missing = [name for name, value in required.items() if value is None]
         if missing:
             raise TypeError(f"create() needs {' and '.join(missing)}")
+        if collaboration is None and study is not None:
+            collaboration = self._request(f"study/{study}")["collaboration"]["id"]
         collaboration_id = self._collaboration(collaboration)
         collaboration_record = self._request(f"collaboration/{collaboration_id}")
         organization_ids = list(organizations)

@@ -11,6 +11,7 @@ METHODS = {
     "task": ["GET", "DELETE"],
     "run": ["GET", "PATCH"],
     "result": ["GET"],
+    "study": ["GET", "PATCH", "DELETE"],
 }
 
 

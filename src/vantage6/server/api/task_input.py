@@ -18,17 +18,18 @@ from vantage6.server.api.schema import (
     StrictInt,
     StrictString,
     explained_refusal,
+    optional_id,
     optional_text,
     record_id,
     repeated,
     text,
 )
-from vantage6.server.models import Collaboration, Node, Run, Task, TaskDatabase
+from vantage6.server.models import Collaboration, Node, Run, Study, Task, TaskDatabase
 
 
 def unsupported(schema_type, feature: str):
-    """A field of the original API for a feature this server does not have (studies,
-    algorithm stores): accepted when left out or null, refused otherwise (and undocumented)."""
+    """A field of the original API for a feature this server does not have (algorithm
+    stores): accepted when left out or null, refused otherwise (and undocumented)."""
 
     def refuse(node, value):
         raise colander.Invalid(
@@ -60,21 +61,25 @@ class TaskBody(Body):
     name = optional_text()
     description = optional_text()
     image = text(validator=colander.Length(min=1))
-    collaboration_id = record_id()
+    # One of the two, or both when they agree: a study's tasks are in its collaboration.
+    collaboration_id = optional_id()
     organizations = colander.SchemaNode(
         colander.Sequence(),
         TaskOrganization(),
         validator=colander.Length(min=1, min_err="must name at least one organization"),
     )
     databases = colander.SchemaNode(colander.Sequence(), TaskDatabaseBody(), missing=colander.drop)
-    study_id = unsupported(StrictInt(), "studies")
+    study_id = optional_id()
     store_id = unsupported(StrictInt(), "algorithm stores")
     server_url = unsupported(StrictString(), "algorithm stores")
 
 
-def problems(request, body: dict, collaboration: Collaboration) -> list[str]:
+def problems(
+    request, body: dict, collaboration: Collaboration, study: Study | None = None
+) -> list[str]:
     """Everything wrong with the task: our own checks, then the task validator plugins'."""
     found = _organization_problems(request.dbsession, body, collaboration)
+    found += _study_problems(body, study)
     found += [
         problem
         for organization in body["organizations"]
@@ -113,6 +118,17 @@ def _organization_problems(session, body: dict, collaboration: Collaboration) ->
             f"organization(s) {_ids(nodeless)} have no node in collaboration {collaboration.id}"
         )
     return found
+
+
+def _study_problems(body: dict, study: Study | None) -> list[str]:
+    """A study's task goes to organizations in the study only."""
+    if study is None:
+        return []
+    members = set(study.get_organization_ids())
+    outside = [org["id"] for org in body["organizations"] if org["id"] not in members]
+    if not outside:
+        return []
+    return [f"organization(s) {_ids(outside)} are not in study {study.id}"]
 
 
 def _input_problem(organization: dict, collaboration: Collaboration) -> str | None:
@@ -155,7 +171,9 @@ def _ids(ids) -> str:
     return ", ".join(str(id_) for id_ in ids)
 
 
-def new_task(request, body: dict, collaboration: Collaboration, parent: Task | None) -> Task:
+def new_task(
+    request, body: dict, collaboration: Collaboration, parent: Task | None, study: Study | None
+) -> Task:
     """The task with a pending run per organization and its databases (their parameters
     stored as a JSON object, as the container token hands them out)."""
     identity = request.identity
@@ -164,6 +182,7 @@ def new_task(request, body: dict, collaboration: Collaboration, parent: Task | N
         description=body.get("description"),
         image=body["image"],
         collaboration_id=collaboration.id,
+        study_id=None if study is None else study.id,
         init_org_id=identity.organization_id,
         # A subtask belongs to its parent's job and user (Task gives it the parent's job_id).
         init_user_id=identity.id if parent is None else parent.init_user_id,

@@ -34,7 +34,7 @@ def serialize_task(request, task: Task, include=frozenset()) -> dict:
             {"label": database.database, "parameters": database.parameters}
             for database in task.databases
         ],
-        "study": None,
+        "study": link(request, "study", task.study_id),
         "algorithm_store": None,
     }
     if "runs" in include:

@@ -24,6 +24,7 @@ COLUMNS = (
     Task.job_id,
     Task.created_at,
     Task.collaboration_id,
+    Task.study_id,
     Task.parent_id,
     Task.init_org_id,
     Task.job_init_org_id,
@@ -57,6 +58,7 @@ class TaskSummary:
     job_id: int
     created_at: dt.datetime
     collaboration_id: int
+    study_id: int | None
     parent_id: int | None
     init_org_id: int
     job_init_org_id: int | None

@@ -1,9 +1,9 @@
 """What nodes may tell the server over a socket besides ``ping``: the original 4.x node's events,
 the same on ``/ws`` and on socket.io.
 
-- ``node_info_update``: the node's shared configuration (encryption, policies, database labels,
-  types and columns), shown on the node resource (``config``) while the node is online, as the
-  original does (see presence).
+- ``node_info_update``: the node's shared configuration (encryption and the formats it reads,
+  policies, database labels, types and columns), shown on the node resource (``config``), also
+  while the node is offline (see presence).
 - ``algorithm_log``: a line of a run's log, relayed live to those who hear the run's events.
   Nothing is stored: the node reports the whole log with ``PATCH /run/<id>``.
 - ``algorithm_status_change`` and ``node_metrics_update``: taken and dropped. ``PATCH /run``

@@ -1,5 +1,7 @@
-"""Node presence: online while a socket of the node is open and heard from, and what an online
-node shares of its configuration (``node_info_update``), forgotten when it goes offline.
+"""Node presence: online while a socket of the node is open and heard from, and what a node
+shares of its configuration (``node_info_update``). The original forgets that when the node goes
+offline; here it stays until the node shares anew, because writers need it while the node is
+away: which encryption formats it reads (see ``vantage6.common.encryption.reads_only_legacy``).
 
 The database is written when a node comes or goes, and heartbeats are only remembered and
 written in one batch per duty round, so ``GET /node`` shows ``status``/``last_seen`` without
@@ -85,8 +87,6 @@ class Presence:
             nodes = session.scalars(select(Node).where(Node.id.in_(node_ids))).all()
             for node in nodes:
                 node.status, node.last_seen = status, utcnow()
-                if status == OFFLINE:
-                    node.config = None
             events = [
                 Event(
                     event,

@@ -10,6 +10,7 @@ from vantage6.server.models.rights_epoch import rights_epoch
 from vantage6.server.models.role import Role, role_rule, user_role
 from vantage6.server.models.rule import Operation, Rule, Scope, user_rule
 from vantage6.server.models.run import Result, Run
+from vantage6.server.models.study import Study, study_member
 from vantage6.server.models.task import Job, Task, TaskDatabase, allocate_job_id
 from vantage6.server.models.user import User
 
@@ -26,6 +27,7 @@ __all__ = [
     "Rule",
     "Run",
     "Scope",
+    "Study",
     "Task",
     "TaskDatabase",
     "User",
@@ -33,6 +35,7 @@ __all__ = [
     "member",
     "rights_epoch",
     "role_rule",
+    "study_member",
     "user_role",
     "user_rule",
 ]

@@ -12,6 +12,7 @@ from vantage6.server.models.shell import NamedMixin
 if TYPE_CHECKING:
     from vantage6.server.models.node import Node
     from vantage6.server.models.organization import Organization
+    from vantage6.server.models.study import Study
     from vantage6.server.models.task import Task
 
 member = association_table("member", "organization", "collaboration")
@@ -28,9 +29,13 @@ class Collaboration(NamedMixin, Base):
     organizations: Mapped[list[Organization]] = relationship(
         secondary=member, back_populates="collaborations"
     )
-    # Nodes and tasks keep a collaboration from being deleted (see Organization.users).
+    # Nodes, tasks and studies keep a collaboration from being deleted (see
+    # Organization.users).
     nodes: Mapped[list[Node]] = relationship(back_populates="collaboration", passive_deletes="all")
     tasks: Mapped[list[Task]] = relationship(back_populates="collaboration", passive_deletes="all")
+    studies: Mapped[list[Study]] = relationship(
+        back_populates="collaboration", passive_deletes="all"
+    )
 
     def get_organization_ids(self) -> list[int]:
         return [organization.id for organization in self.organizations]

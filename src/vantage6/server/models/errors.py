@@ -38,11 +38,15 @@ def explain_database_error(exc: SQLAlchemyError, obj=None) -> str:
         deleted = _DELETE.match(exc.statement or "")
         if deleted:
             return _explain_still_referred_to(deleted["table"], diag)
-        return (
-            "it refers to a record that does not exist "
-            "(a node needs its organization to be a member of its collaboration)"
-        )
+        return f"it refers to a record that does not exist ({_membership_hint(obj)})"
     return f"the database refused it ({first_line(orig)})"
+
+
+def _membership_hint(obj) -> str:
+    """The deferred membership keys are checked at commit, which cannot say which failed."""
+    if type(obj).__name__ == "Study":
+        return "a study's organizations must be members of its collaboration"
+    return "a node needs its organization to be a member of its collaboration"
 
 
 def _explain_still_referred_to(table: str, diag) -> str:

@@ -42,7 +42,7 @@ class Node(NamedMixin, Authenticatable):
     api_key_id: Mapped[str] = mapped_column(String(16), unique=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
     collaboration_id: Mapped[int] = mapped_column(ForeignKey("collaboration.id"))
-    # What it shares of its configuration while online (events.inbound.node_info_update).
+    # What it last shared of its configuration (events.inbound.node_info_update).
     config: Mapped[list | None] = mapped_column(JSON)
 
     organization: Mapped[Organization] = relationship(back_populates="nodes")

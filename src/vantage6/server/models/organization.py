@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from vantage6.server.models.node import Node
     from vantage6.server.models.role import Role
     from vantage6.server.models.run import Run
+    from vantage6.server.models.study import Study
     from vantage6.server.models.task import Task
     from vantage6.server.models.user import User
 
@@ -37,6 +38,10 @@ class Organization(NamedMixin, Base):
 
     collaborations: Mapped[list[Collaboration]] = relationship(
         secondary="member", back_populates="organizations"
+    )
+    # Its study memberships go with it (and with its collaboration memberships).
+    studies: Mapped[list[Study]] = relationship(
+        secondary="study_member", back_populates="organizations", passive_deletes=True
     )
     # The organization's users, nodes, tasks and runs keep it from being deleted: the database
     # refuses (passive_deletes="all" stops the ORM from first blanking their organization_id,

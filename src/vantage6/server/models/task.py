@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from vantage6.server.models.collaboration import Collaboration
     from vantage6.server.models.organization import Organization
     from vantage6.server.models.run import Run
+    from vantage6.server.models.study import Study
     from vantage6.server.models.user import User
 
 
@@ -57,6 +58,8 @@ class Task(NamedMixin, Base):
     description: Mapped[str | None]
     image: Mapped[str]
     collaboration_id: Mapped[int] = mapped_column(ForeignKey("collaboration.id"))
+    # The study it targets (its organizations are the study's), inherited by subtasks.
+    study_id: Mapped[int | None] = mapped_column(ForeignKey("study.id"))
     job_id: Mapped[int] = mapped_column(ForeignKey("job.id"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
     init_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
@@ -68,6 +71,7 @@ class Task(NamedMixin, Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     collaboration: Mapped[Collaboration] = relationship(back_populates="tasks")
+    study: Mapped[Study | None] = relationship(back_populates="tasks")
     parent: Mapped[Task | None] = relationship(back_populates="children", remote_side="Task.id")
     children: Mapped[list[Task]] = relationship(
         back_populates="parent", cascade="all, delete-orphan", passive_deletes=True

@@ -16,6 +16,7 @@ from vantage6.server.resources.organization import OrganizationContainer
 from vantage6.server.resources.role import RoleContainer
 from vantage6.server.resources.rule import RuleContainer
 from vantage6.server.resources.run import RunContainer
+from vantage6.server.resources.study import StudyContainer
 from vantage6.server.resources.task import TaskContainer
 from vantage6.server.resources.user import UserContainer
 
@@ -36,6 +37,7 @@ class Root:
         "roles": RoleContainer,
         "rules": RuleContainer,
         "runs": RunContainer,
+        "studies": StudyContainer,
         "tasks": TaskContainer,
         "users": UserContainer,
     }

@@ -1,9 +1,11 @@
 """``/collaboration``: organizations that agreed to analyse their data together.
 
-Dependents of a collaboration are its nodes and tasks (a task's runs and subtasks go with it).
-Removing an organization from a collaboration would strand its node there, the runs it was
-asked to do and the tasks it created, so it is refused while those exist, unless
-``?delete_dependents=true`` deletes them in the same transaction.
+Dependents of a collaboration are its nodes, tasks (a task's runs and subtasks go with it) and
+studies. Removing an organization from a collaboration would strand its node there, the runs it
+was asked to do and the tasks it created, so it is refused while those exist, unless
+``?delete_dependents=true`` deletes them in the same transaction. Its places in the
+collaboration's studies are no reason to refuse: it leaves those studies with the collaboration
+(the database removes them, see :mod:`vantage6.server.models.study`).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from vantage6.server.api.writes import (
     refuse_unless_deleting,
     set_fields,
 )
-from vantage6.server.models import Collaboration, Node, Organization, Run, Task, member
+from vantage6.server.models import Collaboration, Node, Organization, Run, Study, Task, member
 from vantage6.server.models.rule import Operation
 from vantage6.server.resources.base import scoped_filter
 
@@ -93,6 +95,7 @@ def serialize(request, item: Collaboration, include=frozenset()) -> dict:
         ),
         "nodes": link("node"),
         "tasks": link("task"),
+        "studies": link("study"),
     }
 
 
@@ -198,15 +201,17 @@ def _require_encryption_change(request, changed: Collaboration) -> None:
 
 @collaboration.delete(permission="delete", response_schemas=MESSAGE)
 def delete_collaboration(request):
-    """Delete the collaboration; with nodes or tasks only when ``delete_dependents=true``,
-    which deletes them (tasks with their runs) too."""
+    """Delete the collaboration; with nodes, tasks or studies only when
+    ``delete_dependents=true``, which deletes them (tasks with their runs) too."""
     target = request.context.row
     dependents = {
         "nodes": select(Node.id).where(Node.collaboration_id == target.id),
         "tasks": select(Task.id).where(Task.collaboration_id == target.id),
+        "studies": select(Study.id).where(Study.collaboration_id == target.id),
     }
     refuse_unless_deleting(request, f"Collaboration {target.id}", dependents)
     request.dbsession.execute(delete(Task).where(Task.collaboration_id == target.id))
+    request.dbsession.execute(delete(Study).where(Study.collaboration_id == target.id))
     for dependent in list(target.nodes):
         request.dbsession.delete(dependent)
     request.dbsession.delete(target)

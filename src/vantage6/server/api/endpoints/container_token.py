@@ -60,7 +60,7 @@ def issue_container_token(request):
             {"label": database.database, **_parameters(database.parameters)}
             for database in task.databases
         ],
-        "study_id": None,
+        "study_id": task.study_id,
         "store_id": None,
     }
     # Refused as soon as the run finishes or the node's API key changes (jwt_backend).

@@ -23,7 +23,7 @@ from vantage6.server.api.answers import (
     RegisteredNode,
     answers,
 )
-from vantage6.server.api.contexts import require
+from vantage6.server.api.contexts import filtered_by, require
 from vantage6.server.api.pagination import paginate
 from vantage6.server.api.params import query_int, time_param
 from vantage6.server.api.render import iso, link
@@ -39,7 +39,7 @@ from vantage6.server.api.schema import (
 )
 from vantage6.server.api.service import api_service
 from vantage6.server.api.writes import flush_or_400, referenced, set_fields
-from vantage6.server.models import Collaboration, Node, Organization
+from vantage6.server.models import Collaboration, Node, Organization, study_member
 from vantage6.server.models.rule import Operation
 from vantage6.server.resources.base import scoped_filter
 from vantage6.server.resources.node import NewNode
@@ -102,7 +102,7 @@ def serialize(request, item: Node) -> dict:
         "last_seen": iso(item.last_seen),
         "organization": link(request, "organization", item.organization_id),
         "collaboration": link(request, "collaboration", item.collaboration_id),
-        "config": item.config or [],  # what it shares while online (events.inbound)
+        "config": item.config or [],  # what it last shared (events.inbound)
     }
 
 
@@ -130,7 +130,8 @@ def node_context(request, node_id: int, permission: str):
 @nodes.get(permission="view", response_schemas=PAGE)
 def list_nodes(request):
     """Nodes the caller may see; filters name (LIKE), organization_id, collaboration_id,
-    status, ip, last_seen_from, last_seen_till."""
+    study_id (the nodes of its organizations in its collaboration), status, ip,
+    last_seen_from, last_seen_till."""
     query = select(Node).where(visible(request.identity))
     params = request.params
     if "name" in params:
@@ -138,6 +139,12 @@ def list_nodes(request):
     for column in ("organization_id", "collaboration_id"):
         if column in params:
             query = query.where(getattr(Node, column) == query_int(request, column))
+    if "study_id" in params:
+        study = filtered_by(request, "studies", "study_id")
+        in_study = select(study_member.c.organization_id).where(study_member.c.study_id == study.id)
+        query = query.where(
+            Node.collaboration_id == study.collaboration_id, Node.organization_id.in_(in_study)
+        )
     for column in ("status", "ip"):
         if column in params:
             query = query.where(getattr(Node, column) == params[column])

@@ -6,6 +6,7 @@ import colander
 from sqlalchemy import delete, select, update
 
 from vantage6.server.api.answers import CREATED, MESSAGE, PAGE, RECORD
+from vantage6.server.api.contexts import filtered_by
 from vantage6.server.api.errors import Refused
 from vantage6.server.api.pagination import paginate
 from vantage6.server.api.params import linked_ids, query_int
@@ -13,7 +14,7 @@ from vantage6.server.api.render import listing
 from vantage6.server.api.schema import Body, json_body, optional_text, record_name
 from vantage6.server.api.service import api_service
 from vantage6.server.api.writes import flush_or_400, refuse_unless_deleting, set_fields
-from vantage6.server.models import Node, Organization, Run, Task, User, member
+from vantage6.server.models import Node, Organization, Run, Task, User, member, study_member
 from vantage6.server.models.authenticatable import Authenticatable
 from vantage6.server.models.rule import Operation
 from vantage6.server.resources.base import scoped_filter
@@ -56,6 +57,7 @@ def serialize(request, organization: Organization) -> dict:
         "nodes": link("node"),
         "tasks": link("task"),
         "runs": link("run"),
+        "studies": link("study"),
     }
 
 
@@ -82,6 +84,10 @@ def list_organizations(request):
         query = query.where(Organization.country == params["country"])
     if "collaboration_id" in params:
         query = query.where(Organization.id.in_(linked_ids(request, member, "collaboration_id")))
+    if "study_id" in params:
+        study = filtered_by(request, "studies", "study_id")
+        in_study = select(study_member.c.organization_id).where(study_member.c.study_id == study.id)
+        query = query.where(Organization.id.in_(in_study))
     if "ids" in params:
         ids = [query_int(request, "ids", raw) for raw in params.getall("ids")]
         query = query.where(Organization.id.in_(ids))

@@ -26,7 +26,7 @@ from vantage6.server.api.task_json import serialize_task
 from vantage6.server.api.task_page import summaries
 from vantage6.server.api.writes import flush_or_400
 from vantage6.server.events.domain import task_created
-from vantage6.server.models import Collaboration, Run, Task, TaskDatabase
+from vantage6.server.models import Collaboration, Run, Study, Task, TaskDatabase
 from vantage6.server.models.rule import Operation
 from vantage6.server.resources.base import scoped_filter
 from vantage6.server.resources.task import CollaborationTasks
@@ -43,9 +43,10 @@ ID_FILTERS = {
     "collaboration_id": Task.collaboration_id,
     "parent_id": Task.parent_id,
     "job_id": Task.job_id,
+    "study_id": Task.study_id,
 }
 LIKE_FILTERS = {"name": Task.name, "image": Task.image, "description": Task.description}
-UNSUPPORTED_FILTERS = {"study_id": "studies", "store_id": "algorithm stores"}
+UNSUPPORTED_FILTERS = {"store_id": "algorithm stores"}
 SORTABLE = {
     "id": Task.id,
     "name": Task.name,
@@ -61,14 +62,18 @@ SORTABLE = {
 )
 def create_task(request):
     """Users create tasks with the task create rule of the collaboration; algorithm
-    containers create subtasks of their own task. All checks pass or nothing is stored."""
+    containers create subtasks of their own task. A task for a study (``study_id``) goes to
+    organizations in that study; a subtask is for its task's study. All checks pass or
+    nothing is stored."""
     body = request.validated
     identity = request.identity
+    study = _study(request, body)
     collaboration = request.dbsession.get(Collaboration, body["collaboration_id"])
     if collaboration is None:
         raise HTTPBadRequest(f"Collaboration {body['collaboration_id']} does not exist")
     if identity.kind == "container":
         parent = _container_parent(request, collaboration)
+        study = _subtask_study(parent, study)
     else:
         require(request, "create", CollaborationTasks(request.context, collaboration.id))
         parent = None
@@ -77,15 +82,46 @@ def create_task(request):
             f"Your organization is not a member of collaboration {collaboration.id}, so it "
             "cannot start tasks there"
         )
-    found = problems(request, body, collaboration)
+    found = problems(request, body, collaboration, study)
     if found:
         raise HTTPBadRequest(f"The task was not created: {'; '.join(found)}")
-    created = new_task(request, body, collaboration, parent)
+    created = new_task(request, body, collaboration, parent, study)
     request.dbsession.add(created)
     flush_or_400(request, created)
     task_created(request, created)
     request.response.status = 201
     return serialize_task(request, created)
+
+
+def _study(request, body: dict) -> Study | None:
+    """The study the task is for, if any; sets the body's collaboration_id to its
+    collaboration's when left out (as the original, which takes either or both)."""
+    if body.get("study_id") is None:
+        if body.get("collaboration_id") is None:
+            raise HTTPBadRequest("Send the collaboration_id or the study_id of the task")
+        return None
+    study = request.dbsession.get(Study, body["study_id"])
+    if study is None:
+        raise HTTPBadRequest(f"Study {body['study_id']} does not exist")
+    if body.get("collaboration_id") is None:
+        body["collaboration_id"] = study.collaboration_id
+    elif body["collaboration_id"] != study.collaboration_id:
+        raise HTTPBadRequest(
+            f"Study {study.id} is part of collaboration {study.collaboration_id}, not of "
+            f"collaboration {body['collaboration_id']}"
+        )
+    return study
+
+
+def _subtask_study(parent: Task, study: Study | None) -> Study | None:
+    """A subtask is for the study of its task: the algorithm of a study's task reaches no
+    organization outside the study."""
+    if study is not None and study.id != parent.study_id:
+        raise Refused(
+            f"An algorithm container creates subtasks only for the study of its own task "
+            f"({parent.study_id if parent.study_id is not None else 'none'})"
+        )
+    return parent.study
 
 
 def _container_parent(request, collaboration: Collaboration) -> Task:

@@ -1,6 +1,5 @@
 """What an online node shares of its configuration (the original 4.x node's
-``node_info_update``): a JSON list of ``{"key", "value"}`` on the node, cleared when it goes
-offline.
+``node_info_update``): a JSON list of ``{"key", "value"}`` on the node.
 
 A plain ``ADD``/``DROP COLUMN``, never a table rebuild: a rebuild would drop the node table's
 rights-epoch triggers on SQLite (see 0003).
