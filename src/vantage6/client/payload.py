@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import json
 
-from vantage6.client.errors import ClientError, ServerError
+from vantage6.client.errors import ClientError
 from vantage6.common.encryption import (
     CryptorBase,
     DecryptionError,
     DummyCryptor,
     InvalidKey,
     RSACryptor,
-    reads_only_legacy,
+    legacy_only,
 )
-
-NODES_PER_PAGE = 100  # the server's default maximum
 
 
 def collaboration_cryptor(client, collaboration_id: int, encrypted: bool) -> CryptorBase:
@@ -46,7 +44,7 @@ def encrypt_input(client, collaboration: dict, organization_ids: list[int], inpu
     keys, legacy = {}, set()
     if collaboration["encrypted"]:
         keys = _public_keys(client, organization_ids)
-        legacy = _legacy_readers(client, collaboration["id"], organization_ids)
+        legacy = _legacy_readers(client, collaboration, organization_ids)
     inputs = []
     for id_ in organization_ids:
         try:
@@ -57,19 +55,14 @@ def encrypt_input(client, collaboration: dict, organization_ids: list[int], inpu
     return inputs
 
 
-def _legacy_readers(client, collaboration_id: int, organization_ids: list[int]) -> set[int]:
-    """The organizations whose node in the collaboration reads only the legacy format (a 4.x
-    node, by the configuration it shared); refused unless the user allowed writing it. A user
-    who may not see the nodes gets the current format for all."""
-    try:
-        nodes = _collaboration_nodes(client, collaboration_id)
-    except ServerError:
-        return set()
-    legacy = {
-        node["organization"]["id"]
-        for node in nodes
-        if node["organization"]["id"] in organization_ids and reads_only_legacy(node.get("config"))
+def _legacy_readers(client, collaboration: dict, organization_ids: list[int]) -> set[int]:
+    """The organizations whose node reads only the legacy format (a 4.x node, by what the
+    collaboration says of its nodes); refused unless the user allowed writing it."""
+    formats = {
+        entry["organization_id"]: entry["formats"]
+        for entry in collaboration.get("encryption_formats") or []
     }
+    legacy = {id_ for id_ in organization_ids if legacy_only(formats.get(id_))}
     if legacy and not client.allow_legacy:
         names = ", ".join(str(id_) for id_ in sorted(legacy))
         raise ClientError(
@@ -93,17 +86,6 @@ def _public_keys(client, organization_ids: list[int]) -> dict[int, str]:
                 "encrypted for it (its node uploads one when it starts with encryption on)"
             )
     return keys
-
-
-def _collaboration_nodes(client, collaboration_id: int) -> list[dict]:
-    nodes, page = [], 1
-    while True:
-        params = {"collaboration_id": collaboration_id, "page": page, "per_page": NODES_PER_PAGE}
-        found = client.request("node", params=params)["data"]
-        nodes += found
-        if len(found) < NODES_PER_PAGE:
-            return nodes
-        page += 1
 
 
 def decode(cryptor: CryptorBase, value: str | None, what: str):

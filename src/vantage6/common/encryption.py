@@ -243,11 +243,19 @@ def formats_read(allow_legacy: bool) -> list[str]:
     return [VERSION, "legacy"] if allow_legacy else [VERSION]
 
 
-def reads_only_legacy(node_config: list[dict] | None) -> bool:
-    """Whether a node, by the configuration it shared, reads only the legacy format: a
-    vantage6 4.x node shares one but names no formats; ours names those it reads. A node that
-    shared nothing is taken to read the current format (nothing is downgraded on a guess)."""
-    return bool(node_config) and not any(entry.get("key") == FORMATS_KEY for entry in node_config)
+def formats_of(node_config: list[dict] | None) -> list[str] | None:
+    """The formats a node reads, by the configuration it shared: ours names them; a vantage6
+    4.x node shares one but names none, and reads only the legacy format; a node that shared
+    nothing is unknown (None), and is written the current format: nothing is downgraded on a
+    guess."""
+    if not node_config:
+        return None
+    named = [entry["value"] for entry in node_config if entry.get("key") == FORMATS_KEY]
+    return named or ["legacy"]
+
+
+def legacy_only(formats: list[str] | None) -> bool:
+    return formats == ["legacy"]
 
 
 def is_legacy(data: str) -> bool:

@@ -154,7 +154,7 @@ class Node:
 
     def _shared_config(self) -> dict:
         """What the server may show of this node: its databases, and the encryption formats
-        it reads, by which writers tell it from a vantage6 4.x node (``reads_only_legacy``)."""
+        it reads, by which writers tell it from a vantage6 4.x node (``formats_of``)."""
         config = self.config
         return {
             "encryption": config.encryption_enabled,

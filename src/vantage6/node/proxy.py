@@ -31,7 +31,7 @@ import requests
 from pyramid.config import Configurator
 from pyramid.response import Response
 
-from vantage6.common.encryption import DecryptionError, bytes_to_base64s
+from vantage6.common.encryption import DecryptionError, bytes_to_base64s, legacy_only
 from vantage6.node.container_tokens import ContainerTokens
 from vantage6.node.proxy_listeners import Listeners
 from vantage6.node.recipient_keys import RecipientKeyChanged, RecipientKeys
@@ -181,8 +181,13 @@ class NodeProxy:
         body = task_body(request)
         collaboration = self._read(request, f"/collaboration/{body['collaboration_id']}")
         if collaboration.get("encrypted"):
+            formats = {
+                entry["organization_id"]: entry["formats"]
+                for entry in collaboration.get("encryption_formats") or []
+            }
             for organization in body["organizations"]:
-                organization["input"] = self._encrypt_input(request, organization)
+                legacy = self._legacy_for(organization["id"], formats.get(organization["id"]))
+                organization["input"] = self._encrypt_input(request, organization, legacy)
         answer = self._call(request, "POST", "/task", json_body=body)
         return passed_on(answer)
 
@@ -211,7 +216,22 @@ class NodeProxy:
             raise ProxyError(answer.status_code, message_of(answer))
         return json_of(answer)
 
-    def _encrypt_input(self, request, organization: dict) -> str:
+    def _legacy_for(self, organization_id: int, formats: list[str] | None) -> bool:
+        """Whether to write the legacy format for this organization: its node is a 4.x node,
+        which reads nothing else, and this node was allowed to write it."""
+        if not legacy_only(formats):
+            return False
+        if not getattr(self.cryptor, "allow_legacy", False):
+            raise ProxyError(
+                400,
+                f"The task was not created: organization {organization_id}'s node is a "
+                "vantage6 4.x node, which reads only the legacy encryption format; this node "
+                "writes it only with allow_legacy = true in the [encryption] section of its "
+                "configuration",
+            )
+        return True
+
+    def _encrypt_input(self, request, organization: dict, legacy: bool = False) -> str:
         whose = f"organization {organization['id']}"
         try:
             data = base64.b64decode(organization["input"], validate=True)
@@ -233,7 +253,7 @@ class NodeProxy:
             )
         try:
             self.recipient_keys.check(organization["id"], public_key)
-            return self.cryptor.encrypt_bytes_to_str(data, public_key)
+            return self.cryptor.encrypt_bytes_to_str(data, public_key, legacy)
         except RecipientKeyChanged as exc:
             raise ProxyError(409, f"The task was not created: {exc}")
         except ValueError as exc:

@@ -430,3 +430,30 @@ def test_removing_a_node_needs_delete_rights_on_it(api, world):
     api.app.delete_json("/api/collaboration/1/node", body, headers=headers, status=403)
     deletes = api.user("deleter", world["a2"], rules=[*edits, ("node", Scope.ORGANIZATION, D)])
     api.app.delete_json("/api/collaboration/1/node", body, headers=deletes)
+
+
+def test_an_encrypted_collaboration_says_which_formats_its_nodes_read(api, root, world):
+    """As each node told the server: ours name them; a 4.x node shared a configuration that
+    names none (legacy only); a node that shared nothing is unknown (null)."""
+    ours = api.node(world["a2"], "B", api_key="key-a2-B")
+    with api.session() as session, session.begin():
+        session.get(Collaboration, world["A"]).encrypted = False
+        session.get(Collaboration, world["B"]).encrypted = True
+        session.get(Node, ours).config = [
+            {"key": "encryption", "value": "True"},
+            {"key": "encryption_formats", "value": "v6e1"},
+            {"key": "encryption_formats", "value": "legacy"},
+        ]
+    headers = api.node_login("key-b1-B")
+    answer = api.app.get(f"/api/collaboration/{world['B']}", headers=headers).json
+    assert answer["encryption_formats"] == [
+        {"organization_id": world["a2"], "formats": ["v6e1", "legacy"]},
+        {"organization_id": world["b1"], "formats": None},
+    ]
+    with api.session() as session, session.begin():
+        session.get(Node, world["nodes"]["b1@B"]).config = [{"key": "encryption", "value": "1"}]
+    answer = api.app.get(f"/api/collaboration/{world['B']}", headers=headers).json
+    legacy_only = {"organization_id": world["b1"], "formats": ["legacy"]}
+    assert answer["encryption_formats"][1] == legacy_only
+    plain = api.app.get(f"/api/collaboration/{world['A']}", headers=root)
+    assert "encryption_formats" not in plain.json

@@ -261,15 +261,16 @@ def test_an_encrypted_mixed_collaboration_from_the_original_client(server, encry
     assert [result["average"] for result in results] == [pytest.approx(mean("root", "one", "two"))]
 
 
-def test_an_encrypted_mixed_collaboration_from_our_client(server, encrypted_mixed):
-    """Our client writes the legacy format for the original node only when allowed to, and
-    reads its legacy result."""
+@pytest.mark.parametrize("central_at", ["two", "root"])
+def test_an_encrypted_mixed_collaboration_from_our_client(server, encrypted_mixed, central_at):
+    """Our client, and our node's proxy for a central run's subtasks, write the legacy format
+    for the original node only when allowed to, and read its legacy results."""
     mixed = encrypted_mixed
     client = Client("http://127.0.0.1", server.port, "/api")
     client.authenticate("root", "root")
     task = {
         "collaboration": mixed.ids["collab"],
-        "organizations": [mixed.org["two"]],
+        "organizations": [mixed.org[central_at]],
         "name": f"sealed-{uuid.uuid4().hex[:6]}",
         "image": IMAGE,
         "description": "",
@@ -277,8 +278,9 @@ def test_an_encrypted_mixed_collaboration_from_our_client(server, encrypted_mixe
         "databases": DEFAULT_DB,
     }
     client.setup_encryption(str(mixed.key_file("root")))
-    with pytest.raises(ClientError, match="is a vantage6 4.x node, which reads only the legacy"):
-        client.task.create(**task)
+    if central_at == "two":
+        with pytest.raises(ClientError, match="is a vantage6 4.x node, which reads only the"):
+            client.task.create(**task)
 
     client.setup_encryption(str(mixed.key_file("root")), allow_legacy=True)
     created = client.task.create(**task)

@@ -1,7 +1,7 @@
 """Node presence: online while a socket of the node is open and heard from, and what a node
 shares of its configuration (``node_info_update``). The original forgets that when the node goes
 offline; here it stays until the node shares anew, because writers need it while the node is
-away: which encryption formats it reads (see ``vantage6.common.encryption.reads_only_legacy``).
+away: which encryption formats it reads (see ``vantage6.common.encryption.formats_of``).
 
 The database is written when a node comes or goes, and heartbeats are only remembered and
 written in one batch per duty round, so ``GET /node`` shows ``status``/``last_seen`` without

@@ -14,6 +14,7 @@ import colander
 from pyramid.httpexceptions import HTTPBadRequest
 from sqlalchemy import delete, select
 
+from vantage6.common.encryption import formats_of
 from vantage6.server.api.answers import CREATED, MESSAGE, PAGE, RECORD, RECORDS
 from vantage6.server.api.contexts import require
 from vantage6.server.api.endpoints.organization import serialize as serialize_organization
@@ -162,7 +163,16 @@ def organizations(request, ids) -> list[Organization]:
 
 @collaboration.get(permission="view", response_schemas=RECORD)
 def get_collaboration(request):
-    return serialize(request, request.context.row, included(request, INCLUDABLE))
+    """An encrypted one also says which encryption formats each member's node reads (as the
+    node told the server), for writers in a fleet with vantage6 4.x nodes."""
+    row = request.context.row
+    answer = serialize(request, row, included(request, INCLUDABLE))
+    if row.encrypted:
+        answer["encryption_formats"] = [
+            {"organization_id": node.organization_id, "formats": formats_of(node.config)}
+            for node in sorted(row.nodes, key=lambda node: node.organization_id)
+        ]
+    return answer
 
 
 @collaboration.patch(
