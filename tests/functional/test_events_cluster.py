@@ -1,5 +1,6 @@
 """Two ``pserve`` processes on one PostgreSQL database with the LISTEN/NOTIFY bus: events
-cross processes, and the cluster's background duties run in one process only."""
+cross processes (to ``/api/ws`` and to socket.io sockets alike), and the cluster's background
+duties run in one process only."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, update
 from sqlalchemy.pool import NullPool
 
+from tests.functional.test_events_socket_io import Listener
 from tests.functional.test_serve import run  # noqa: F401 (fixture)
 from tests.functional.ws_server import start_server
 from tests.support import POSTGRES_URL
@@ -61,3 +63,27 @@ def test_task_created_on_one_process_reaches_a_node_socket_on_another(
         server.process.terminate()
     outputs = [server.process.communicate(timeout=15)[0] for server in (a, b)]
     assert sum(output.count(DUTY_HOLDER) for output in outputs) == 1
+
+
+def test_a_task_made_on_one_process_reaches_a_socket_io_node_on_another(
+    run,  # noqa: F811
+    tmp_path,
+    database_factory,
+):
+    """The original 4.x node's socket.io connection, held by one process, hears what another
+    process publishes: socket.io is one more door to the same bus."""
+    url = database_factory.new_url()
+    a = start_server(run, tmp_path, url, **{"vantage6.events.bus": "postgresql"})
+    b = start_server(run, tmp_path, url, **{"vantage6.events.bus": "postgresql"})
+    federation = a.federation()
+    node = Listener(b, b.node_token(federation["key-a2"]))
+    outsider = Listener(b, b.node_token(federation["key-b1"]))
+    try:
+        assert node.next() == ("sync", ()) and outsider.next() == ("sync", ())
+        outsider.until("node-online")  # its own arrival
+        task = a.create_task(federation["A"], [federation["a2"]])
+        assert node.until("new_task") == ({"id": task["id"], "parent_id": None},)
+        assert outsider.silent()
+    finally:
+        node.close()
+        outsider.close()
