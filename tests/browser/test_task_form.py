@@ -206,6 +206,28 @@ def test_in_an_encrypted_collaboration_the_key_is_loaded_in_the_page(
     assert decrypted_results(server, made_by_client, root_key) == expected
 
 
+def test_a_4x_node_of_an_encrypted_collaboration_is_named_not_sent_what_it_cannot_read(
+    page, server, encrypted, root_key
+):
+    """A 4.x node reads only the legacy format, which WebCrypto cannot write."""
+    api_key = encrypted.node.config.api_key
+    server.share_config(api_key, {"encryption": True})  # as a 4.x node: no formats named
+    try:
+        open_form(page, encrypted)
+        page.get_by_label("Your organization's private key").set_input_files(root_key)
+        fill_average(page, encrypted)
+        before = server.ok("GET", f"/task?collaboration_id={encrypted.id}")["data"]
+        page.get_by_role("button", name="Create task").click()
+        name = encrypted.orgs[0]["name"]
+        expect(page.get_by_role("alert")).to_contain_text(
+            f'The node of organization "{name}" is a vantage6 4.x node, which reads only the '
+            "legacy encryption format, and browsers cannot write it"
+        )
+        assert server.ok("GET", f"/task?collaboration_id={encrypted.id}")["data"] == before
+    finally:
+        server.share_config(api_key, {"encryption": True, "encryption_formats": ["v6e1"]})
+
+
 def sent_input(server, task_id: int) -> bytes:
     """The input of the task's run, as unencrypted collaborations carry it (base64)."""
     (run,) = server.ok("GET", f"/run?task_id={task_id}")["data"]

@@ -81,6 +81,15 @@ class Server:
         }
         return self.ok("POST", "/task", body, token)
 
+    def share_config(self, api_key: str, config: dict) -> None:
+        """The node of ``api_key`` tells the server its configuration (``node_info_update``),
+        as a node does on connecting (a vantage6 4.x node names no encryption formats)."""
+        socket = self.socket(self.node_token(api_key))
+        socket.send({"event": "node_info_update", "data": config})
+        socket.send({"event": "ping"})
+        socket.events_until("pong")  # the update before it was handled
+        socket.close()
+
     def socket(self, token: str | None = None, **kw) -> Client:
         header = [f"Authorization: Bearer {token}"] if token else []
         return Client(websocket.create_connection(self.ws_url, header=header, timeout=5, **kw))

@@ -272,18 +272,9 @@ def test_a_target_without_public_key_stops_the_subtask(in_e, server, world):
     assert children == []
 
 
-def shares(server, api_key: str, config: dict) -> None:
-    """The node of ``api_key`` tells the server its configuration (``node_info_update``)."""
-    socket = server.socket(server.node_token(api_key))
-    socket.send({"event": "node_info_update", "data": config})
-    socket.send({"event": "ping"})
-    socket.events_until("pong")  # the update before it was handled
-    socket.close()
-
-
 def test_a_4x_node_is_written_the_legacy_format_only_by_a_node_that_allows_it(in_e, server, world):
     """a2's node shares a configuration that names no formats, as a 4.x node does."""
-    shares(server, world["key-E-a2"], {"encryption": True})
+    server.share_config(world["key-E-a2"], {"encryption": True})
     try:
         created = in_e.task.create(PARTIAL, [world["a2"]])
         (run,) = runs_of(server, created["id"])
@@ -296,7 +287,7 @@ def test_a_4x_node_is_written_the_legacy_format_only_by_a_node_that_allows_it(in
             in_e.task.create(PARTIAL, [world["a2"]])
     finally:
         in_e.proxy.cryptor.allow_legacy = True
-        shares(server, world["key-E-a2"], {"encryption": True, "encryption_formats": ["v6e1"]})
+        server.share_config(world["key-E-a2"], {"encryption": True, "encryption_formats": ["v6e1"]})
 
 
 # -- refused by the proxy itself ----------------------------------------------------------------

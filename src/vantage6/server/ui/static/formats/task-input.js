@@ -55,7 +55,7 @@ export function inputBytes({ method, args = [], kwargs = {} }) {
  * encrypted collaboration takes the organization's private key loaded first (crypto.js), to
  * read the results.
  */
-export async function organizationInputs(input, { organizations, encrypted }) {
+export async function organizationInputs(input, { organizations, encrypted, formats = [] }) {
   const data = inputBytes(input);
   if (!encrypted) return organizations.map(({ id }) => ({ id, input: bytesToBase64(data) }));
   if (!hasPrivateKey()) {
@@ -64,7 +64,28 @@ export async function organizationInputs(input, { organizations, encrypted }) {
         "which its results are read",
     );
   }
+  refuseLegacyReaders(organizations, formats);
   return Promise.all(organizations.map((organization) => sealedFor(data, organization)));
+}
+
+/** A vantage6 4.x node reads only the legacy format of 4.x, which no browser can write
+ * (WebCrypto has no RSA PKCS#1 v1.5 encryption). `formats`: the collaboration's
+ * `encryption_formats`, what each member's node told the server it reads. */
+function refuseLegacyReaders(organizations, formats) {
+  const legacyOnly = new Set(
+    formats
+      .filter(({ formats: read }) => read?.length === 1 && read[0] === "legacy")
+      .map(({ organization_id: id }) => id),
+  );
+  const old = organizations.filter(({ id }) => legacyOnly.has(id));
+  if (old.length === 0) return;
+  const names = old.map(({ id, name }) => (name ? `"${name}"` : String(id))).join(", ");
+  throw new TaskInputError(
+    `The node of organization ${names} is a vantage6 4.x node, which reads only the legacy ` +
+      "encryption format, and browsers cannot write it. Create this task with the Python " +
+      "client (client.setup_encryption(<private key>, allow_legacy=True)), or leave that " +
+      "organization out",
+  );
 }
 
 async function sealedFor(data, { id, name, public_key: publicKey }) {

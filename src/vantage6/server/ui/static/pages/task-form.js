@@ -19,6 +19,14 @@ import { repeatedInput, repeatedOrganizations, taskToRepeat } from "../parts/tas
 import { targetPicker, targetsOf, usedImages } from "../parts/task-targets.js";
 
 const ALL = 500; // the server's largest page: all the collaborations of an organization
+
+/** What the nodes of an encrypted collaboration read (GET /collaboration/<id> says, not the
+ * list): a vantage6 4.x node reads only the legacy format. */
+async function formatsRead(collaboration) {
+  if (!collaboration.encrypted) return [];
+  const record = await api.get(`/collaboration/${Number(collaboration.id)}`);
+  return record.encryption_formats ?? [];
+}
 const DEFAULT_DATABASE = "default"; // what the Python client asks for when given none
 
 export const newTask = {
@@ -198,6 +206,7 @@ function taskForm({ collaborations, organizationId, repeated, signal }) {
         organizations: await organizationInputs(input, {
           organizations,
           encrypted: chosen.collaboration.encrypted,
+          formats: await formatsRead(chosen.collaboration),
         }),
         databases: labels(valueOf(databases)).map((label) => ({ label })),
       };
