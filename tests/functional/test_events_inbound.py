@@ -32,8 +32,9 @@ def test_malformed_node_events_are_refused_and_nothing_is_relayed(server):
 
     node.send({"event": "node_info_update", "data": ["x"]})
     assert error(node) == "node_info_update needs an object of the node's settings"
-    node.send({"event": "algorithm_log", "data": {"run_id": "1", "log": "x"}})
-    assert error(node) == 'algorithm_log needs {"run_id": <id>, "log": "<text>"}'
+    for run_id in ("1", True):
+        node.send({"event": "algorithm_log", "data": {"run_id": run_id, "log": "x"}})
+        assert error(node) == 'algorithm_log needs {"run_id": <id>, "log": "<text>"}'
     node.send({"event": "algorithm_log", "data": {"run_id": 10**6, "log": "x"}})
     assert error(node) == "run 1000000 is not a run of this node"
     node.send({"data": 1})

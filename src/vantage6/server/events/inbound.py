@@ -35,7 +35,7 @@ def node_info_update(registry, identity, data) -> str | None:
 def algorithm_log(registry, identity, data) -> str | None:
     """Relayed only for a run of the node's own organization in its own collaboration."""
     run_id = data.get("run_id") if isinstance(data, dict) else None
-    if not isinstance(run_id, int) or not isinstance(data.get("log"), str):
+    if type(run_id) is not int or not isinstance(data.get("log"), str):  # not a bool either
         return 'algorithm_log needs {"run_id": <id>, "log": "<text>"}'
     (collaboration_id,) = identity.collaboration_ids
     with registry["dbsession_factory"]() as session:
