@@ -24,17 +24,25 @@ def unavailable(reason: str):
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
-def engine():
+def engine_with(*images: str) -> docker.DockerClient:
+    """The Docker engine, holding ``images`` (``scripts/build-images`` provides both);
+    unavailable() when it does not."""
     try:
         client = docker.from_env()
         client.ping()
     except docker.errors.DockerException as exc:
         unavailable(f"no Docker engine reachable ({exc}); scripts/build-images starts one")
-    try:
-        client.images.get(IMAGE)
-    except docker.errors.ImageNotFound:
-        unavailable(f"image {IMAGE} is missing; scripts/build-images builds it")
+    for image in images:
+        try:
+            client.images.get(image)
+        except docker.errors.ImageNotFound:
+            unavailable(f"image {image} is missing; scripts/build-images builds it")
+    return client
+
+
+@pytest.fixture(scope="module")
+def engine():
+    client = engine_with(IMAGE)
     yield client
     client.close()
 

@@ -6,27 +6,18 @@ from __future__ import annotations
 
 import uuid
 
-import docker
 import pandas as pd
 import pytest
 
 from tests.integration.node.support import AGES, IMAGE, WaitingProxy, remove_node
-from tests.integration.test_demo_image import unavailable
+from tests.integration.test_demo_image import engine_with
 from vantage6.node.config import Database, Limits, NodeConfig
 from vantage6.node.runtime.docker import DockerRuntime
 
 
 @pytest.fixture(scope="session")
 def engine():
-    try:
-        client = docker.from_env()
-        client.ping()
-    except docker.errors.DockerException as exc:
-        unavailable(f"no Docker engine reachable ({exc}); scripts/build-images starts one")
-    try:
-        client.images.get(IMAGE)
-    except docker.errors.ImageNotFound:
-        unavailable(f"image {IMAGE} is missing; scripts/build-images builds it")
+    client = engine_with(IMAGE)
     yield client
     client.close()
 

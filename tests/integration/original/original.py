@@ -16,7 +16,7 @@ import yaml
 
 from tests.functional.node.daemons import REPOSITORY, eventually
 from tests.functional.test_serve import free_port
-from tests.integration.test_demo_image import unavailable
+from tests.integration.test_demo_image import engine_with, unavailable
 
 VENV = REPOSITORY / ".venv-4x"
 PYTHON = VENV / "bin" / "python"
@@ -122,12 +122,7 @@ class OriginalNode:
 
 
 def docker_engine() -> docker.DockerClient:
-    try:
-        engine = docker.from_env()
-        engine.ping()
-    except docker.errors.DockerException as exc:
-        unavailable(f"no Docker engine reachable ({exc}); scripts/build-images starts one")
-    return engine
+    return engine_with()
 
 
 def original_client(script: str, **arguments) -> object:

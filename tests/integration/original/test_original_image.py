@@ -14,11 +14,10 @@ import json
 import queue
 import uuid
 
-import docker
 import pytest
 
 from tests.integration.node.support import AGES, WaitingProxy, remove_node, token
-from tests.integration.test_demo_image import unavailable
+from tests.integration.test_demo_image import engine_with
 from tests.unit.node.test_sql_loading import patients_sqlite
 from vantage6.algorithm import env
 from vantage6.common.task_status import TaskStatus
@@ -46,15 +45,7 @@ READ = (
 
 @pytest.fixture(scope="module")
 def engine():
-    try:
-        client = docker.from_env()
-        client.ping()
-    except docker.errors.DockerException as exc:
-        unavailable(f"no Docker engine reachable ({exc}); scripts/build-images starts one")
-    try:
-        client.images.get(IMAGE)
-    except docker.errors.ImageNotFound:
-        unavailable(f"image {IMAGE} is missing; scripts/build-images builds it")
+    client = engine_with(IMAGE)
     yield client
     client.close()
 
