@@ -22,6 +22,7 @@ import websocket
 from tests.functional.node.crashes import CASES, marking, run_through_a_crash
 from tests.functional.node.daemons import RestartableServer, eventually, unplain, write_ini
 from tests.functional.node.test_node_crashes import Site as MarkingSite
+from tests.functional.test_events_socket_io import NAMESPACE, Listener
 from tests.functional.test_serve import free_port, ini_copy
 from tests.functional.test_startup_failures import refusal
 from tests.functional.ws_server import Server
@@ -226,6 +227,53 @@ def test_a_killed_worker_is_replaced_and_sigterm_stops_them_all_gracefully(two_w
     assert server.process.wait(timeout=20) == 0
     assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
     assert "All workers stopped" in output(server)
+
+
+def polling(connection, method: str, sid: str = "", body: str | None = None, token=None):
+    """One Engine.IO long-polling request on ``connection``: its status and its packets."""
+    query = f"EIO=4&transport=polling{sid and '&sid=' + sid}"
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    connection.request(method, f"/socket.io/?{query}", body=body, headers=headers)
+    response = connection.getresponse()
+    return response.status, response.read().decode().split("\x1e")
+
+
+@needs_postgres
+def test_a_socket_io_session_is_served_by_its_worker_whichever_worker_a_request_reaches(
+    two_workers,
+):
+    """The original node long-polls on whatever connection it has, and the kernel hands each
+    new one to either worker: a request reaching the other worker is passed on to the worker
+    holding its session."""
+    server = two_workers
+    one, other = sorted(server.workers)
+    opened = through_worker(server, one, server.workers).connection
+    status, (handshake,) = polling(opened, "GET", token=server.token)
+    assert status == 200 and handshake.startswith("0")
+    sid = json.loads(handshake[1:])["sid"]
+
+    elsewhere = through_worker(server, other, server.workers).connection
+    assert polling(elsewhere, "POST", sid, body=f"40{NAMESPACE},") == (200, ["OK"])
+    heard = []
+    while not any(packet.startswith(f'42{NAMESPACE},["sync"') for packet in heard):
+        status, packets = polling(elsewhere, "GET", sid)
+        assert status == 200
+        heard += packets
+    task = task_for_a2(server, server.ids)
+    while not any('"new_task"' in packet for packet in heard):
+        heard += polling(elsewhere, "GET", sid)[1]
+    assert f'42{NAMESPACE},["new_task",{{"id":{task["id"]},"parent_id":null}}]' in heard
+
+    # python-socketio clients, whose requests go where the kernel sends them; a websocket
+    # upgrade that reaches the other worker fails, and that client goes on polling.
+    clients = [Listener(server, server.token, transports=t) for t in (["polling"] * 2 + [None] * 4)]
+    try:
+        again = task_for_a2(server, server.ids)
+        for client in clients:
+            assert client.until("new_task") == ({"id": again["id"], "parent_id": None},)
+    finally:
+        for client in clients:
+            client.close()
 
 
 # -- pserve processes behind haproxy ------------------------------------------------------

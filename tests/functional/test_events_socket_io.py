@@ -28,7 +28,7 @@ class Listener:
     """A python-socketio client on ``/tasks`` that queues every event it hears, with its
     arguments (the original's handlers take ``data`` or nothing)."""
 
-    def __init__(self, server, token: str | None, auth=None):
+    def __init__(self, server, token: str | None, auth=None, transports=None):
         self.heard: queue.Queue = queue.Queue()
         self.gone = False
         self.client = socketio.Client(reconnection=False)
@@ -36,7 +36,9 @@ class Listener:
         self.client.on("disconnect", self._disconnected, namespace=NAMESPACE)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         root = server.api.removesuffix("/api")
-        self.client.connect(root, headers=headers, auth=auth, namespaces=[NAMESPACE])
+        self.client.connect(
+            root, headers=headers, auth=auth, namespaces=[NAMESPACE], transports=transports
+        )
 
     def _event(self, name, *arguments):
         self.heard.put((name, arguments))

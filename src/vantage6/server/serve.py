@@ -39,8 +39,10 @@ _patch_all()
 import gc  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
+import shutil  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 
 import gevent  # noqa: E402
@@ -56,6 +58,7 @@ from vantage6.server.events.hub import SHUTDOWN  # noqa: E402
 from vantage6.server.events.websocket import GOING_AWAY, Handler  # noqa: E402
 from vantage6.server.listen import DEFAULT_LISTEN, bind, parse_listen, refusal  # noqa: E402
 from vantage6.server.startup import failures_in_one_line  # noqa: E402
+from vantage6.server.workers import WORKER, Worker  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -124,20 +127,30 @@ def _positive(kind, name: str):
     return parse
 
 
-def _serve(listener, pool_size: int, stop_timeout: float, wsgi_app, who="Serving") -> None:
+def _serve(
+    listener, pool_size: int, stop_timeout: float, wsgi_app, who="Serving", siblings=None
+) -> None:
     """Serve until SIGTERM or SIGINT, then stop gracefully: stop accepting, close every
     websocket with 1001 (going away), let requests in flight finish for ``stop_timeout``
-    seconds, and return."""
-    listener.listen(WSGIServer.backlog)
-    server = WSGIServer(
-        listener,
-        wsgi_app,
-        handler_class=Handler,
-        spawn=Pool(pool_size),
-        log=logging.getLogger("vantage6.access"),
-        error_log=logging.getLogger("vantage6.server.errors"),
-    )
-    server.stop_timeout = stop_timeout
+    seconds, and return. ``siblings``: a second listener, for requests that the other
+    workers pass on (:mod:`vantage6.server.workers`)."""
+    pool = Pool(pool_size)
+
+    def wsgi_server(on):
+        on.listen(WSGIServer.backlog)
+        server = WSGIServer(
+            on,
+            wsgi_app,
+            handler_class=Handler,
+            spawn=pool,
+            log=logging.getLogger("vantage6.access"),
+            error_log=logging.getLogger("vantage6.server.errors"),
+        )
+        server.stop_timeout = stop_timeout
+        return server
+
+    server = wsgi_server(listener)
+    passed_on = None if siblings is None else wsgi_server(siblings)
     stopping = []
 
     def stop():
@@ -147,9 +160,13 @@ def _serve(listener, pool_size: int, stop_timeout: float, wsgi_app, who="Serving
         log.info("Shutting down: closing websockets, finishing requests in flight")
         close_sockets = getattr(wsgi_app, "registry", {}).get(SHUTDOWN)
         server.close()
+        if passed_on is not None:
+            passed_on.close()
         if close_sockets is not None:
             close_sockets(GOING_AWAY, "server shutting down")
-        server.stop()
+        server.stop()  # waits for the requests in flight, passed-on ones too (one pool)
+        if passed_on is not None:
+            passed_on.stop()
 
     for signum in STOP_SIGNALS:
         gevent.signal_handler(signum, lambda: gevent.spawn(stop))
@@ -158,6 +175,8 @@ def _serve(listener, pool_size: int, stop_timeout: float, wsgi_app, who="Serving
     # pass, which would otherwise walk it all and pause every request now and then.
     gc.collect()
     gc.freeze()
+    if passed_on is not None:
+        passed_on.start()
     server.serve_forever()
 
 
@@ -181,16 +200,21 @@ def _serve_from_workers(
     # Frozen before the fork, start-up's objects stay in pages the workers share.
     gc.collect()
     gc.freeze()
+    folder = tempfile.mkdtemp(prefix="vantage6-workers-")  # mode 0700: the server's user only
 
     def work(number: int) -> None:
+        worker = registry[WORKER] = Worker(number, folder)
         start_background(registry)
         gevent.spawn(_stop_when_orphaned, os.getppid())
         who = f"Worker {number} (pid {os.getpid()}) serving"
         own = bind(*listener.getsockname()[:2], shared=True)
         listener.close()
-        _serve(own, pool_size, stop_timeout, wsgi_app, who)
+        _serve(own, pool_size, stop_timeout, wsgi_app, who, siblings=worker.listen())
 
-    _Workers(processes, work, stop_timeout).supervise()
+    try:
+        _Workers(processes, work, stop_timeout).supervise()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _stop_when_orphaned(parent: int) -> None:

@@ -15,6 +15,7 @@ import struct
 
 import gevent
 from gevent.lock import Semaphore
+from gevent.pywsgi import WSGIHandler
 from geventwebsocket.exceptions import FrameTooLargeException, ProtocolError, WebSocketError
 from geventwebsocket.handler import WebSocketHandler
 from geventwebsocket.websocket import Header, WebSocket
@@ -36,6 +37,9 @@ NO_TOKEN = 4003
 MISSED_HEARTBEATS = 4004
 
 MAX_MESSAGE_BYTES = 64 * 1024
+# Registry key: a predicate on a request's WSGI environ, true for a websocket upgrade that the
+# app must answer over plain HTTP, with a refusal (the handler upgrades before the app runs).
+NOT_UPGRADED = "vantage6.events.not_upgraded"
 MAX_REASON_BYTES = 123  # a control frame carries 125 bytes, two of them the code
 
 
@@ -91,7 +95,9 @@ class Handler(WebSocketHandler):
     def handle(self):
         # Send each response as soon as it is written: with Nagle's algorithm a response
         # written in two parts (head, then body) waits for the client's delayed ACK, ~40 ms.
-        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        # (Not on the Unix socket of requests that other workers pass on: it has no Nagle.)
+        if self.socket.family != socket.AF_UNIX:
+            self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return super().handle()
 
     def handle_one_request(self):
@@ -100,6 +106,12 @@ class Handler(WebSocketHandler):
         # connections starve for seconds: let the ones that are ready go first.
         gevent.sleep(0)
         return super().handle_one_request()
+
+    def run_application(self):
+        refused = getattr(self.application, "registry", {}).get(NOT_UPGRADED)
+        if refused is not None and refused(self.environ):
+            return WSGIHandler.run_application(self)  # plain HTTP: the app answers
+        return super().run_application()
 
     def upgrade_connection(self):
         result = super().upgrade_connection()
