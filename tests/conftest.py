@@ -24,6 +24,18 @@ def pytest_report_header(config):
     return f"vantage6 test database: {backend}"
 
 
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, only the tests that use a database run: every database comes from
+    ``database_factory``, so the others ran alike in the SQLite pass and would prove nothing
+    more (``scripts/test`` runs both passes)."""
+    if not POSTGRES_URL:
+        return
+    elsewhere = pytest.mark.skip(reason="uses no database: runs in the SQLite pass")
+    for item in items:
+        if "database_factory" not in getattr(item, "fixturenames", ()):
+            item.add_marker(elsewhere)
+
+
 @pytest.fixture(scope="session")
 def database_factory(tmp_path_factory):
     factory = DatabaseFactory(tmp_path_factory.mktemp("databases"))

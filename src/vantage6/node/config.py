@@ -45,7 +45,7 @@ KEYS = {
     },
     "server": {"url", "port", "api_path"},
     "encryption": {"enabled", "private_key", "allow_legacy"},
-    "policies": {"allowed_images", "allowed_organizations", "allowed_users"},
+    "policies": {"allowed_images", "allowed_organizations", "allowed_users", "allow_rds"},
     "docker": {"pull", "cpus", "memory", "pids", "host_firewall"},
     "proxy": {"port"},
 }
@@ -78,6 +78,9 @@ class Policies:
     allowed_images: tuple[re.Pattern, ...] = ()
     allowed_organizations: frozenset[int] = frozenset()
     allowed_users: frozenset[int] = frozenset()
+    # run input in R's serialize format (the original R client's): unserializing untrusted
+    # RDS can run code (CVE-2024-27322), so only where the node's owner says so
+    allow_rds: bool = False
 
 
 @dataclass(frozen=True)
@@ -524,6 +527,7 @@ def _policies(reader: _Reader) -> Policies:
         allowed_images=tuple(patterns),
         allowed_organizations=reader.ids("policies", "allowed_organizations"),
         allowed_users=reader.ids("policies", "allowed_users"),
+        allow_rds=reader.flag("policies", "allow_rds", False),
     )
 
 

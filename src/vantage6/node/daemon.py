@@ -441,8 +441,10 @@ class Node:
         # A subtask's init_org is the organization whose algorithm asked for it; whom the
         # work is for is whoever started the job (the original server does not say: init_org).
         originator = (task.get("job_init_org") or task["init_org"])["id"]
-        reason = self._outside_study(task) or policies.check(
-            self.config.policies, task["image"], originator, init_user
+        reason = (
+            self._outside_study(task)
+            or policies.check(self.config.policies, task["image"], originator, init_user)
+            or policies.input_refused(self.config.policies, data)
         )
         if reason is None:
             reason = self._plugin_objections(run, task)

@@ -10,6 +10,10 @@
   original). With both set, a task is allowed when its initiating user OR organization is
   listed; with one set, that one decides.
 
+- ``allow_rds``: whether input in R's serialize format (``RDS.``, the original R client's)
+  may run; off by default, as unserializing untrusted RDS can run code (CVE-2024-27322).
+  Pickled input never runs.
+
 Whatever the policies say, a task for a study runs only at the organizations in the study
 (:func:`outside_study`; the original's nodes ran it anywhere they got it, issue #812).
 """
@@ -28,6 +32,24 @@ def check(policies: Policies, image: str, init_org_id: int, init_user_id: int | 
     if policies.allowed_images and not image_allowed(policies.allowed_images, image):
         return f"image {image!r} is not allowed at this node (it matches no allowed_images)"
     return initiator_refused(policies, init_org_id, init_user_id)
+
+
+RDS_PREFIX = b"RDS."
+PICKLE_PREFIX = b"pickle."
+
+
+def input_refused(policies: Policies, data: bytes) -> str | None:
+    """None when the run's (decrypted) input may be handed to the algorithm, else why not."""
+    if data.startswith(PICKLE_PREFIX):
+        return "the input is pickled Python, which this node never runs (it can run any code)"
+    if data.startswith(RDS_PREFIX) and not policies.allow_rds:
+        return (
+            "the input is in R's serialize format (RDS), which this node does not run: "
+            "unserializing untrusted RDS can run code (CVE-2024-27322). Send JSON (the vtg "
+            "client's default), or the node's owner allows it with allow_rds = true in "
+            "[policies]"
+        )
+    return None
 
 
 def outside_study(study_id: int, organization_id: int, members) -> str | None:

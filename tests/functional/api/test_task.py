@@ -113,6 +113,9 @@ def test_every_organization_problem_is_named_at_once_and_nothing_is_stored(api, 
         ("B", plain({"method": "average"}), "is not encrypted, but collaboration"),
         ("A", "not base64!", "is not base64 text"),
         ("B", "a2V5$not base64", "is not base64 text"),
+        ("A", base64.b64encode(b"pickle.\x80\x04K\x01.").decode(), "pickled Python"),
+        ("B", base64.b64encode(b"pickle.\x80\x04K\x01.").decode(), "pickled Python"),
+        ("B", base64.b64encode(b"RDS.X\n\x00\x00").decode(), "is not encrypted, but"),
     ],
 )
 def test_input_must_suit_the_collaborations_encryption(api, world, collaboration, input_, problem):
@@ -122,6 +125,20 @@ def test_input_must_suit_the_collaborations_encryption(api, world, collaboration
     response = api.app.post_json("/api/task", sent, headers=headers, status=400)
     assert problem in response.json["msg"]
     assert task_count(api) == 0
+
+
+def test_r_serialized_input_is_taken_by_a_plain_collaboration_as_the_opaque_payload_it_is(
+    api, world
+):
+    """The original R client's input (``RDS.`` and R's serialize format): the server stores
+    it; whether it runs is each node's policy (``allow_rds``)."""
+    headers = api.user("researcher", world["a1"], rules=[("task", COL, C), ("run", COL, V)])
+    rds = base64.b64encode(b"RDS.X\n\x00\x00\x00\x03\x00\x04\x02\x02").decode()
+    task = api.app.post_json(
+        "/api/task", body(world["A"], [world["a1"]], input_=rds), headers=headers, status=201
+    ).json
+    runs = api.app.get(f"/api/run?task_id={task['id']}", headers=headers).json["data"]
+    assert [run["input"] for run in runs] == [rds]
 
 
 def test_encrypted_input_is_accepted_by_an_encrypted_collaboration(api, world):

@@ -7,6 +7,7 @@ Test algorithms are standard-library modules: image ``test/json`` calls ``json.<
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -30,7 +31,13 @@ from vantage6.node.config import API_KEY_ENV, load_config
 from vantage6.node.daemon import NodeError
 from vantage6.node.runtime.process import ALGORITHMS, ProcessRuntime
 
-TEST_ALGORITHMS = {**ALGORITHMS, "test/json": ("json", None), "test/time": ("time", None)}
+TEST_ALGORITHMS = {
+    **ALGORITHMS,
+    "test/json": ("json", None),
+    "test/time": ("time", None),
+    "test/os": ("os", None),
+}
+RDS_INPUT = base64.b64encode(b"RDS.X\n\x00\x00\x00\x03\x00\x04\x02\x02").decode()
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +107,22 @@ def test_refused_crashed_and_unknown_image_runs_say_why(server, nodes):
     assert "JSONDecodeError" in run["log"] and "exited with code 1" in run["log"]
     run = server.run_reaches(unknown, "non-existing Docker image")
     assert "no package for image test/unknown" in run["log"]
+
+
+def test_r_serialized_input_runs_only_where_the_nodes_policy_allows_it(server, nodes):
+    ids = fresh(server)
+    nodes(server, ids["key"], name="default").wait_connected()
+    run = server.run_reaches(server.task(ids, "test/json", RDS_INPUT), "not allowed")
+    assert "R's serialize format (RDS)" in run["log"] and "CVE-2024-27322" in run["log"]
+    assert "allow_rds = true in [policies]" in run["log"] and run["started_at"] is None
+
+    ids = fresh(server)
+    nodes(server, ids["key"], "[policies]\nallow_rds = true\n", name="rds").wait_connected()
+    run = server.run_reaches(server.task(ids, "test/json", RDS_INPUT), "crashed")
+    assert "the input is not JSON" in run["log"]  # handed over: Python cannot read it
+    allowed = server.task(ids, "test/os", {"method": "getenv", "args": ["VTG_ALLOW_RDS"]})
+    server.run_reaches(allowed, "completed")
+    assert server.results(allowed) == ["true"]  # what tells the R wrapper it may read RDS
 
 
 def test_an_initiator_outside_the_allowed_organizations_is_refused(server, nodes):

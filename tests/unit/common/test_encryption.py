@@ -21,7 +21,7 @@ from vantage6.common.encryption import (
     cryptor_for,
     is_legacy,
 )
-from vantage6.server.api.task_input import _readable
+from vantage6.server.api.task_input import _input_kind
 from vantage6.server.models import Organization
 
 DATA = json.dumps({"method": "partial_average", "kwargs": {"column": "age"}}).encode()
@@ -95,7 +95,7 @@ def test_a_message_is_versioned_base64_parts_the_server_takes_for_encrypted_inpu
     version, *rest = message.split("$")
     assert version == "v6e1" and len(rest) == 3
     assert len(base64.b64decode(rest[1])) == 12  # the GCM nonce
-    assert _readable(message) is False  # the server's test: base64 parts, not readable text
+    assert _input_kind(message) == "encrypted"  # the server's test: base64 parts
 
 
 def test_each_message_has_its_own_key_and_nonce(alice, bob):
@@ -262,7 +262,7 @@ def test_the_dummy_cryptor_carries_base64():
     text = dummy.encrypt_bytes_to_str(DATA, "any public key, ignored")
     assert text == base64.b64encode(DATA).decode()
     assert dummy.decrypt_str_to_bytes(text) == DATA
-    assert _readable(text) is True
+    assert _input_kind(text) == "text"
 
 
 @pytest.mark.parametrize("text", ["not base64!", "QUJ", "QU=J"])

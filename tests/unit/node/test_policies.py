@@ -7,7 +7,7 @@ import re
 import pytest
 
 from vantage6.node.config import Policies, load_config
-from vantage6.node.policies import check, outside_study
+from vantage6.node.policies import check, input_refused, outside_study
 
 AVERAGE = "harbor2.vantage6.ai/demo/average"
 
@@ -121,3 +121,19 @@ def test_a_study_takes_its_own_organizations_only():
         "this node's organization 3 is not in study 4, which the task is for"
     )
     assert outside_study(4, 3, []) is not None
+
+
+def test_rds_input_runs_only_where_allowed_and_pickled_input_never():
+    rds, pickled = b"RDS.X\n\x00\x00", b"pickle.\x80\x04K\x01."
+    assert "allow_rds = true in [policies]" in input_refused(Policies(), rds)
+    assert input_refused(Policies(allow_rds=True), rds) is None
+    assert input_refused(Policies(allow_rds=True), b'{"method": "x"}') is None
+    assert "pickled Python" in input_refused(Policies(allow_rds=True), pickled)
+
+
+def test_allow_rds_is_read_from_the_policies_section(tmp_path):
+    ini = tmp_path / "node.ini"
+    ini.write_text(
+        "[node]\napi_key = key\n[server]\nurl = http://localhost\n[policies]\nallow_rds = true\n"
+    )
+    assert load_config(ini).policies.allow_rds is True

@@ -307,6 +307,8 @@ allow_legacy = false
 allowed_images ={images}
 allowed_organizations = {node.allowed_organizations}
 allowed_users = {node.allowed_users}
+# true: also run R's serialize format (RDS) input, which can run code (CVE-2024-27322).
+allow_rds = false
 
 [docker{at}]
 # When to pull algorithm images: missing, always or never.

@@ -65,7 +65,9 @@ class DockerRuntime:
         self.name = config.name
         self.task_dir = Path(config.task_dir)
         self.client = client or _engine()
-        self._extra_env = algorithm_variables(config.algorithm_env, config.databases)
+        self._extra_env = algorithm_variables(
+            config.algorithm_env, config.databases, config.policies.allow_rds
+        )
         self.networks: RunNetworks | None = None  # once prepared
         self._lock = threading.Lock()  # guards _claimed and _stream
         self._jobs = threading.Lock()  # job volumes are created and removed one at a time

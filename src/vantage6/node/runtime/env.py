@@ -47,6 +47,7 @@ RESERVED = frozenset(
         "USER_REQUESTED_DATABASE_LABELS",
         "DB_LABELS",
         "PKG_NAME",
+        "VTG_ALLOW_RDS",
     }
 )
 DATABASE_SUFFIXES = ("DATABASE_URI", "DATABASE_TYPE", "DATABASE_PARQUET_URI")
@@ -109,9 +110,12 @@ def requested_variables(requested: list[dict]) -> dict[str, str]:
     return variables
 
 
-def algorithm_variables(algorithm_env: dict, databases: Iterable[Database]) -> dict[str, str]:
+def algorithm_variables(
+    algorithm_env: dict, databases: Iterable[Database], allow_rds: bool = False
+) -> dict[str, str]:
     """The node owner's extra variables, without those the node sets itself (each dropped one
-    is logged: call once, at start)."""
+    is logged: call once, at start), and ``VTG_ALLOW_RDS`` where the node's policy lets R
+    algorithms read R's serialize format (the R wrapper reads it only then)."""
     taken = RESERVED | {f"{db.label.upper()}_{s}" for db in databases for s in DATABASE_SUFFIXES}
     kept = {}
     for name, value in algorithm_env.items():
@@ -121,6 +125,8 @@ def algorithm_variables(algorithm_env: dict, databases: Iterable[Database]) -> d
             log.warning("algorithm_env %s is ignored: the node sets %s itself", name, name)
         else:
             kept[name] = str(value)
+    if allow_rds:
+        kept["VTG_ALLOW_RDS"] = "true"
     return kept
 
 

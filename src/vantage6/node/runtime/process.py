@@ -80,7 +80,9 @@ class ProcessRuntime:
         self.task_dir = Path(config.task_dir)
         self._proxy: ProxyEndpoints | None = None
         self.algorithms = dict(algorithms)
-        self._extra_env = algorithm_variables(config.algorithm_env, config.databases)
+        self._extra_env = algorithm_variables(
+            config.algorithm_env, config.databases, config.policies.allow_rds
+        )
         self._lock = threading.Lock()
         self._claimed: set[int] = set()  # runs whose outcome this process handed out
         self._waiting: set[int] = set()  # runs a thread of this process waits for

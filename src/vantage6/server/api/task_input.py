@@ -44,6 +44,10 @@ def json_object(**kw):
     return colander.SchemaNode(colander.Mapping(unknown="preserve"), **kw)
 
 
+# Plain input that is not text, told by its prefix (the original clients' format marks).
+BINARY_FORMATS = {b"RDS.": "rds", b"pickle.": "pickle"}
+
+
 class TaskOrganization(Body):
     id = record_id()
     input = text()
@@ -133,17 +137,23 @@ def _study_problems(body: dict, study: Study | None) -> list[str]:
 
 def _input_problem(organization: dict, collaboration: Collaboration) -> str | None:
     """Input must suit the collaboration: encrypted ones take only encrypted input, others
-    only readable input (base64 of UTF-8 text, e.g. JSON)."""
-    readable = _readable(organization["input"])
+    only plain input: base64 of UTF-8 text (e.g. JSON), or of R's serialize format after
+    ``RDS.`` (the original R client's; whether it runs is each node's policy). Pickled input
+    is refused everywhere we can see it: unpickling runs code."""
+    kind = _input_kind(organization["input"])
     whose = f"the input for organization {organization['id']}"
-    if readable is None:
+    if kind is None:
         return f"{whose} is not base64 text (or base64 parts joined by '$', when encrypted)"
-    if collaboration.encrypted and readable:
+    if kind == "pickle":
+        return (
+            f"{whose} is pickled Python, which is refused (unpickling can run any code): send JSON"
+        )
+    if collaboration.encrypted and kind != "encrypted":
         return (
             f"{whose} is not encrypted, but collaboration {collaboration.id} requires "
             "encrypted input"
         )
-    if not collaboration.encrypted and not readable:
+    if not collaboration.encrypted and kind == "encrypted":
         return (
             f"{whose} cannot be read, but collaboration {collaboration.id} is not encrypted: "
             "send the input base64-encoded, without encryption"
@@ -151,20 +161,24 @@ def _input_problem(organization: dict, collaboration: Collaboration) -> str | No
     return None
 
 
-def _readable(value: str) -> bool | None:
-    """True for base64 of UTF-8 text (plain input); False for other base64, or base64 parts
-    joined by '$' (the encrypted wire format); None when it is neither."""
+def _input_kind(value: str) -> str | None:
+    """``text`` (base64 of UTF-8 text), ``rds`` or ``pickle`` (base64 of bytes after that
+    format's prefix), ``encrypted`` (other base64, or base64 parts joined by '$', the
+    encrypted wire format); None when it is neither."""
     try:
         parts = [base64.b64decode(part, validate=True) for part in value.split("$")]
     except (binascii.Error, ValueError):
         return None
     if len(parts) > 1:
-        return False
+        return "encrypted"
+    for prefix, kind in BINARY_FORMATS.items():
+        if parts[0].startswith(prefix):
+            return kind
     try:
         parts[0].decode("utf-8")
     except UnicodeDecodeError:
-        return False
-    return True
+        return "encrypted"
+    return "text"
 
 
 def _ids(ids) -> str:
