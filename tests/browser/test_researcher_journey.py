@@ -13,7 +13,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.federation import AVERAGE, SLICES, SLOW_MS, Federation
 from tests.browser.ui import (
     PASSWORD,
     SCREENSHOTS,
@@ -23,6 +22,7 @@ from tests.browser.ui import (
     run_statuses,
     sign_in,
 )
+from tests.federation import AVERAGE, SLICES, SLOW_MS, Federation
 
 pytestmark = pytest.mark.browser
 

@@ -15,14 +15,6 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.federation import (
-    AVERAGE,
-    JSON_IMAGE,
-    SLICES,
-    SLOW_MS,
-    TIME_IMAGE,
-    Federation,
-)
 from tests.browser.ui import (
     PASSWORD,
     SCREENSHOTS,
@@ -31,6 +23,14 @@ from tests.browser.ui import (
     new_user,
     run_statuses,
     signed_in_at,
+)
+from tests.federation import (
+    AVERAGE,
+    JSON_IMAGE,
+    SLICES,
+    SLOW_MS,
+    TIME_IMAGE,
+    Federation,
 )
 from tests.functional.node.daemons import eventually
 from tests.unit.common.legacy_vectors import legacy_encrypt

@@ -15,10 +15,10 @@ import json
 import re
 import uuid
 
+import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.federation import AVERAGE, node_ini, remove_containers, start_node
 from tests.browser.ui import (
     PASSWORD,
     SCREENSHOTS,
@@ -29,6 +29,7 @@ from tests.browser.ui import (
     sign_in,
     signed_in_at,
 )
+from tests.federation import AVERAGE, node_ini, remove_containers, start_node
 from vantage6.client import Client
 from vantage6.common.encryption import RSACryptor
 
@@ -60,7 +61,9 @@ class World:
         self.label = f"{self.name} (encrypted)" if encrypted else self.name
         self.orgs = [server.ok("GET", f"/organization/{id_}") for id_ in ids["orgs"]]
         self.root_org = server.ok("GET", f"/organization/{ids['root_org']}")
-        config_path = node_ini(folder, server, ids["keys"][0], AGES, encrypted)
+        config_path = node_ini(
+            folder, server, ids["keys"][0], pd.DataFrame({"age": AGES}), encrypted
+        )
         self.node = start_node(config_path).wait_connected(60)
 
     def stop(self) -> None:

@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.federation import JSON_IMAGE, remove_containers, start_node, write_node_ini
 from tests.browser.ui import (
     PASSWORD,
     SCREENSHOTS,
@@ -25,6 +24,7 @@ from tests.browser.ui import (
     signed_in_at,
     viewer,
 )
+from tests.federation import JSON_IMAGE, remove_containers, start_node, write_node_ini
 from tests.functional.node.daemons import plain
 
 pytestmark = pytest.mark.browser

@@ -198,6 +198,11 @@ def test_a_failure_stops_the_runs_that_have_not_started(api, world, node):
         )
     pending_sibling = stored(api, api.run_id(task, world["a2"]))
     assert pending_sibling.status == "failed" and pending_sibling.finished_at is not None
+    failed = api.run_id(task, world["a1"])
+    assert pending_sibling.log == (
+        f"Not started: the task failed, as its run {failed} at organization {world['a1']} "
+        "ended 'crashed'"
+    )
     assert stored(api, api.run_id(started, world["a2"])).status == "active"
 
 

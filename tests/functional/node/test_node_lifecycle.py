@@ -11,6 +11,7 @@ import base64
 import json
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -18,6 +19,7 @@ import time
 import pytest
 
 from tests.functional.node.daemons import (
+    REPOSITORY,
     RestartableServer,
     Running,
     eventually,
@@ -25,6 +27,7 @@ from tests.functional.node.daemons import (
     write_ini,
 )
 from tests.functional.test_serve import BIN
+from tests.integration.test_demo_image import unavailable
 from vantage6.common.encryption import RSACryptor
 from vantage6.node import events
 from vantage6.node.config import API_KEY_ENV, load_config
@@ -123,6 +126,23 @@ def test_r_serialized_input_runs_only_where_the_nodes_policy_allows_it(server, n
     allowed = server.task(ids, "test/os", {"method": "getenv", "args": ["VTG_ALLOW_RDS"]})
     server.run_reaches(allowed, "completed")
     assert server.results(allowed) == ["true"]  # what tells the R wrapper it may read RDS
+
+
+def test_an_r_algorithm_runs_in_the_process_runtime(server, nodes):
+    """``vantage6/coxph`` maps to the R package R/vtg.coxph: installed, with vtg, into the
+    node's own R library at its first run, then run by Rscript and vtg's wrapper."""
+    if shutil.which("Rscript") is None:
+        unavailable("Rscript is not installed (scripts/bootstrap-system installs R)")
+    ids = fresh(server)
+    data = REPOSITORY / "R" / "vtg.coxph" / "inst" / "extdata" / "coxph-node3.csv"
+    node = nodes(server, ids["key"], f"[databases]\ndefault = csv:{data}\n").wait_connected()
+    kwargs = {"time_col": "Time", "censor_col": "Censor"}
+    input_ = {"method": "get_unique_event_times_and_counts", "kwargs": kwargs}
+    task = server.task(ids, "vantage6/coxph", input_, databases=[{"label": "default"}])
+    server.run_reaches(task, "completed", timeout=300)  # R CMD INSTALL of both packages first
+    (result,) = server.results(task)
+    assert result["n_rows"] == len(data.read_text().splitlines()) - 1
+    assert (node.config.task_dir / "R-library" / "vtg.coxph" / "DESCRIPTION").exists()
 
 
 def test_an_initiator_outside_the_allowed_organizations_is_refused(server, nodes):

@@ -1,4 +1,5 @@
-"""A development runtime: each run is a local ``python -m vantage6.algorithm`` process.
+"""A development runtime: each run is a local ``python -m vantage6.algorithm`` process (or
+``Rscript`` running ``vtg``'s wrapper, for an R algorithm).
 
 For machines without Docker. There is NO isolation: an algorithm reads whatever the node's
 user can read and reaches any host, so never use it with real data. It speaks the same
@@ -14,7 +15,9 @@ Images map to local packages (:data:`ALGORITHMS`, or the ``algorithms`` argument
 name without tag or digest gives the package (``PKG_NAME``) and a folder put on its
 ``PYTHONPATH`` (``None`` when the package is installed). The demo average image
 (``harbor2.vantage6.ai/demo/average`` and ``vantage6/demo-average``) maps to ``v6_average`` in
-``node/algorithms/average`` of this source tree.
+``node/algorithms/average`` of this source tree. A folder holding an R package (its
+``DESCRIPTION``) is installed, with ``vtg``, into the node's own R library on first use
+(:mod:`.r_library`); ``vantage6/coxph`` maps to ``vtg.coxph`` in ``R/vtg.coxph``.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from docker.utils import parse_repository_tag
 import vantage6
 from vantage6.common.task_status import TaskStatus
 from vantage6.node.config import NodeConfig
-from vantage6.node.runtime import supervisor
+from vantage6.node.runtime import r_library, supervisor
 from vantage6.node.runtime.base import (
     Outcome,
     ProxyEndpoints,
@@ -67,6 +70,7 @@ _AVERAGE = ("v6_average", SOURCE_TREE / "node" / "algorithms" / "average")
 ALGORITHMS: dict[str, tuple[str, Path | None]] = {
     "harbor2.vantage6.ai/demo/average": _AVERAGE,
     "vantage6/demo-average": _AVERAGE,
+    "vantage6/coxph": ("vtg.coxph", SOURCE_TREE / "R" / "vtg.coxph"),  # an R package
 }
 
 
@@ -108,6 +112,7 @@ class ProcessRuntime:
             log.info("run %s is already running", spec.run_id)
             return
         package, package_path = self._package(spec.image)
+        algorithm, language_env = self._algorithm(package_path)
         run_dir = str(RunFolder(self.task_dir, spec.run_id).path)
         loaded = {label: loaded_uri(run_dir, label) for label in spec.loaded}
         database_variables, _ = database_setup(self.config.databases, False, loaded)
@@ -128,7 +133,9 @@ class ProcessRuntime:
                 self.task_dir, spec.run_id, spec.input, spec.token, spec.loaded
             )
             job_folder(self.task_dir, spec.job_id)
-            process = self._spawn(folder, spec.job_id, package, package_path, variables)
+            process = self._spawn(
+                folder, spec.job_id, algorithm, {**language_env, "PKG_NAME": package}, variables
+            )
         except OSError as exc:
             RunFolder(self.task_dir, spec.run_id).remove()
             raise StartFailed(TaskStatus.FAILED, f"the run could not start: {exc}") from None
@@ -148,19 +155,35 @@ class ProcessRuntime:
             )
         return self.algorithms[repository]
 
-    def _spawn(self, folder: RunFolder, job_id: int, package: str, path: Path | None, variables):
-        """The run's supervisor, holding the run's lock from before it runs; it and the
-        algorithm get only the variables the algorithm needs (not the node's own environment,
-        which may hold secrets), and their output goes to ``log`` in the run folder."""
+    def _algorithm(self, path: Path | None) -> tuple[list[str], dict[str, str]]:
+        """The command that runs the package in ``path``, and the variables it needs: Python's
+        wrapper with the package on its path, or, for an R package, R's with a library
+        holding it (installed now when it is not yet)."""
+        if r_library.is_r_package(path):
+            try:
+                command = r_library.command()
+                library = r_library.library_with(
+                    self.task_dir / "R-library", r_library.VTG_SOURCE, path
+                )
+            except r_library.InstallFailed as exc:
+                raise StartFailed(TaskStatus.FAILED, str(exc)) from None
+            return command, {"R_LIBS": str(library)}
         python_path = [str(Path(vantage6.__file__).resolve().parents[1])]
         if path is not None:
             python_path.insert(0, str(path))
-        environment = {
-            **encoded(variables),
-            "PKG_NAME": package,
-            "PATH": os.environ.get("PATH", os.defpath),
+        return [sys.executable, "-m", "vantage6.algorithm"], {
             "PYTHONPATH": os.pathsep.join(python_path),
             "PYTHONUNBUFFERED": "1",
+        }
+
+    def _spawn(self, folder: RunFolder, job_id: int, algorithm: list[str], own_env, variables):
+        """The run's supervisor, holding the run's lock from before it runs; it and the
+        algorithm get only the variables the algorithm needs (not the node's own environment,
+        which may hold secrets), and their output goes to ``log`` in the run folder."""
+        environment = {
+            **encoded(variables),
+            **own_env,
+            "PATH": os.environ.get("PATH", os.defpath),
         }
         command = [sys.executable, "-m", supervisor.__name__, str(folder.path), "--"]
         lock = os.open(folder.file(supervisor.LOCK), os.O_RDWR | os.O_CREAT, 0o600)
@@ -168,7 +191,7 @@ class ProcessRuntime:
             fcntl.flock(lock, fcntl.LOCK_EX)
             with open(folder.file("log"), "wb") as log_file:
                 process = subprocess.Popen(
-                    [*command, sys.executable, "-m", "vantage6.algorithm"],
+                    [*command, *algorithm],
                     env=environment,
                     cwd=folder.path,
                     stdin=subprocess.DEVNULL,

@@ -193,11 +193,16 @@ def _repeats(run: Run, body: dict) -> bool:
 
 
 def _fail_unstarted_siblings(run: Run) -> None:
-    """Once one run of a task fails the task has failed: its runs still pending need not start."""
+    """Once one run of a task fails the task has failed: its runs still pending need not start,
+    and their log says why."""
     for sibling in run.task.runs:
         if sibling is not run and sibling.status == TaskStatus.PENDING.value:
             sibling.status = TaskStatus.FAILED.value
             sibling.finished_at = run.finished_at
+            sibling.log = (
+                f"Not started: the task failed, as its run {run.id} at organization "
+                f"{run.organization_id} ended {run.status!r}"
+            )
 
 
 @results.get(permission="view", response_schemas=PAGE)

@@ -1,5 +1,5 @@
-"""Real nodes for the browser tests of tasks: in-process daemons, each with a CSV of ages as
-its default database, as the task form and task page tests run them.
+"""Real nodes for the tests of tasks from the web UI and the R client: in-process daemons, each
+with a CSV as its default database (ages, unless a test brings its own data).
 
 Their runtime is Docker, with the images of ``scripts/build-images``, wherever an engine has
 them (required in CI), and the process runtime elsewhere."""
@@ -25,7 +25,8 @@ AVERAGE = "harbor2.vantage6.ai/demo/average"
 # Standard-library modules as algorithms: json.<method> (quick), time.sleep (a run that lasts).
 JSON_IMAGE = "vantage6/test-json"
 TIME_IMAGE = "vantage6/test-time"
-IMAGES = (AVERAGE, JSON_IMAGE, TIME_IMAGE)
+COXPH = "vantage6/coxph"  # the federated Cox regression, an R algorithm (R/vtg.coxph)
+IMAGES = (AVERAGE, JSON_IMAGE, TIME_IMAGE, COXPH)
 TEST_ALGORITHMS = {**ALGORITHMS, JSON_IMAGE: ("json", None), TIME_IMAGE: ("time", None)}
 
 
@@ -75,13 +76,15 @@ KEY_FILE = "node.pem"
 SLOW_MS = 90_000  # a federated average starts four algorithm processes; the machine is shared
 
 
-def node_ini(folder: Path, server, api_key: str, ages: list, encrypted: bool, **node) -> Path:
-    """A node.ini in ``folder`` whose default database is a CSV of ``ages``; an encrypted
-    node's private key is made as ``folder / KEY_FILE``."""
+def node_ini(
+    folder: Path, server, api_key: str, data: pd.DataFrame, encrypted: bool, extra="", **node
+) -> Path:
+    """A node.ini in ``folder`` whose default database is a CSV of ``data``, and ``extra``
+    sections; an encrypted node's private key is made as ``folder / KEY_FILE``."""
     folder.mkdir(parents=True, exist_ok=True)
-    data = folder / "ages.csv"
-    pd.DataFrame({"age": ages}).to_csv(data, index=False)
-    extra = f"[databases]\ndefault = csv:{data}\n"
+    csv = folder / "data.csv"
+    data.to_csv(csv, index=False)
+    extra = f"{extra}[databases]\ndefault = csv:{csv}\n"
     if encrypted:
         RSACryptor.create_new_rsa_key(folder / KEY_FILE, key_size=2048)
         extra += f"[encryption]\nenabled = true\nprivate_key = {folder / KEY_FILE}\n"
@@ -89,11 +92,15 @@ def node_ini(folder: Path, server, api_key: str, ages: list, encrypted: bool, **
 
 
 class Federation:
-    """A collaboration of root's organization and two others, each with a node (a CSV slice
-    of ages, :data:`SLICES`), started when a test asks. In an ``encrypted`` one each node
-    has a private key of its own (:meth:`key_file`), whose public key it uploads."""
+    """A collaboration of root's organization and two others, each with a node, started when
+    a test asks; their data are ``datasets`` (by default a slice of ages, :data:`SLICES`), and
+    ``sections`` adds to a node's ini (e.g. policies). In an ``encrypted`` one each node has
+    a private key of its own (:meth:`key_file`), whose public key it uploads."""
 
-    def __init__(self, server, folder: Path, encrypted: bool = False):
+    def __init__(self, server, folder: Path, encrypted: bool = False, datasets=None, sections=None):
+        sections = sections or {}
+        if datasets is None:
+            datasets = {name: pd.DataFrame({"age": ages}) for name, ages in SLICES.items()}
         self.server = server
         self.ids = server.collaboration(2, encrypted)
         one, two = self.ids["orgs"]
@@ -104,8 +111,16 @@ class Federation:
             name: server.ok("GET", f"/organization/{org}")["name"] for name, org in self.org.items()
         }
         self.configs = {
-            name: node_ini(folder / name, server, keys[name], ages, encrypted, name=name)
-            for name, ages in SLICES.items()
+            name: node_ini(
+                folder / name,
+                server,
+                keys[name],
+                data,
+                encrypted,
+                sections.get(name, ""),
+                name=name,
+            )
+            for name, data in datasets.items()
         }
         self.nodes: dict[str, Running] = {}
 

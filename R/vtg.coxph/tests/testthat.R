@@ -1,0 +1,4 @@
+library(testthat)
+library(vtg.coxph)
+
+test_check("vtg.coxph")

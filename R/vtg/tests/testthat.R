@@ -1,0 +1,4 @@
+library(testthat)
+library(vtg)
+
+test_check("vtg")
