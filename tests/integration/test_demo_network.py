@@ -1,6 +1,7 @@
-"""The README's main job end to end: a demo network of a server and three Docker nodes, the
-federated average through ``vdev run-demo``, then the seed's own client walk-through against
-the same network, with the numbers its text shows."""
+"""The README's main job end to end: a demo network of a server and three organizations' Docker
+nodes, the federated average through ``vdev run-demo``, then the seed's own client walk-through
+against the same network, with the numbers its text shows; and the seed's R example, the
+federated Cox regression, on the network's survival collaboration."""
 
 from __future__ import annotations
 
@@ -8,16 +9,21 @@ import os
 import subprocess
 import sys
 import time
+from importlib import resources
 from pathlib import Path
 
 import pytest
 
+from tests.functional.node.daemons import REPOSITORY
 from tests.functional.test_serve import free_port
+from tests.integration.r import conftest as r_packages
 from vantage6.client import Client
 from vantage6.dev.demo import docker_ready
 from vantage6.dev.network import DemoNetwork
 
 VDEV = str(Path(sys.executable).with_name("vdev"))
+library = r_packages.library  # the fixture: vtg and vtg.coxph installed
+SEED_EXAMPLE = REPOSITORY / "R" / "vtg.coxph" / "inst" / "examples" / "seed-example.R"
 
 if not docker_ready():
     if os.environ.get("CI") == "true":
@@ -97,9 +103,37 @@ def test_the_seeds_rpc_example_gives_its_documented_sums(network):
     ]
 
 
+def test_the_seeds_r_cox_example_matches_the_pooled_fit(network, library, tmp_path):
+    """The README's R command: the documentation's example as a script, on collaboration 2."""
+    credentials = network[0].credentials()
+    username, password = next(iter(credentials.users.items()))
+    table = tmp_path / "dcoxph.csv"
+    command = [f"{credentials.url}:{credentials.port}", "/api", username, password, "2", table]
+    done = subprocess.run(
+        ["Rscript", str(SEED_EXAMPLE), *map(str, command)],
+        env={**os.environ, "R_LIBS": str(library)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "example_survival" in done.stdout
+    pooled = resources.files("vantage6.dev").joinpath("data", "survival.csv")
+    compare = (
+        f"fit <- read.csv({str(table)!r}, row.names = 1, check.names = FALSE); "
+        f"d <- read.csv({str(pooled)!r}); "
+        "ref <- survival::coxph(survival::Surv(Time, Censor) ~ ., data = d, ties = 'breslow'); "
+        "cat(max(abs(fit[names(coef(ref)), 'coef'] - coef(ref))))"
+    )
+    difference = subprocess.run(
+        ["Rscript", "-e", compare], capture_output=True, text=True, check=True
+    ).stdout
+    assert float(difference) < 1e-6
+
+
 def test_the_networks_secrets_are_readable_by_their_owner_only(network):
     demo = network[0]
     secrets = [demo.server_ini, demo.credentials_file, demo.directory / "import.yaml"]
     secrets += [folder / "api_key" for folder in demo.node_dirs()]
-    assert len(secrets) == 6
+    assert len(secrets) == 3 + 2 * 3  # two collaborations of three organizations
     assert {path.stat().st_mode & 0o777 for path in secrets} == {0o600}

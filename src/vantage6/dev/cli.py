@@ -80,9 +80,13 @@ def creation_options(function):
         "--runtime", type=click.Choice(RUNTIMES), default="auto", show_default=True
     )(function)
     function = click.option("--server-port", default=7601, show_default=True)(function)
-    return click.option("--num-nodes", default=3, show_default=True, help="How many nodes (1-12).")(
-        function
-    )
+    return click.option(
+        "--num-nodes",
+        default=3,
+        show_default=True,
+        help="How many organizations (1-12); each has a node in both collaborations "
+        "(example_collab1, example_survival).",
+    )(function)
 
 
 @cli.command("create-demo-network")
@@ -90,8 +94,9 @@ def creation_options(function):
 @creation_options
 @reports_demo_errors
 def create_demo_network(name, directory, num_nodes, server_port, runtime):
-    """Write the server and node configurations, give each node a slice of the sample data,
-    and import the organizations, collaboration, users and nodes."""
+    """Write the server and node configurations, give each node a slice of the sample data
+    (patients in example_collab1, their survival in example_survival), and import the
+    organizations, collaborations, users and nodes."""
     _create(_network(name, directory), num_nodes, server_port, runtime)
 
 

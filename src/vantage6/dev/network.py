@@ -1,11 +1,16 @@
-"""A demo network on this machine: one server and N nodes, each node with a slice of the
-bundled sample data, made and run with the same commands a real deployment uses
+"""A demo network on this machine: one server and N organizations' nodes, each node with a
+slice of the bundled sample data, made and run with the same commands a real deployment uses
 (``vserver import``, ``vserver start``, ``vnode start``).
 
 The layout matches the seeds' client walk-through: organization 1 is root's, the demo
 organizations ``example_org1``… are 2, 3, …, and they share collaboration 1,
 ``example_collab1``. With the bundled data, the seed's task for organizations 2 and 3 averages
 to exactly the 53.25 its text shows.
+
+They also share collaboration 2, ``example_survival``, for the R client's Cox regression
+example (``vtg.coxph``): each organization has a second node there (a node serves one
+collaboration), whose default database is its slice of the bundled survival data, the data
+``R/vtg.coxph`` ships.
 """
 
 from __future__ import annotations
@@ -30,8 +35,9 @@ import yaml
 from vantage6.common import background
 
 DATASET = "patients.csv"
+SURVIVAL_DATASET = "survival.csv"  # R/vtg.coxph/inst/extdata/coxph-all.csv
 LABEL = "default"  # the database label the seed's tasks use
-IMAGES = ("harbor2.vantage6.ai/demo/average", "vantage6/demo-average")
+IMAGES = ("harbor2.vantage6.ai/demo/average", "vantage6/demo-average", "vantage6/coxph")
 STOP_SECONDS = 30
 
 
@@ -66,9 +72,9 @@ def write_secret(path: Path, text: str) -> None:
         file.write(text)
 
 
-def sample_rows() -> list[dict]:
-    """The bundled sample dataset (synthetic patients)."""
-    text = resources.files("vantage6.dev").joinpath("data", DATASET).read_text()
+def sample_rows(dataset: str = DATASET) -> list[dict]:
+    """A bundled sample dataset: synthetic patients, or their survival (``SURVIVAL_DATASET``)."""
+    text = resources.files("vantage6.dev").joinpath("data", dataset).read_text()
     return list(csv.DictReader(io.StringIO(text)))
 
 
@@ -96,7 +102,7 @@ class DemoNetwork:
         if self.directory.exists() and any(self.directory.iterdir()):
             raise DemoError(f"{self.directory} is not empty (remove the old demo network first)")
         if not 1 <= nodes <= 12:
-            raise DemoError(f"a demo network has 1 to 12 nodes, not {nodes}")
+            raise DemoError(f"a demo network has 1 to 12 organizations, not {nodes}")
         credentials = Credentials(
             url="http://127.0.0.1",
             port=port,
@@ -112,15 +118,17 @@ class DemoNetwork:
         return credentials
 
     def _write(self, credentials: Credentials, runtime: str) -> None:
-        nodes = len(credentials.users)
-        api_keys = [str(uuid.uuid4()) for _ in range(nodes)]
+        """Nodes 1..N for example_collab1 (the patients), N+1..2N for example_survival."""
+        organizations = len(credentials.users)
+        api_keys = [str(uuid.uuid4()) for _ in range(2 * organizations)]
         write_secret(self.server_ini, _server_ini(credentials.port, credentials.root_password))
         plan = self.directory / "import.yaml"
         write_secret(plan, yaml.safe_dump(_import_plan(credentials, api_keys), sort_keys=False))
         _run(["vserver", "import", "--config", str(self.server_ini), str(plan)])
-        for number, (key, rows) in enumerate(
-            zip(api_keys, slices(sample_rows(), nodes), strict=True), 1
-        ):
+        data = slices(sample_rows(), organizations) + slices(
+            sample_rows(SURVIVAL_DATASET), organizations
+        )
+        for number, (key, rows) in enumerate(zip(api_keys, data, strict=True), 1):
             self._write_node(number, key, rows, credentials, runtime)
         credentials.save(self.credentials_file)
 
@@ -211,12 +219,21 @@ def _import_plan(credentials: Credentials, api_keys: list[str]) -> dict:
         }
         for number, (username, password) in enumerate(credentials.users.items(), 1)
     ]
-    participants = [
-        {"name": organization["name"], "api_key": key}
-        for organization, key in zip(organizations, api_keys, strict=True)
+    collaborations = [
+        {
+            "name": name,
+            "participants": [
+                {"name": organization["name"], "api_key": key}
+                for organization, key in zip(organizations, keys, strict=True)
+            ],
+            "encrypted": False,
+        }
+        for name, keys in (
+            ("example_collab1", api_keys[: len(organizations)]),
+            ("example_survival", api_keys[len(organizations) :]),
+        )
     ]
-    collaboration = {"name": "example_collab1", "participants": participants, "encrypted": False}
-    return {"organizations": organizations, "collaborations": [collaboration]}
+    return {"organizations": organizations, "collaborations": collaborations}
 
 
 def _server_ini(port: int, root_password: str) -> str:

@@ -61,10 +61,23 @@ def test_the_r_client_with_a_real_server_and_nodes(node_server, plain, encrypted
     }
     run_testthat(PACKAGES / "vtg" / "tests" / "server", library, variables)
 
+    # The task the R client made, read from Python.
+    client = signed_in(node_server)
+    (task,) = client.task.list(name="made in R", collaboration=plain.ids["collab"])["data"]
+    results = [record["result"] for record in client.result.from_task(task["id"])["data"]]
+    pooled = pd.read_csv(DATA / "coxph-all.csv")
+    assert sum(result["count"] for result in results) == len(pooled)
+    assert sum(result["sum"] for result in results) == pooled["Age"].sum()
+
+
+def signed_in(server) -> Client:
+    client = Client("http://127.0.0.1", server.port, "/api")
+    client.authenticate("root", "root")
+    return client
+
 
 def test_a_task_from_python_is_run_by_the_r_algorithm(node_server, plain):
-    client = Client("http://127.0.0.1", node_server.port, "/api")
-    client.authenticate("root", "root")
+    client = signed_in(node_server)
     task = client.task.create(
         collaboration=plain.ids["collab"],
         organizations=[plain.org["one"]],

@@ -16,7 +16,7 @@ def test_a_network_of_too_many_nodes_is_refused_before_anything_is_written(tmp_p
     arguments = ["create-demo-network", "--directory", str(target), "--num-nodes", "13"]
     result = CliRunner().invoke(cli, [*arguments, "--runtime", "process"])
     assert result.exit_code == 1
-    assert "1 to 12 nodes, not 13" in result.output
+    assert "1 to 12 organizations, not 13" in result.output
     assert not target.exists()
 
 

@@ -1,6 +1,9 @@
 """The demo network's data: slices that reproduce the seed's walk-through numbers."""
 
-from vantage6.dev.network import sample_rows, slices
+from importlib import resources
+
+from tests.unit.algorithm.conftest import ROOT
+from vantage6.dev.network import SURVIVAL_DATASET, sample_rows, slices
 
 
 def test_slices_cover_every_row_once_in_order():
@@ -19,3 +22,11 @@ def test_the_first_two_of_three_slices_give_the_seeds_sums():
     assert sum(int(row["age"]) for row in second) == 173
     ages = [int(row["age"]) for row in sample_rows()]
     assert sum(ages) / len(ages) == 53.25
+
+
+def test_the_survival_data_is_the_one_the_r_package_ships():
+    """The demo's copy (in the Python package) of R/vtg.coxph's bundled data cannot drift."""
+    shipped = ROOT / "R" / "vtg.coxph" / "inst" / "extdata" / "coxph-all.csv"
+    demo = resources.files("vantage6.dev").joinpath("data", SURVIVAL_DATASET)
+    assert demo.read_bytes() == shipped.read_bytes()
+    assert len(sample_rows(SURVIVAL_DATASET)) == 600

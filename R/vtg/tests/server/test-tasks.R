@@ -8,7 +8,8 @@ test_that("a task from R is run by a Python algorithm and its results come back 
 
   task <- client$createTask(
     image = server_setting("AVERAGE_IMAGE"), method = "partial_average",
-    kwargs = list(column_name = "Age"), organizations = organizations()
+    kwargs = list(column_name = "Age"), organizations = organizations(),
+    name = "made in R"  # the Python side of the test reads it too
   )
   results <- quietly_wait(client, task)
   expect_length(results, length(organizations()))
