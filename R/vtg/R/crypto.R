@@ -23,41 +23,17 @@ LEGACY_REFUSED <- paste(
   "client$setupEncryption(<private key>, allow_legacy = TRUE)"
 )
 
-# Base64 in R: the base64 functions of openssl 2.0.5 and jsonlite 1.8.4 leak memory (about
-# the size of their output, each call), which task inputs and results would multiply.
-B64_ALPHABET <- charToRaw("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-B64_PAD <- charToRaw("=")
-B64_VALUES <- local({ # 6-bit value of each byte; NA outside the alphabet
-  values <- rep(NA_integer_, 256)
-  values[as.integer(B64_ALPHABET) + 1L] <- 0:63
-  values
-})
+# Base64 through OpenSSL (src/crypto.c); decoding as strict as the Python side
+# (b64decode(validate=True)): only the alphabet, padding only at the end, whole quads.
+B64_STRICT <- "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
 
-crypto_b64encode <- function(bytes) {
-  padding <- (3L - length(bytes) %% 3L) %% 3L
-  groups <- matrix(c(as.integer(bytes), integer(padding)), nrow = 3)
-  value <- groups[1, ] * 65536L + groups[2, ] * 256L + groups[3, ]
-  sextets <- rbind(value %/% 262144L, value %/% 4096L %% 64L, value %/% 64L %% 64L, value %% 64L)
-  chars <- B64_ALPHABET[sextets + 1L]
-  chars[length(chars) + 1L - seq_len(padding)] <- B64_PAD
-  rawToChar(chars)
-}
+crypto_b64encode <- function(bytes) .Call(C_base64_encode, bytes)
 
-# Strict, as the Python side (b64decode(validate=True)): only the base64 alphabet, padding
-# only at the end; anything else is refused instead of silently skipped.
 crypto_b64decode <- function(text, what) {
-  invalid <- function() vtg_stop(sprintf("%s is not valid base64", what))
-  if (!is.character(text) || length(text) != 1 || is.na(text)) invalid()
-  chars <- charToRaw(text)
-  n <- length(chars)
-  if (n %% 4L != 0L) invalid()
-  padding <- if (n == 0L || chars[n] != B64_PAD) 0L else if (chars[n - 1L] == B64_PAD) 2L else 1L
-  values <- B64_VALUES[as.integer(chars[seq_len(n - padding)]) + 1L]
-  if (anyNA(values)) invalid()
-  quads <- matrix(c(values, integer(padding)), nrow = 4)
-  value <- quads[1, ] * 262144L + quads[2, ] * 4096L + quads[3, ] * 64L + quads[4, ]
-  bytes <- as.raw(rbind(value %/% 65536L, value %/% 256L %% 256L, value %% 256L))
-  bytes[seq_len(length(bytes) - padding)]
+  if (!is.character(text) || length(text) != 1 || is.na(text) || !grepl(B64_STRICT, text)) {
+    vtg_stop(sprintf("%s is not valid base64", what))
+  }
+  .Call(C_base64_decode, text)
 }
 
 # Python's str.split: "a$" gives two parts, the second empty (strsplit drops it).

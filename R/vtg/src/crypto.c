@@ -1,6 +1,9 @@
 /* The two primitives of vantage6's v6e1 encryption format that R's openssl package lacks:
- * RSA-OAEP with SHA-256 (and MGF1-SHA-256), and AES-256-GCM with associated data and tag.
- * Everything else (the message format, base64, key checks) is done in R (crypto.R).
+ * RSA-OAEP with SHA-256 (and MGF1-SHA-256), and AES-256-GCM with associated data and tag;
+ * and base64, as the base64 functions of R's openssl 2.0.5 and jsonlite 1.8.4 leak about
+ * their output's size on every call, which task inputs and results would multiply.
+ * Everything else (the message format, base64's strict check, key checks) is done in R
+ * (crypto.R).
  *
  * R errors jump out of the function (longjmp), so no R allocation or Rf_error happens while
  * an OpenSSL object is alive: output buffers are allocated before, errors are raised after
@@ -208,6 +211,44 @@ SEXP C_aes_gcm_decrypt(SEXP sealed, SEXP key, SEXP nonce, SEXP aad) {
     memset(RAW(out), 0, (size_t)size); /* no unauthenticated plaintext left behind */
     Rf_error("%s", why.text);
   }
+  UNPROTECT(1);
+  return out;
+}
+
+/* Standard base64 with padding, on one line. */
+SEXP C_base64_encode(SEXP data) {
+  R_xlen_t size;
+  char *text;
+
+  check_raw(data, "data");
+  size = XLENGTH(data);
+  if (size > (R_xlen_t)(INT_MAX / 4) * 3)
+    Rf_error("too much data to encode at once");
+  text = R_alloc((size_t)(4 * ((size + 2) / 3) + 1), 1); /* freed when .Call returns */
+  EVP_EncodeBlock((unsigned char *)text, RAW(data), (int)size);
+  return Rf_mkString(text);
+}
+
+/* The bytes of base64 text that R checked already (the alphabet, padding at the end only,
+ * a multiple of four characters). */
+SEXP C_base64_decode(SEXP text) {
+  const char *chars;
+  size_t size, padding;
+  int decoded;
+  SEXP out;
+
+  if (TYPEOF(text) != STRSXP || XLENGTH(text) != 1 || STRING_ELT(text, 0) == NA_STRING)
+    Rf_error("base64 text must be one string");
+  chars = CHAR(STRING_ELT(text, 0));
+  size = strlen(chars);
+  if (size % 4 != 0 || size > INT_MAX)
+    Rf_error("not valid base64");
+  padding = (size > 0 && chars[size - 1] == '=') + (size > 1 && chars[size - 2] == '=');
+  out = PROTECT(Rf_allocVector(RAWSXP, (R_xlen_t)(size / 4 * 3)));
+  decoded = EVP_DecodeBlock(RAW(out), (const unsigned char *)chars, (int)size);
+  if (decoded < 0)
+    Rf_error("not valid base64");
+  out = shortened(out, (size_t)decoded - padding);
   UNPROTECT(1);
   return out;
 }
