@@ -369,12 +369,11 @@ alg_token_claims <- function(token) {
 #' @export
 MockAlgorithmClient <- R6::R6Class(
   "MockAlgorithmClient",
+  inherit = AlgorithmClient, # call(), setOrganizations() and the like are the same
   public = list(
     datasets = NULL,
     functions = NULL,
     pkg = NULL,
-    organizations = NULL,
-    use.master.container = FALSE,
     organization_id = 1L,
     collaboration_id = 1L,
 
@@ -428,28 +427,6 @@ MockAlgorithmClient <- R6::R6Class(
       data.frame(id = seq_along(self$datasets),
                  name = sprintf("organization %d", seq_along(self$datasets)),
                  stringsAsFactors = FALSE)
-    },
-
-    call = function(method, ...) {
-      arguments <- list(...)
-      given <- names(arguments)
-      if (is.null(given)) given <- rep("", length(arguments))
-      organizations <- self$organizations
-      if (is.null(organizations)) organizations <- self$getOrganizations()$id
-      task <- self$createSubtask(method, args = arguments[given == ""],
-                                 kwargs = arguments[given != ""], organizations = organizations)
-      self$waitForResults(task$id)
-    },
-
-    setTaskImage = function(image, task.name = "", format = "json") {
-      invisible(self)
-    },
-    set.task.image = function(image, task.name = "") {
-      invisible(self)
-    },
-    setOrganizations = function(ids) {
-      self$organizations <- ids
-      invisible(self)
     }
   ),
   private = list(results = NULL)
