@@ -88,9 +88,13 @@ def _public_keys(client, organization_ids: list[int]) -> dict[int, str]:
     return keys
 
 
+JSON_MARK = b"json."
+
+
 def decode(cryptor: CryptorBase, value: str | None, what: str):
-    """A stored input or result: decrypted, then the JSON it holds (bytes when it is not
-    JSON; None while there is none)."""
+    """A stored input or result: decrypted, then the JSON it holds, after the ``json.``
+    format mark of the original's clients and R algorithms when there is one (bytes when it
+    is not JSON; None while there is none)."""
     if value is None:
         return None
     try:
@@ -103,7 +107,7 @@ def decode(cryptor: CryptorBase, value: str | None, what: str):
         )
         raise DecryptionError(f"The {what} cannot be decrypted: {exc}{hint}") from None
     try:
-        return json.loads(data)
+        return json.loads(data.removeprefix(JSON_MARK))
     except ValueError:
         return data
 
