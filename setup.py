@@ -98,6 +98,8 @@ setup(
             "vserver = vantage6.server.cli:cli",
             "vnode = vantage6.node.cli:cli",
             "vdev = vantage6.dev.cli:cli",
+            # vantage6 4.x's command name: v6 server|node|dev is vserver|vnode|vdev
+            "v6 = vantage6.v6_alias:cli",
         ],
     },
 )

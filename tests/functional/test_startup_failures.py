@@ -36,6 +36,37 @@ def test_a_bad_setting_is_named_with_its_value(tmp_path):
     assert refusal(ini).endswith("vantage6.argon2.time_cost must be a whole number, not 'fast'")
 
 
+# The seed's YAML keys as a user would guess them in the ini file (issue 19): refused, not
+# silently ignored, with the setting that replaces each.
+SEED_GUESSES = {
+    "vantage6.jwt_secret_key": "vantage6.jwt_secret_key is not a setting of this server: the "
+    "secret that signs tokens is vantage6.jwt.secret (or VANTAGE6_JWT_SECRET)",
+    "vantage6.vpn_server.url": "vantage6.vpn_server.url is not a setting of this server: this "
+    "server does not support a VPN between algorithms yet",
+}
+
+
+@pytest.mark.parametrize("key", SEED_GUESSES)
+def test_an_unknown_setting_is_named_with_what_replaces_it(tmp_path, key):
+    ini = ini_copy("development.ini", tmp_path, free_port(), **{key: "https://example.org"})
+    assert SEED_GUESSES[key] in refusal(ini)
+
+
+def test_vserver_start_refuses_an_unknown_setting_in_one_line(tmp_path):
+    ini = ini_copy("development.ini", tmp_path, free_port(), **{"vantage6.jwt_secret_key": "x"})
+    xdg = {name: str(tmp_path / name) for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME")}
+    done = subprocess.run(
+        [BIN / "vserver", "start", "--config", ini],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **xdg},
+    )
+    assert done.returncode == 1
+    output = (done.stdout + done.stderr).strip()
+    assert output == f"Error: {ini} [app:main]: {SEED_GUESSES['vantage6.jwt_secret_key']}"
+
+
 @pytest.mark.parametrize(
     "key, value, reason",
     [

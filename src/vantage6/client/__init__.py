@@ -43,6 +43,7 @@ from vantage6.client.subclients.task import TaskSubClient
 from vantage6.client.subclients.user import UserSubClient
 from vantage6.client.subclients.util import UtilSubClient, show_two_factor_setup
 from vantage6.client.wait import Progress, wait_for_task
+from vantage6.common.api_path import normalise_api_path
 from vantage6.common.encryption import DummyCryptor, RSACryptor
 
 __all__ = [
@@ -82,7 +83,8 @@ class Client:
     server_port : int, optional
         Port of the server, e.g. 443 or 7601; None when ``server_url`` includes it
     server_api : str, optional
-        Path of the API on the server (default ``/api``)
+        Path of the API on the server (default ``/api``); ``""`` when the API is at the
+        server's root path (``vantage6.common.api_path``)
     verbose : bool, optional
         Log what the client does (every request) to the console, and show the progress
         of ``wait_for_results`` also when not in a terminal
@@ -200,7 +202,7 @@ class Client:
             if exc.status == 404:
                 raise ClientError(
                     f"{self.base_path}/token/user does not exist: is the API path "
-                    "(server_api, e.g. '/api') right?"
+                    "(server_api: e.g. '/api', or '' for the root path) right?"
                 ) from None
             raise
         if "qr_uri" in answer:
@@ -343,8 +345,7 @@ def api_url(server_url: str, server_port: int | None, server_api: str) -> str:
     url = server_url.rstrip("/")
     if server_port:
         url += f":{server_port}"
-    path = (server_api or "").strip("/")
-    return f"{url}/{path}" if path else url
+    return url + normalise_api_path(server_api)
 
 
 class _ConsoleHandler(logging.StreamHandler):

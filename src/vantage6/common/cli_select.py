@@ -24,9 +24,9 @@ from vantage6.common.configdirs import (
     ConfigLookupError,
     FoundConfig,
     Scope,
-    config_dir,
     data_dir,
     find_config,
+    folder_names,
     list_configs,
 )
 
@@ -130,9 +130,9 @@ class Instance:
         """Without --name: the only configuration there is, or the one picked at the prompt."""
         names = sorted({found.name for found in list_configs(cls.KIND, scope)})
         if not names:
-            where = " or ".join(str(config_dir(cls.KIND, s)) for s in ([scope] if scope else Scope))
             raise Failure(
-                f"no {cls.KIND} configuration in {where}; create one with `{cls.COMMAND} new`"
+                f"no {cls.KIND} configuration in {folder_names(cls.KIND, scope)}; create one "
+                f"with `{cls.COMMAND} new`"
             )
         if len(names) == 1:
             return names[0]

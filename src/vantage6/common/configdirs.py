@@ -4,7 +4,9 @@ Two scopes, as in the seed's table: *system* (for every user of the machine) and
 Configuration files are ``<config dir>/<kind>/<name>.ini``; an instance's database, log and
 pid files are in ``<data dir>/<kind>/<name>/``. ``kind`` is ``"server"`` or ``"node"``.
 
-- system, Linux: ``/etc/xdg/vantage6`` (config), ``/usr/local/share/vantage6`` (data)
+- system, Linux: ``/etc/xdg/vantage6`` (config), ``/usr/local/share/vantage6`` (data); but
+  node configurations are written to ``/etc/vantage6/node``, as the seed's table says, and read
+  from there and from ``/etc/xdg/vantage6/node``, where earlier versions wrote them
 - system, macOS: ``/Library/Application Support/vantage6`` (both)
 - system, Windows: ``C:\\ProgramData\\vantage6`` (both)
 - user, Linux: ``~/.config/vantage6`` (config), ``~/.local/share/vantage6`` (data)
@@ -13,13 +15,14 @@ pid files are in ``<data dir>/<kind>/<name>/``. ``kind`` is ``"server"`` or ``"n
 
 The folders come from platformdirs, so on Linux the XDG variables (``XDG_CONFIG_HOME``,
 ``XDG_DATA_HOME``, ``XDG_CONFIG_DIRS``, ``XDG_DATA_DIRS``) move them, which is how the tests
-keep out of the real ones.
+keep out of the real ones; with ``XDG_CONFIG_DIRS`` set, node configurations follow it too.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -28,6 +31,9 @@ import platformdirs
 
 APP = "vantage6"
 SUFFIX = ".ini"
+# Linux, system-wide: where the seed keeps node configurations, and where we kept them before.
+SEED_SYSTEM_NODE_DIR = Path("/etc/vantage6/node")
+XDG_SYSTEM_NODE_DIR = Path("/etc/xdg/vantage6/node")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
@@ -52,11 +58,20 @@ def _dirs() -> platformdirs.PlatformDirs:
     return platformdirs.PlatformDirs(APP, appauthor=False, roaming=False)
 
 
-def config_dir(kind: str, scope: Scope) -> Path:
-    """The folder holding the ``<name>.ini`` files of ``kind`` in ``scope``."""
+def config_dirs(kind: str, scope: Scope) -> list[Path]:
+    """The folders holding the ``<name>.ini`` files of ``kind`` in ``scope``: new ones go to
+    the first; a name there hides the same name in the next."""
+    seed_default = sys.platform.startswith("linux") and not os.environ.get("XDG_CONFIG_DIRS")
+    if kind == "node" and scope is Scope.SYSTEM and seed_default:
+        return [SEED_SYSTEM_NODE_DIR, XDG_SYSTEM_NODE_DIR]
     dirs = _dirs()
     base = dirs.site_config_dir if scope is Scope.SYSTEM else dirs.user_config_dir
-    return Path(base) / kind
+    return [Path(base) / kind]
+
+
+def config_dir(kind: str, scope: Scope) -> Path:
+    """The folder new ``<name>.ini`` files of ``kind`` in ``scope`` are written to."""
+    return config_dirs(kind, scope)[0]
 
 
 def data_dir(kind: str, scope: Scope, name: str) -> Path:
@@ -64,6 +79,12 @@ def data_dir(kind: str, scope: Scope, name: str) -> Path:
     dirs = _dirs()
     base = dirs.site_data_dir if scope is Scope.SYSTEM else dirs.user_data_dir
     return Path(base) / kind / name
+
+
+def folder_names(kind: str, scope: Scope | None) -> str:
+    """Where configurations of ``kind`` are looked for in ``scope`` (None: both), for messages."""
+    scopes = [scope] if scope else list(Scope)
+    return " or ".join(str(folder) for each in scopes for folder in config_dirs(kind, each))
 
 
 def check_name(name: str) -> str:
@@ -78,7 +99,8 @@ def check_name(name: str) -> str:
 
 def config_path(kind: str, name: str, scope: Scope) -> Path:
     """Where the configuration ``name`` of ``kind`` lives (or would live) in ``scope``."""
-    return config_dir(kind, scope) / f"{check_name(name)}{SUFFIX}"
+    paths = [folder / f"{check_name(name)}{SUFFIX}" for folder in config_dirs(kind, scope)]
+    return next((path for path in paths if path.is_file()), paths[0])
 
 
 def list_configs(kind: str, scope: Scope | None = None) -> list[FoundConfig]:
@@ -86,13 +108,12 @@ def list_configs(kind: str, scope: Scope | None = None) -> list[FoundConfig]:
     scopes = [scope] if scope else [Scope.SYSTEM, Scope.USER]
     found = []
     for each in scopes:
-        folder = config_dir(kind, each)
-        if folder.is_dir():
-            found += [
-                FoundConfig(path.stem, path, each)
-                for path in sorted(folder.glob(f"*{SUFFIX}"))
-                if _NAME.fullmatch(path.stem)
-            ]
+        in_scope = {}
+        for folder in config_dirs(kind, each):
+            for path in sorted(folder.glob(f"*{SUFFIX}")):  # none when the folder is missing
+                if _NAME.fullmatch(path.stem):
+                    in_scope.setdefault(path.stem, FoundConfig(path.stem, path, each))
+        found += sorted(in_scope.values(), key=lambda config: config.name)
     return found
 
 
@@ -103,7 +124,7 @@ def find_config(kind: str, name: str, scope: Scope | None = None) -> FoundConfig
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        where = " or ".join(str(config_dir(kind, s)) for s in ([scope] if scope else Scope))
+        where = folder_names(kind, scope)
         raise ConfigLookupError(f"no {kind} configuration named {name!r} in {where}")
     raise ConfigLookupError(
         f"{kind} configuration {name!r} exists at system and at user level "

@@ -17,9 +17,56 @@ import click
 
 from vantage6.common.cli_output import Failure
 from vantage6.common.configdirs import check_name
+from vantage6.common.logfile import BACKUP_COUNT, MAX_BYTES
 
 _HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    """Where the ini's logging writes, beyond the level: the service log (``log``: the terminal
+    in the foreground, the log file ``files`` shows in the background) and/or a size-rotated
+    file of its own (``file``: an absolute path). Empty format/datefmt: the wizard's own."""
+
+    max_bytes: int = MAX_BYTES
+    backup_count: int = BACKUP_COUNT
+    service_log: bool = True
+    file: str = ""
+    format: str = ""
+    datefmt: str = ""
+
+    @property
+    def handlers(self) -> str:
+        """The handler names, for ``[handlers] keys`` and the root logger's ``handlers``."""
+        return ", ".join(["log"] * self.service_log + ["file"] * bool(self.file))
+
+
+def render_log_handlers(
+    log: LogSettings, format: str, datefmt: str = "", handler_level: bool = False
+) -> str:
+    """The ``[handler_*]`` and ``[formatter_generic]`` sections of ``log``; ``format`` and
+    ``datefmt`` are the wizard's defaults (no datefmt line when both are empty)."""
+    level = "level = NOTSET\n" if handler_level else ""
+    sizes = f"{{'maxBytes': {log.max_bytes}, 'backupCount': {log.backup_count}}}"
+    text = ""
+    if log.service_log:
+        text += (
+            "[handler_log]\nclass = vantage6.common.logfile.ServiceLog\n"
+            f"kwargs = {sizes}\n{level}formatter = generic\n\n"
+        )
+    if log.file:
+        # fileConfig interpolates args (%(here)s), so a '%' in the path is doubled
+        path = repr(log.file).replace("%", "%%")
+        args = f"({path}, 'a', {log.max_bytes}, {log.backup_count}, 'utf-8')"
+        text += (
+            "[handler_file]\nclass = handlers.RotatingFileHandler\n"
+            f"args = {args}\n{level}formatter = generic\n\n"
+        )
+    text += f"[formatter_generic]\nformat = {log.format or format}\n"
+    if log.datefmt or datefmt:
+        text += f"datefmt = {log.datefmt or datefmt}\n"
+    return text
 
 
 def check_host(value: str) -> str | None:
@@ -29,11 +76,6 @@ def check_host(value: str) -> str | None:
     except ValueError:
         pass
     return None if _HOST.fullmatch(value) else "must be an IP address or a host name"
-
-
-def check_api_path(value: str) -> str | None:
-    ok = value.startswith("/") and not re.search(r"\s|%|\?|#", value)
-    return None if ok else "must start with / (e.g. /api) and contain no spaces, %, ? or #"
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vantage6.common.api_path import DEFAULT_API_PATH, normalise_api_path
+
 API_KEY_ENV = "VANTAGE6_NODE_API_KEY"
 DATABASE_TYPES = ("csv", "parquet", "excel", "sql", "folder", "other")
 FILE_TYPES = ("csv", "parquet", "excel", "folder")  # their URIs are local paths
@@ -430,8 +432,10 @@ def _server_url(reader: _Reader) -> str:
 
 
 def _api_path(reader: _Reader) -> str:
-    path = reader.text("server", "api_path", "/api")
-    return "" if path == "/" else "/" + path.strip("/")
+    """Left out, ``/api``; given empty (``api_path =``), the root path, as for the server."""
+    if not reader.parser.has_option("server", "api_path"):
+        return DEFAULT_API_PATH
+    return normalise_api_path(reader.parser.get("server", "api_path"))
 
 
 def _api_key(reader: _Reader) -> str:

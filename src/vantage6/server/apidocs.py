@@ -1,5 +1,6 @@
 """``/apidocs``: the OpenAPI (Swagger 2.0) document of every Cornice service, and a browsable
-Swagger UI page served from the packaged assets (no CDN: servers often sit offline).
+Swagger UI page served from the packaged assets (no CDN: servers often sit offline). The page
+also answers at ``[api_path]/apidocs``, where the user documentation says it is.
 
 Request bodies and path ids are documented from the colander nodes that validate them
 (:mod:`vantage6.server.apidocs_schema`); successful answers from each view's
@@ -147,3 +148,7 @@ def includeme(config) -> None:
     public = {"permission": NO_PERMISSION_REQUIRED}
     config.add_view(swagger_page, route_name="vantage6.apidocs", **public)
     config.add_view(openapi_json, route_name="vantage6.apidocs.json", renderer="json", **public)
+    api_path = config.registry.settings["vantage6.api_path"]
+    if api_path:  # at the root path, the page is there already
+        config.add_route("vantage6.apidocs.api", f"{api_path}/apidocs")
+        config.add_view(swagger_page, route_name="vantage6.apidocs.api", **public)

@@ -419,6 +419,8 @@ class Outcome:
 class Report:
     outcomes: list[Outcome] = field(default_factory=list)
     weak_passwords: list[str] = field(default_factory=list)
+    # users created with DEFAULT_ROLES because their entry has no ``roles:``
+    default_roles: list[str] = field(default_factory=list)
     root_password: str | None = None  # set when the import created the root user
 
     def count(self, kind: str, created: bool) -> int:
@@ -486,6 +488,8 @@ class _Writer:
             self.report.weak_passwords.append(spec.username)
         names = ", ".join(role.name for role in roles) or "no roles"
         default = "" if spec.roles_given else " (the default)"
+        if not spec.roles_given:
+            self.report.default_roles.append(spec.username)
         self.tell(Outcome("user", label, True, depth=1, notes=(f"roles: {names}{default}",)))
 
     def role(self, path: str, name: str, org: Organization, spec: UserSpec) -> Role | None:

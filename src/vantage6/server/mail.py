@@ -153,7 +153,7 @@ class Mailer:
             "server": settings["vantage6.server_name"],
             "api": settings["vantage6.api_path"],
             "minutes": settings["vantage6.email_token_validity_minutes"],
-            "support": settings["vantage6.support_email"] or self.sender,
+            "support": settings["vantage6.support_email"],  # with its fallbacks (settings.py)
         }
         self._sending = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vantage6-mail")
 

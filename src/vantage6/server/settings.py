@@ -3,7 +3,8 @@
 Settings are prefixed ``vantage6.``; the database URL is SQLAlchemy's ``sqlalchemy.url``. The
 environment wins over the ini file for the secrets and URLs that deployments inject:
 ``VANTAGE6_DATABASE_URL``, ``VANTAGE6_ROOT_PASSWORD``, ``VANTAGE6_JWT_SECRET`` and
-``VANTAGE6_SMTP_PASSWORD``.
+``VANTAGE6_SMTP_PASSWORD``. :data:`DEFAULT_SETTINGS` names every ``vantage6.*`` setting: any
+other key under that prefix is refused (:mod:`vantage6.server.unknown_settings`).
 """
 
 from __future__ import annotations
@@ -16,16 +17,36 @@ from pyramid.settings import asbool, falsey, truthy
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from vantage6.common.api_path import normalise_api_path
 from vantage6.server.database_url import SUPPORTED
 from vantage6.server.root_password import default_file
+from vantage6.server.unknown_settings import refuse_unknown
 
 PROFILES = ("development", "production")
 
+# The seed's environment types (DTAP), and the defaults each changes; the ini file's own
+# settings still win. As in the original, only test differs: "In case the type is set to test
+# the JWT-tokens expiration is set to 1 day (default is 6 hours)".
+TYPE_DEFAULTS = {
+    "dev": {},
+    "test": {"vantage6.jwt.access_expires_seconds": str(24 * 3600)},
+    "acc": {},
+    "prod": {},
+}
+TYPES = tuple(TYPE_DEFAULTS)
+
+# Where emails send users with questions when neither support_email nor email_from is set,
+# as in the original.
+FALLBACK_SUPPORT_EMAIL = "support@vantage6.ai"
+
 DEFAULT_SETTINGS = {
     "vantage6.profile": "production",
+    "vantage6.type": "prod",
     "vantage6.api_path": "/api",
     "vantage6.server_name": "vantage6",
     "vantage6.db.auto_migrate": "false",
+    # Read by `vserver import --drop-all` (cli/batch.py), which checks it.
+    "vantage6.allow_drop_all": "false",
     "vantage6.root_password": "",
     # Empty: beside an SQLite database file, else in the ini file's folder (root_password.py).
     "vantage6.root_password_file": "",
@@ -36,7 +57,7 @@ DEFAULT_SETTINGS = {
     "vantage6.argon2.api_key_memory_cost": "19456",
     "vantage6.argon2.api_key_parallelism": "1",
     "vantage6.jwt.secret": "",
-    "vantage6.jwt.access_expires_seconds": "21600",
+    "vantage6.jwt.access_expires_seconds": "21600",  # six hours; a day for type test
     "vantage6.jwt.refresh_expires_seconds": "172800",
     "vantage6.login.max_failed_attempts": "5",
     "vantage6.login.inactivation_minutes": "15",
@@ -53,7 +74,7 @@ DEFAULT_SETTINGS = {
     "vantage6.smtp.password": "",
     "vantage6.smtp.timeout_seconds": "10",
     "vantage6.email_from": "",
-    "vantage6.support_email": "",
+    "vantage6.support_email": "",  # empty: email_from, else FALLBACK_SUPPORT_EMAIL
     "vantage6.email_token_validity_minutes": "60",
     "vantage6.between_user_emails_minutes": "60",
     "vantage6.two_factor_reset_hold_hours": "24",
@@ -114,7 +135,10 @@ _INTEGERS = (
 def load_settings(settings: dict, environ=os.environ, config_folder: str | None = None) -> dict:
     """Defaults, then the ini's settings, then the environment; values checked and typed.
     ``config_folder`` is the ini file's: the first root password may be written there."""
-    merged = {**DEFAULT_SETTINGS, **settings}
+    refuse_unknown(settings, DEFAULT_SETTINGS)
+    environment_type = settings.get("vantage6.type", DEFAULT_SETTINGS["vantage6.type"])
+    type_defaults = TYPE_DEFAULTS.get(environment_type, {})  # an unknown type is refused below
+    merged = {**DEFAULT_SETTINGS, **type_defaults, **settings}
     for variable, key in _FROM_ENVIRONMENT.items():
         if environ.get(variable):
             merged[key] = environ[variable]
@@ -124,8 +148,8 @@ def load_settings(settings: dict, environ=os.environ, config_folder: str | None 
         )
     _check_database_url(merged["sqlalchemy.url"])
     _check_choice(merged, "vantage6.profile", PROFILES)
-    api_path = "/" + merged["vantage6.api_path"].strip("/")
-    merged["vantage6.api_path"] = "" if api_path == "/" else api_path
+    _check_choice(merged, "vantage6.type", TYPES)
+    merged["vantage6.api_path"] = normalise_api_path(merged["vantage6.api_path"])
     for key in ("vantage6.db.auto_migrate", "vantage6.two_factor_auth", "vantage6.ui.enabled"):
         merged[key] = _boolean(key, merged[key])
     for key in _INTEGERS:
@@ -135,7 +159,11 @@ def load_settings(settings: dict, environ=os.environ, config_folder: str | None 
             raise ConfigurationError(f"{key} must be a whole number, not {merged[key]!r}") from None
         if merged[key] <= 0:
             raise ConfigurationError(f"{key} must be positive, not {merged[key]}")
+    _check_token_lifetimes(merged, from_type=type_defaults.keys() - settings.keys())
     _check_email(merged)
+    merged["vantage6.support_email"] = (
+        merged["vantage6.support_email"] or merged["vantage6.email_from"] or FALLBACK_SUPPORT_EMAIL
+    )
     _check_two_factor_enrolment(merged)
     _check_ui_path(merged)
     if not merged["vantage6.root_password_file"]:
@@ -158,6 +186,21 @@ def _check_choice(settings: dict, key: str, choices: tuple[str, ...]) -> None:
     if settings[key] not in choices:
         raise ConfigurationError(
             f"{key} must be one of {', '.join(choices)}, not {settings[key]!r}"
+        )
+
+
+def _check_token_lifetimes(settings: dict, from_type: set[str]) -> None:
+    """A refresh token renews access tokens, so it must outlive them. ``from_type``: the
+    settings whose value is the default of ``vantage6.type``."""
+    access = settings["vantage6.jwt.access_expires_seconds"]
+    refresh = settings["vantage6.jwt.refresh_expires_seconds"]
+    if refresh <= access:
+        why = ""
+        if "vantage6.jwt.access_expires_seconds" in from_type:
+            why = f", the default of vantage6.type = {settings['vantage6.type']}"
+        raise ConfigurationError(
+            f"vantage6.jwt.refresh_expires_seconds ({refresh}) must be longer than "
+            f"vantage6.jwt.access_expires_seconds ({access}{why})"
         )
 
 

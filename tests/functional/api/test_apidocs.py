@@ -110,6 +110,17 @@ def test_the_page_is_public_and_uses_packaged_assets(api):
         assert api.app.get(asset).status_int == 200
 
 
+@pytest.mark.parametrize("api_path", ["/api", "/v6/api", ""])
+def test_the_page_is_where_the_user_documentation_says(make_api, api_path):
+    """Seed 004: "The server API is documented in the path https://SERVER[/api_path]/apidocs"
+    (at /apidocs too, where it always was)."""
+    app = make_api(**{"vantage6.api_path": api_path, "vantage6.ui.enabled": "false"}).app
+    documented = app.get(f"{api_path}/apidocs")
+    assert documented.text == app.get("/apidocs").text
+    spec = re.search(r'url: "([^"]+)"', documented.text)[1]
+    assert app.get(spec).json["basePath"] == (api_path or "/")
+
+
 def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 

@@ -74,6 +74,35 @@ def test_include_organizations_embeds_the_members(api, root, world):
     assert "cannot include users" in refused.json["msg"]
 
 
+def test_include_organization_links_gives_each_member_as_a_reference(api, root, world):
+    """The shape the user documentation shows for ``client.collaboration.list(fields=[...,
+    'organizations'])`` (the original 3.x's), which the Python client asks for by default."""
+    response = api.app.get("/api/collaboration/1?include=organization_links", headers=root)
+    assert response.json["organizations"] == [
+        {
+            "id": world[o],
+            "link": f"/api/organization/{world[o]}",
+            "methods": ["GET", "PATCH", "DELETE"],
+        }
+        for o in ("a1", "a2")
+    ]
+    listed = api.app.get("/api/collaboration?include=organization_links&name=B", headers=root)
+    assert [o["link"] for o in listed.json["data"][0]["organizations"]] == [
+        f"/api/organization/{world['a2']}",
+        f"/api/organization/{world['b1']}",
+    ]
+    both = "/api/collaboration/1?include=organizations,organization_links"
+    refused = api.app.get(both, headers=root, status=400)
+    assert "include either organizations (in full) or organization_links" in refused.json["msg"]
+    viewer = api.user(
+        "viewer",
+        world["a1"],
+        rules=[("collaboration", Scope.GLOBAL, V), ("organization", Scope.ORGANIZATION, V)],
+    )
+    mine = api.app.get("/api/collaboration/1?include=organization_links", headers=viewer)
+    assert [o["id"] for o in mine.json["organizations"]] == [world["a1"]]
+
+
 def test_embedded_members_are_only_those_the_caller_may_view(api, world):
     headers = api.user(
         "viewer",

@@ -26,6 +26,24 @@ def test_user_login_answers_the_original_token_shape(api):
     assert claims["roles"] == ["Root"]
 
 
+@pytest.mark.parametrize(
+    "overrides, hours",
+    [
+        ({}, 6),
+        ({"vantage6.type": "test"}, 24),
+        ({"vantage6.type": "test", "vantage6.jwt.access_expires_seconds": "3600"}, 1),
+    ],
+)
+def test_the_access_token_lasts_as_the_servers_type_says(make_api, overrides, hours):
+    """The seed: "In case the type is set to test the JWT-tokens expiration is set to 1 day
+    (default is 6 hours)"; a lifetime set in the ini file wins."""
+    body = make_api(**overrides).app.post_json(
+        "/api/token/user", {"username": "root", "password": "root"}
+    )
+    claims = jwt.decode(body.json["access_token"], JWT_SECRET, algorithms=["HS256"])
+    assert claims["exp"] - claims["iat"] == hours * 3600
+
+
 @pytest.mark.parametrize("username", ["root", "nobody"])
 def test_wrong_password_and_unknown_user_get_the_same_answer(api, username):
     response = api.app.post_json(

@@ -13,7 +13,7 @@ from sqlalchemy.pool import NullPool
 
 from tests.functional.cli.helpers import SEED_IMPORT
 from tests.functional.test_serve import free_port, ini_copy
-from vantage6.server import migrate
+from vantage6.server import importer, migrate
 from vantage6.server.cli import cli
 from vantage6.server.models import Node, Organization, User
 
@@ -53,16 +53,62 @@ def test_import_of_the_seed_file_then_again_then_a_dry_run(vserver, ini):
         "4 example tasks; 0 already existed." in first.output
     )
     assert "6 user(s) have passwords the API would refuse as weak" in first.output
+    assert RIGHTS.format(count=6, verb="got") in first.output.splitlines()
     assert count(url, User) == 7 and count(url, Node) == 7  # and root
 
     again = vserver("import", "--config", path, SEED_IMPORT)
     assert again.exit_code == 0
     assert "  organization IKNL: exists" in again.output
     assert "Created nothing; 30 already existed." in again.output
+    assert "without `roles:`" not in again.output  # nobody got any rights this time
     assert count(url, User) == 7
 
     dry = vserver("import", "--config", path, SEED_IMPORT, "--dry-run")
     assert dry.exit_code == 0 and "Dry run: nothing was written." in dry.output
+
+
+RIGHTS = (
+    "{count} user(s) without `roles:` {verb} the Researcher role, not superuser as in the "
+    "original vantage6; give a user `roles: [...]` (e.g. `roles: [Organization Admin]`) for "
+    "other rights"
+)
+
+
+def test_import_says_which_rights_users_get_where_the_documentation_says_superuser(
+    vserver, ini, tmp_path
+):
+    """The seed: "All users that are imported using vserver import receive the superuser
+    role". Ours get the Researcher role unless their entry has ``roles:``, and both the help
+    and the output say so."""
+    assert importer.DEFAULT_ROLES == ("Researcher",)  # what the texts below name
+    helped = " ".join(vserver("import", "--help").output.split())
+    assert (
+        "Rights: a user without `roles:` gets the Researcher role, not the superuser rights "
+        "the original vantage6 gave every imported user. For other rights give the user "
+        "`roles:`, e.g. `roles: [Organization Admin]`" in helped
+    )
+    path, url = ini
+    mixed = tmp_path / "mixed.yaml"
+    mixed.write_text(
+        "organizations:\n  - name: Mixed\n    users:\n"
+        "      - {username: plain, password: x}\n"
+        "      - {username: boss, password: x, roles: [Organization Admin]}\n"
+    )
+    dry = vserver("import", "--config", path, mixed, "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert RIGHTS.format(count=1, verb="would get") in dry.output.splitlines()
+    done = vserver("import", "--config", path, mixed)
+    assert done.exit_code == 0, done.output
+    assert RIGHTS.format(count=1, verb="got") in done.output.splitlines()
+    assert "    user boss: created (roles: Organization Admin)" in done.output
+
+    given = tmp_path / "given.yaml"
+    given.write_text(
+        "organizations:\n  - name: Given\n    users:\n"
+        "      - {username: admin2, password: x, roles: [Organization Admin]}\n"
+    )
+    quiet = vserver("import", "--config", path, given)
+    assert quiet.exit_code == 0 and "without `roles:`" not in quiet.output
 
 
 def test_a_broken_file_names_each_problem_and_writes_nothing(vserver, ini, tmp_path):

@@ -76,7 +76,7 @@ def test_the_wizard_asks_and_asks_again_after_a_wrong_answer(vserver, dirs):
     result = vserver("new", "--user", input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
     assert "99999 is not in the range 1<=x<=65535" in result.output
-    assert "API path must start with /" in result.output
+    assert "API path must be empty (the root path) or start with /" in result.output
     assert "Emails come from is not an email address" in result.output
     assert "SMTP password" not in result.output
     settings = settings_of(user_config(dirs))

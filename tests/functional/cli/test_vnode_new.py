@@ -15,6 +15,7 @@ import pytest
 
 from tests.functional.cli.helpers import VNODE
 from tests.functional.cli.test_wizard_terminal import Terminal
+from vantage6.common import configdirs
 from vantage6.common.encryption import RSACryptor
 from vantage6.node.config import load_config
 
@@ -103,6 +104,32 @@ def test_an_existing_private_key_is_used_as_it_is(vnode, dirs, tmp_path):
         "--encryption", "--private-key", tmp_path / "bad.pem",
     )  # fmt: skip
     assert bad.exit_code == 2 and "Invalid value for --private-key" in bad.output
+
+
+def test_system_nodes_go_to_the_seeds_folder_and_older_ones_are_still_found(
+    vnode, monkeypatch, tmp_path
+):
+    """Seed 004's table: on Linux the System-folder of nodes is /etc/vantage6/node; earlier
+    versions wrote to /etc/xdg/vantage6/node (both moved into tmp_path here)."""
+    monkeypatch.delenv("XDG_CONFIG_DIRS")
+    seed, xdg = tmp_path / "etc/vantage6/node", tmp_path / "etc/xdg/vantage6/node"
+    monkeypatch.setattr(configdirs, "SEED_SYSTEM_NODE_DIR", seed)
+    monkeypatch.setattr(configdirs, "XDG_SYSTEM_NODE_DIR", xdg)
+    xdg.mkdir(parents=True)
+    (xdg / "older.ini").write_text("[node]\napi_key = k\n[server]\nurl = http://localhost\n")
+
+    result = vnode("new", "--name", "newer", "--system", "--no-input", "--api-key", "k")
+    assert result.exit_code == 0, result.output
+    assert f"Wrote node 'newer' to {seed / 'newer.ini'}" in result.output
+    listed = [line.split()[:3] for line in vnode("list", "--system").output.splitlines()[1:]]
+    assert listed == [["newer", "application", "system"], ["older", "application", "system"]]
+
+    added = vnode(
+        "new", "--name", "older", "--system", "--no-input", "--api-key", "k", "-e", "test"
+    )
+    assert added.exit_code == 0, added.output
+    assert load_config(xdg / "older.ini", "test").name == "older-test"
+    assert not (seed / "older.ini").exists()
 
 
 def test_the_wizard_asks_and_asks_again_after_a_wrong_answer(vnode, dirs, tmp_path):

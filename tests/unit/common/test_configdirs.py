@@ -4,11 +4,13 @@ from pathlib import Path
 
 import pytest
 
+from vantage6.common import configdirs
 from vantage6.common.configdirs import (
     ConfigLookupError,
     Scope,
     check_name,
     config_dir,
+    config_dirs,
     config_path,
     data_dir,
     find_config,
@@ -41,6 +43,40 @@ def test_the_seeds_default_folders_on_linux(monkeypatch):
         monkeypatch.delenv(variable, raising=False)
     assert config_dir("server", Scope.SYSTEM) == Path("/etc/xdg/vantage6/server")
     assert config_dir("server", Scope.USER) == Path.home() / ".config" / "vantage6" / "server"
+    # The seed's node table: System-folder /etc/vantage6/node, User-folder ~/.config/...
+    assert config_dirs("node", Scope.SYSTEM) == [
+        Path("/etc/vantage6/node"),
+        Path("/etc/xdg/vantage6/node"),  # where earlier versions wrote them: still read
+    ]
+    assert config_dir("node", Scope.USER) == Path.home() / ".config" / "vantage6" / "node"
+
+
+@pytest.fixture
+def etc(tmp_path, monkeypatch) -> dict[str, Path]:
+    """The seed's and the XDG system folder for nodes, moved into tmp_path."""
+    monkeypatch.delenv("XDG_CONFIG_DIRS", raising=False)
+    folders = {"seed": tmp_path / "etc/vantage6/node", "xdg": tmp_path / "etc/xdg/vantage6/node"}
+    monkeypatch.setattr(configdirs, "SEED_SYSTEM_NODE_DIR", folders["seed"])
+    monkeypatch.setattr(configdirs, "XDG_SYSTEM_NODE_DIR", folders["xdg"])
+    return folders
+
+
+def test_system_nodes_are_read_from_both_folders_and_new_ones_go_to_the_seeds(etc):
+    for folder, names in ((etc["seed"], ["alpha", "both"]), (etc["xdg"], ["both", "old"])):
+        folder.mkdir(parents=True)
+        for name in names:
+            (folder / f"{name}.ini").write_text("")
+    found = {f.name: f.path for f in list_configs("node", Scope.SYSTEM)}
+    assert found == {
+        "alpha": etc["seed"] / "alpha.ini",
+        "both": etc["seed"] / "both.ini",  # the seed's folder hides the other
+        "old": etc["xdg"] / "old.ini",
+    }
+    assert find_config("node", "old", Scope.SYSTEM).path == etc["xdg"] / "old.ini"
+    assert config_path("node", "old", Scope.SYSTEM) == etc["xdg"] / "old.ini"
+    assert config_path("node", "new", Scope.SYSTEM) == etc["seed"] / "new.ini"
+    with pytest.raises(ConfigLookupError, match=f"in {etc['seed']} or {etc['xdg']} or "):
+        find_config("node", "missing")
 
 
 @pytest.mark.parametrize("name", ["", ".hidden", "a/b", "../x", "with space", "x.ini\n"])

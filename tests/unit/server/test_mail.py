@@ -105,3 +105,20 @@ def test_the_smtp_settings_never_show_the_password(inbox):
         inbox, **{"vantage6.smtp.username": "mailer", "vantage6.smtp.password": "s3cret"}
     )
     assert "s3cret" not in repr(mailer.smtp) and "s3cret" not in str(mailer.smtp)
+
+
+@pytest.mark.parametrize(
+    "overrides, support",
+    [
+        ({"vantage6.support_email": "help@example.org"}, "help@example.org"),
+        ({}, "vantage6@example.org"),  # the seed: "defaults to the address you set above"
+    ],
+)
+def test_the_email_sends_users_with_questions_to_the_support_address(inbox, overrides, support):
+    mailer = make_mailer(inbox, **overrides)
+    request = a_request()
+    mailer.password_reset(request, ALICE, "a-token")
+    request.tm.commit()
+    mailer.wait()
+    [message] = inbox.messages
+    assert message.get_content().rstrip().endswith(f"Questions? Contact {support}.")

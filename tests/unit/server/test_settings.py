@@ -1,11 +1,17 @@
 """Settings: defaults, environment overrides, and clear errors for bad values."""
 
+import re
+from pathlib import Path
+
 import pytest
 from pyramid.exceptions import ConfigurationError
 
-from vantage6.server.settings import load_settings
+from vantage6.dev.network import _server_ini
+from vantage6.server.cli.wizard import QUESTIONS, app_settings
+from vantage6.server.settings import DEFAULT_SETTINGS, load_settings
 
 BASE = {"sqlalchemy.url": "sqlite://"}
+REPO = Path(__file__).resolve().parents[3]
 
 
 def test_defaults_are_production_and_typed():
@@ -169,3 +175,152 @@ def test_the_ui_path_may_share_a_folder_with_the_api_but_not_lie_inside_it():
     # Turned off, the UI's path does not matter: the API may then be at the root.
     off = {"vantage6.api_path": "/", "vantage6.ui.enabled": "false"}
     assert load_settings({**BASE, **off}, environ={})["vantage6.api_path"] == ""
+
+
+# Unknown settings: the node refuses unknown keys, and so does the server (issue 19, item 2).
+
+
+@pytest.mark.parametrize(
+    "key, replacement",
+    [
+        ("vantage6.jwt_secret_key", "the secret that signs tokens is vantage6.jwt.secret"),
+        ("vantage6.vpn_server.url", "this server does not support a VPN between algorithms yet"),
+        ("vantage6.vpn_server", "this server does not support a VPN"),
+        ("vantage6.uri", "the database URL is sqlalchemy.url"),
+        ("vantage6.description", "the description shown to users is vantage6.server_name"),
+        ("vantage6.port", "listen = <ip>:<port> in the [server:...] section"),
+        ("vantage6.logging.max_size", "[handler_log] (maxBytes, backupCount)"),
+        ("vantage6.smtp.server", "the SMTP server is vantage6.smtp.host"),
+    ],
+)
+def test_a_key_of_the_seeds_yaml_is_refused_with_the_setting_that_replaces_it(key, replacement):
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings({**BASE, key: "value"}, environ={})
+    message = str(refused.value)
+    assert message.startswith(f"{key} is not a setting of this server: ")
+    assert replacement in message
+    assert "\n" not in message
+
+
+def test_a_misspelt_setting_is_refused_with_the_one_meant():
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings({**BASE, "vantage6.smtp.hots": "mail.example.org"}, environ={})
+    assert str(refused.value) == (
+        "vantage6.smtp.hots is not a setting of this server (did you mean vantage6.smtp.host?)"
+    )
+
+
+def test_an_unknown_setting_like_none_lists_the_known_ones_and_every_one_is_named():
+    raw = {**BASE, "vantage6.colour": "blue", "vantage6.jwt_secret_key": "s" * 40}
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings(raw, environ={})
+    colour, jwt_secret_key = str(refused.value).split("; ")
+    assert colour.startswith("vantage6.colour is not a setting of this server (known: ")
+    assert "vantage6.api_path, " in colour and "vantage6.type, " in colour
+    assert jwt_secret_key.startswith("vantage6.jwt_secret_key is not a setting")
+
+
+def test_plugin_settings_keep_their_own_prefix():
+    plugin = {**BASE, "vantage6.plugins": "task_policy"}
+    settings = load_settings({**plugin, "vantage6_task_policy.require_digest": "true"}, environ={})
+    assert settings["vantage6_task_policy.require_digest"] == "true"  # the plugin checks it
+    with pytest.raises(ConfigurationError, match="prefixed with its module's name, not vantage6"):
+        load_settings({**plugin, "vantage6.task_policy.require_digest": "true"}, environ={})
+
+
+def _written(text: str) -> set[str]:
+    """The vantage6.* keys an ini text sets, also those shown commented out as examples."""
+    return set(re.findall(r"^#?\s*(vantage6\.[\w.]+)\s*=", text, re.M))
+
+
+def _wizard_settings() -> dict:
+    """What `vserver new` writes when every question, email too, is answered."""
+    answers = {
+        "name": "demo",
+        "environment": "application",
+        "new_file": True,
+        "database_uri": "sqlite://",
+        "smtp_host": "smtp.example.org",
+        "smtp_username": "mailer",
+        "smtp_password": "secret",
+        "support_email": "help@example.org",
+        "jwt_secret": "s" * 40,
+    }
+    for question in QUESTIONS:
+        if question.key not in answers:
+            answers[question.key] = question.default(answers)
+    return app_settings(answers)
+
+
+def _read_in_code() -> set[str]:
+    """The vantage6.* keys that the server and the plugins read by name."""
+    read = re.compile(r"settings(?:\.get\(|\[)\s*[\"'](vantage6\.[\w.]+)[\"']")
+    files = [*(REPO / "src").rglob("*.py"), *(REPO / "plugins").rglob("*.py")]
+    return {key for path in files for key in read.findall(path.read_text())}
+
+
+def test_every_setting_the_repository_writes_or_reads_is_known():
+    ini_files = [REPO / "development.ini", REPO / "production.ini", *REPO.glob("etc/*.ini")]
+    written = {key for path in ini_files for key in _written(path.read_text())}
+    written |= _written(_server_ini(7601, "root-password"))  # vdev's demo network
+    written |= {key for key in _wizard_settings() if key.startswith("vantage6.")}
+    read = _read_in_code()
+    assert "vantage6.allow_drop_all" in read and "vantage6.type" in written
+    assert sorted((written | read) - DEFAULT_SETTINGS.keys()) == []
+
+
+# The environment type (issue 19, item 3). The seed: "Should be prod, acc, test or dev. In case
+# the type is set to test the JWT-tokens expiration is set to 1 day (default is 6 hours)."
+
+
+@pytest.mark.parametrize(
+    "environment_type, hours", [(None, 6), ("prod", 6), ("acc", 6), ("dev", 6), ("test", 24)]
+)
+def test_the_type_sets_how_long_access_tokens_last(environment_type, hours):
+    raw = {**BASE, "vantage6.type": environment_type} if environment_type else BASE
+    settings = load_settings(raw, environ={})
+    assert settings["vantage6.type"] == (environment_type or "prod")
+    assert settings["vantage6.jwt.access_expires_seconds"] == hours * 3600
+    assert settings["vantage6.jwt.refresh_expires_seconds"] == 48 * 3600  # the same for all
+
+
+def test_an_access_token_lifetime_in_the_ini_file_wins_over_the_type():
+    raw = {**BASE, "vantage6.type": "test", "vantage6.jwt.access_expires_seconds": "600"}
+    assert load_settings(raw, environ={})["vantage6.jwt.access_expires_seconds"] == 600
+
+
+def test_a_type_the_seed_does_not_have_is_refused():
+    with pytest.raises(
+        ConfigurationError, match="vantage6.type must be one of dev, test, acc, prod"
+    ):
+        load_settings({**BASE, "vantage6.type": "staging"}, environ={})
+
+
+def test_a_refresh_token_that_would_not_outlive_the_types_access_token_names_the_type():
+    raw = {**BASE, "vantage6.type": "test", "vantage6.jwt.refresh_expires_seconds": "43200"}
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings(raw, environ={})
+    assert str(refused.value) == (
+        "vantage6.jwt.refresh_expires_seconds (43200) must be longer than "
+        "vantage6.jwt.access_expires_seconds (86400, the default of vantage6.type = test)"
+    )
+
+
+# support_email (issue 19, item 8). The seed: "Set an email address you want to direct your
+# users to for support (defaults to the address you set above in the SMTP server or otherwise
+# to support@vantage6.ai)".
+
+
+@pytest.mark.parametrize(
+    "given, support",
+    [
+        ({"vantage6.support_email": "help@example.org"}, "help@example.org"),
+        ({}, "v6@example.org"),  # the address emails come from
+    ],
+)
+def test_the_support_address_falls_back_to_the_smtp_address(given, support):
+    assert load_settings({**SMTP, **given}, environ={})["vantage6.support_email"] == support
+
+
+def test_without_any_address_the_support_address_is_the_originals():
+    assert load_settings(BASE, environ={})["vantage6.support_email"] == "support@vantage6.ai"

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import logging
+
+from vantage6.client.errors import ServerError
+from vantage6.client.filter import select
 from vantage6.client.subclients.base import SubClient, documented, given
+
+log = logging.getLogger(__name__)
 
 SCOPES = ("organization", "global")
 
 
+def _members(include_organizations: bool) -> str:
+    """What the server puts in ``organizations``: the members in full, or each as the
+    reference ``{'id', 'link', 'methods'}`` that the documentation shows."""
+    return "organizations" if include_organizations else "organization_links"
+
+
 class CollaborationSubClient(SubClient):
     """Collaborations: list, get, create, update, delete, and their member organizations
-    and nodes. Member organizations are listed in full (``organizations``)."""
+    and nodes. A collaboration's ``organizations`` are the members you may see, each as
+    ``{'id', 'link', 'methods'}``, or in full with ``include_organizations=True``."""
 
     @documented
     def list(
@@ -22,14 +35,17 @@ class CollaborationSubClient(SubClient):
         per_page: int = 20,
         fields: list[str] | None = None,
         field: str | None = None,
+        include_organizations: bool = False,
     ):
-        """List collaborations.
+        """List collaborations: by default only those of your own organization.
 
         Parameters
         ----------
         scope : str, optional
-            ``'organization'`` (default): those of your organization; ``'global'``: all you
-            may see
+            ``'organization'`` (default): those your organization is a member of;
+            ``'global'``: every one you may see (root and other users with the global view
+            rule see the collaborations of other organizations only this way). When the
+            default finds none but you may see others, the client's log says so
         name : str, optional
             Only names like this (SQL LIKE: ``%`` matches any text)
         encrypted : bool, optional
@@ -39,27 +55,71 @@ class CollaborationSubClient(SubClient):
             'organization' scope)
         {paging}
         {fields}
+        include_organizations : bool, optional
+            Each collaboration's member organizations (those you may see) in full; by
+            default each is ``{'id', 'link', 'methods'}``
 
         Returns
         -------
         {page_returns}
+
+        Examples
+        --------
+        The collaborations of your organization, then every one you may see (to find the
+        collaboration to register a node for, as root):
+
+        >>> client.collaboration.list(fields=['id', 'name'])
+        >>> client.collaboration.list(scope='global', fields=['id', 'name'])
+
+        The ids of the members of each:
+
+        >>> client.collaboration.list(scope='global', fields=['id', 'name', 'organizations'])
+        [{'id': 1, 'name': 'example_collab1',
+          'organizations': [{'id': 2, 'link': '/api/organization/2', 'methods': [...]}, ...]}]
         """
         if scope not in SCOPES:
             raise ValueError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
-        if organization is None and scope == "organization":
+        own = organization is None and scope == "organization"
+        if own:
             organization = self._own_organization
         params = given(
             name=name,
             encrypted=encrypted,
             organization_id=organization,
-            include="organizations",
+            include=_members(include_organizations),
             page=page,
             per_page=per_page,
         )
-        return self._list("collaboration", params, fields, field)
+        answer = self._request("collaboration", params=params)
+        if own and page == 1 and not answer["data"]:
+            self._tell_of_others(organization, given(name=name, encrypted=encrypted))
+        return select(answer, fields, field)
+
+    def _tell_of_others(self, organization: int, filters: dict) -> None:
+        """After an empty first page of your organization's collaborations: log a line when
+        the 'global' scope would show some (as it does root, whose organization is usually
+        in none), so that an empty answer is not taken for an empty server."""
+        try:
+            others = self._request("collaboration", params={**filters, "per_page": 1})
+        except ServerError:
+            return
+        if others["data"]:
+            matching = " matching your filters" if filters else ""
+            log.warning(
+                "Your organization (id %s) is in no collaboration%s, but you may see others: "
+                "use client.collaboration.list(scope='global', ...) to list them",
+                organization,
+                matching,
+            )
 
     @documented
-    def get(self, id_: int, fields: list[str] | None = None, field: str | None = None):
+    def get(
+        self,
+        id_: int,
+        fields: list[str] | None = None,
+        field: str | None = None,
+        include_organizations: bool = False,
+    ):
         """Get one collaboration, with its member organizations.
 
         Parameters
@@ -67,13 +127,16 @@ class CollaborationSubClient(SubClient):
         id_ : int
             Id of the collaboration
         {fields}
+        include_organizations : bool, optional
+            The member organizations (those you may see) in full; by default each is
+            ``{'id', 'link', 'methods'}``
 
         Returns
         -------
         dict
             The collaboration
         """
-        params = {"include": "organizations"}
+        params = {"include": _members(include_organizations)}
         return self._get(f"collaboration/{id_}", fields, field, params)
 
     def create(self, name: str, organizations: list[int], encrypted: bool = False) -> dict:

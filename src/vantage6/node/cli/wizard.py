@@ -20,17 +20,19 @@ from pathlib import Path
 
 import click
 
+from vantage6.common.api_path import check_api_path, normalise_api_path
 from vantage6.common.cli_output import Failure, note, success
 from vantage6.common.cli_select import environment_option
 from vantage6.common.configdirs import FoundConfig, Scope, config_path, data_dir
 from vantage6.common.encryption import InvalidKey, RSACryptor
 from vantage6.common.wizard import (
     LOG_LEVELS,
+    LogSettings,
     Question,
     ask_all,
-    check_api_path,
     new_name,
     question_options,
+    render_log_handlers,
     write_config,
 )
 from vantage6.node.cli.instance import KIND, NodeInstance
@@ -127,10 +129,10 @@ QUESTIONS = (
     ),
     Question(
         "api_path",
-        "API path",
+        "API path (/: the root path)",
         lambda a: "/api",
         check=check_api_path,
-        help="The server's API path ([server] api_path).",
+        help="The server's API path ([server] api_path); empty or /: the root path.",
     ),
     Question(
         "api_key",
@@ -230,6 +232,9 @@ class NodeFile:
     allowed_users: str = ""
     log_level: str = "INFO"
     environment: str = APPLICATION
+    registries: tuple[tuple[str, str, str], ...] = ()  # (host, username, password_file)
+    algorithm_env: tuple[tuple[str, str], ...] = ()  # (name, value)
+    logging: LogSettings = LogSettings()  # shared by every environment: only render() uses it
 
 
 def _key_lines(node: NodeFile) -> str:
@@ -263,7 +268,8 @@ def _encryption_lines(node: NodeFile) -> str:
         )
     lines = "# Must equal the collaboration's `encrypted` setting.\n"
     if not node.encryption:
-        return lines + "enabled = false"
+        kept = f"\nprivate_key = {node.private_key}" if node.private_key else ""
+        return lines + "enabled = false" + kept
     if node.private_key:
         return lines + f"enabled = true\nprivate_key = {node.private_key}"
     return lines + (
@@ -272,6 +278,21 @@ def _encryption_lines(node: NodeFile) -> str:
         '# it and remove the "#"; the node does not start without it.\n'
         "# private_key = /path/to/your/private_key.pem"
     )
+
+
+def _registry_sections(node: NodeFile, at: str) -> str:
+    return "".join(
+        f"\n[registry:{host}{at}]\nusername = {username}\npassword_file = {password_file}\n"
+        for host, username, password_file in node.registries
+    )
+
+
+def _algorithm_env_section(node: NodeFile, at: str) -> str:
+    if not node.algorithm_env:
+        return ""
+    lines = "".join(f"{name} = {value}\n" for name, value in node.algorithm_env)
+    comment = "# Extra environment variables of every algorithm container.\n"
+    return f"\n[algorithm_env{at}]\n{comment}{lines}"
 
 
 def render_environment(node: NodeFile) -> str:
@@ -319,7 +340,7 @@ memory = 4g
 pids = 512
 # Firewall rules that keep algorithms from this host's other services (needs iptables).
 host_firewall = true
-
+{_registry_sections(node, at)}{_algorithm_env_section(node, at)}
 [proxy{at}]
 # Port of the node proxy that algorithms reach the server through; 0 picks a free one.
 port = 0
@@ -342,29 +363,27 @@ def render(node: NodeFile, header: str) -> str:
 keys = root, vantage6
 
 [handlers]
-keys = log
+keys = {node.logging.handlers}
 
 [formatters]
 keys = generic
 
 [logger_root]
 level = WARNING
-handlers = log
+handlers = {node.logging.handlers}
 
 [logger_vantage6]
 level = {node.log_level.upper()}
 handlers =
 qualname = vantage6
 
-[handler_log]
-class = vantage6.common.logfile.ServiceLog
-kwargs = {{'maxBytes': 10485760, 'backupCount': 5}}
-formatter = generic
+{_log_handlers(node)}""".replace(" \n", "\n")
 
-[formatter_generic]
-format = %(asctime)s %(levelname)-7s [%(name)s] %(message)s
-datefmt = %Y-%m-%d %H:%M:%S
-""".replace(" \n", "\n")
+
+def _log_handlers(node: NodeFile) -> str:
+    return render_log_handlers(
+        node.logging, "%(asctime)s %(levelname)-7s [%(name)s] %(message)s", "%Y-%m-%d %H:%M:%S"
+    )
 
 
 def _node_file(answers: dict, key_file: Path) -> NodeFile:
@@ -382,7 +401,7 @@ def _node_file(answers: dict, key_file: Path) -> NodeFile:
         name=f"{answers['name']}{_suffix(answers)}",
         server_url=answers["server_url"],
         port=answers["port"],
-        api_path=answers["api_path"],
+        api_path=normalise_api_path(answers["api_path"]),
         api_key_file=key_file.name,
         task_dir=str(_resolved(answers["task_dir"])),
         runtime=answers["runtime"],
@@ -423,8 +442,15 @@ def _header(answers: dict) -> str:
     "The environment to write ([<section>@ENV] sections; application: [<section>])."
 )
 @click.option("--no-input", is_flag=True, help="Ask nothing: defaults for all options not given.")
+@click.option(
+    "--from-yaml",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Write it from a vantage6 4.x node configuration in YAML (the documentation's "
+    "format) instead of asking: each key is mapped or named with why it is not. Takes "
+    "--name (default: the file's name), --system/--user, --api-key and --no-input only.",
+)
 @question_options(QUESTIONS)
-def new(name, system, environment, no_input, **given):
+def new(name, system, environment, no_input, from_yaml, **given):
     """Create a node configuration: asks for each setting (or takes options) and writes
     <name>.ini, with the API key in <name>.api_key beside it, in the user or system
     configuration folder.
@@ -438,8 +464,13 @@ def new(name, system, environment, no_input, **given):
       vnode new --name enc --no-input --api-key "$KEY" --encryption \\
           --private-key /etc/vantage6/org.pem --allowed-image 'harbor2\\.vantage6\\.ai/.*'
       vnode new --name hospital-a -e test --server-url https://test.v6.example.org
+      vnode new --from-yaml hospital-a.yaml --api-key "$KEY"
     """
     scope = Scope.SYSTEM if system else Scope.USER
+    if from_yaml is not None:
+        from vantage6.node.cli.from_yaml import command
+
+        return command(from_yaml, name, scope, no_input, given, QUESTIONS)
     name = new_name(name, KIND, no_input)
     if not NAME.match(name):
         raise click.BadParameter("a node name has at most 63 characters", param_hint="--name")

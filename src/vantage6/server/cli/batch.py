@@ -63,8 +63,12 @@ def _fail(file: str, problems) -> None:
 def import_(instance, file, dry_run, drop_all, yes):
     """Import organizations, users, collaborations, nodes and example tasks from a YAML
     FILE (format: etc/batch_import.yaml). All or nothing: any problem, and nothing is
-    written. Running it again creates only what is missing. Users without `roles:` are
-    Researchers.
+    written. Running it again creates only what is missing.
+
+    Rights: a user without `roles:` gets the Researcher role, not the superuser rights the
+    original vantage6 gave every imported user. For other rights give the user `roles:`,
+    e.g. `roles: [Organization Admin]` (default roles, or roles of the user's
+    organization).
 
     \b
     Examples:
@@ -105,7 +109,21 @@ def import_(instance, file, dry_run, drop_all, yes):
         _fail(file, exc.problems)
     finally:
         engine.dispose()
+    _rights(report, importer.DEFAULT_ROLES, dry_run)
     _summary(report, dry_run)
+
+
+def _rights(report, default_roles: tuple[str, ...], dry_run: bool) -> None:
+    """One line when users got the default roles: the original made them superusers."""
+    if not report.default_roles:
+        return
+    roles = ", ".join(default_roles)
+    note(
+        f"{len(report.default_roles)} user(s) without `roles:` "
+        f"{'would get' if dry_run else 'got'} the {roles} role, not superuser as in the "
+        f"original vantage6; give a user `roles: [...]` (e.g. `roles: [Organization Admin]`) "
+        f"for other rights"
+    )
 
 
 def _summary(report, dry_run: bool) -> None:

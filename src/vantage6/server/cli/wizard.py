@@ -17,17 +17,19 @@ import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from vantage6.common.api_path import check_api_path, normalise_api_path
 from vantage6.common.cli_output import Failure, note, success
 from vantage6.common.cli_select import environment_option
 from vantage6.common.configdirs import Scope, config_path, data_dir
 from vantage6.common.wizard import (
     LOG_LEVELS,
+    LogSettings,
     Question,
     ask_all,
-    check_api_path,
     check_host,
     new_name,
     question_options,
+    render_log_handlers,
     write_config,
 )
 from vantage6.server.cli.instance import (
@@ -71,6 +73,11 @@ def _email_on(answers: dict) -> bool:
     return bool(answers.get("smtp_host"))
 
 
+def _api_at_root(answers: dict) -> bool:
+    """Then every path is the API's, the web UI's page too: the UI is turned off."""
+    return not normalise_api_path(answers["api_path"])
+
+
 QUESTIONS = (
     Question(
         "description",
@@ -101,10 +108,11 @@ QUESTIONS = (
     ),
     Question(
         "api_path",
-        "API path",
+        "API path (/: the root path)",
         lambda a: "/api",
         check=check_api_path,
-        help="Path prefix of the API (vantage6.api_path).",
+        help="Path prefix of the API (vantage6.api_path); empty or /: the root path, which "
+        "leaves no room for the web UI.",
     ),
     Question(
         "database_uri",
@@ -209,13 +217,15 @@ def app_settings(answers: dict) -> dict:
     settings = {
         "vantage6.profile": answers["profile"],
         "vantage6.server_name": answers["description"],
-        "vantage6.api_path": answers["api_path"],
+        "vantage6.api_path": normalise_api_path(answers["api_path"]),
         "vantage6.db.auto_migrate": str(answers["auto_migrate"]).lower(),
         "vantage6.allow_drop_all": str(answers["allow_drop_all"]).lower(),
         "vantage6.two_factor_auth": str(answers["two_factor"]).lower(),
         "vantage6.jwt.secret": answers["jwt_secret"],
         "sqlalchemy.url": answers["database_uri"],
     }
+    if _api_at_root(answers):
+        settings["vantage6.ui.enabled"] = "false"
     if answers.get("smtp_host"):
         settings |= {
             "vantage6.smtp.host": answers["smtp_host"],
@@ -226,6 +236,8 @@ def app_settings(answers: dict) -> dict:
         for key in ("smtp_username", "smtp_password", "support_email"):
             if answers.get(key):
                 settings[f"vantage6.{key.replace('smtp_', 'smtp.')}"] = answers[key]
+    # settings no question asks for (vserver new --from-yaml)
+    settings |= answers.get("more_settings", {})
     return settings
 
 
@@ -234,7 +246,7 @@ def render_environment(answers: dict) -> str:
     app = app_name(answers["environment"])
     settings = app_settings(answers)
     lines = [f"[app:{app}]", "use = egg:vantage6", ""]
-    lines += [f"{key} = {_escape(value)}" for key, value in settings.items()]
+    lines += [f"{key} = {_escape(value)}".rstrip() for key, value in settings.items()]
     if answers["profile"] == "development":
         lines += ["pyramid.debug_authorization = true", "pyramid.debug_notfound = true"]
     host = answers["ip"]
@@ -253,17 +265,25 @@ def render_environment(answers: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+LOG_FORMAT = "%(asctime)s %(levelname)-5.5s [%(name)s] %(message)s"
+
+
 def render_file(answers: dict) -> str:
-    """A whole new ini file: header, the environment, the shell and logging sections."""
+    """A whole new ini file: header, the environment, the shell and logging sections.
+    ``answers`` may name who writes it (``written_by``), add comment lines to the header
+    (``header_notes``) and say where the log goes (``logging``, a LogSettings)."""
     env = answers["environment"]
+    log = answers.get("logging", LogSettings())
     select = f"--name {answers['name']} --{answers['scope'].value}"
     if env != APPLICATION:
         select += f" -e {env}"
     header = (
-        f"###\n# vantage6 server {answers['name']!r}, written by `vserver new`.\n"
+        f"###\n# vantage6 server {answers['name']!r}, written by "
+        f"{answers.get('written_by', '`vserver new`')}.\n"
         f"#   vserver start {select}        serve it (vserver stop, attach, files, shell)\n"
         "# Other environments (dev, test, acc, prod) are [app:ENV] and [server:ENV] sections;\n"
-        "# `vserver new -e ENV` adds one. This file holds secrets: keep it private.\n###\n\n"
+        "# `vserver new -e ENV` adds one. This file holds secrets: keep it private.\n"
+        f"{answers.get('header_notes', '')}###\n\n"
     )
     return (
         header
@@ -277,14 +297,14 @@ default_shell = ipython python
 keys = root, vantage6, sqlalchemy, alembic
 
 [handlers]
-keys = log
+keys = {log.handlers}
 
 [formatters]
 keys = generic
 
 [logger_root]
 level = WARN
-handlers = log
+handlers = {log.handlers}
 
 [logger_vantage6]
 level = {answers["log_level"].upper()}
@@ -304,15 +324,7 @@ qualname = alembic
 # The log: the terminal in the foreground; started in the background (vserver start), the
 # log file `vserver files` shows, rotated when it would pass maxBytes, keeping backupCount
 # older files (.1 the newest). Output outside logging (a traceback at start) goes there too.
-[handler_log]
-class = vantage6.common.logfile.ServiceLog
-kwargs = {{'maxBytes': 10485760, 'backupCount': 5}}
-level = NOTSET
-formatter = generic
-
-[formatter_generic]
-format = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s
-"""
+{render_log_handlers(log, LOG_FORMAT, handler_level=True)}"""
     )
 
 
@@ -340,8 +352,15 @@ def _target(name: str, scope: Scope, environment: str) -> tuple[Path, bool]:
 @environment_option("The environment to write ([app:main] for application).")
 @click.option("--no-input", is_flag=True, help="Ask nothing: defaults for all options not given.")
 @click.option("--jwt-secret", help="Secret for signing tokens (default: a new random one).")
+@click.option(
+    "--from-yaml",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Write it from a vantage6 4.x server configuration in YAML (the documentation's "
+    "format) instead of asking: each key is mapped or named with why it is not. Takes "
+    "--name (default: the file's name), --system/--user and --jwt-secret only.",
+)
 @question_options(QUESTIONS)
-def new(name, system, environment, no_input, jwt_secret, **given):
+def new(name, system, environment, no_input, jwt_secret, from_yaml, **given):
     """Create a server configuration: asks for each setting (or takes options) and writes
     <name>.ini in the system or user configuration folder.
 
@@ -351,12 +370,17 @@ def new(name, system, environment, no_input, jwt_secret, **given):
       vserver new --name demo --user
       vserver new --name demo --user --no-input --port 7601 --profile development
       vserver new --name demo --user -e test --port 7602
+      vserver new --from-yaml demo.yaml --user
     """
     from pyramid.exceptions import ConfigurationError
 
     from vantage6.server.settings import load_settings
 
     scope = Scope.SYSTEM if system else Scope.USER
+    if from_yaml is not None:
+        from vantage6.server.cli.from_yaml import command
+
+        return command(from_yaml, name, scope, jwt_secret, given, QUESTIONS)
     name = new_name(name, KIND, no_input)
     path, new_file = _target(name, scope, environment)
     answers = {"name": name, "scope": scope, "environment": environment, "new_file": new_file}
@@ -388,6 +412,8 @@ def _next_steps(answers: dict) -> None:
     )
     if answers["environment"] != APPLICATION:
         select += f" -e {answers['environment']}"
+    if _api_at_root(answers):
+        note("  the API is at the root path: the web UI is off (vantage6.ui.enabled = false)")
     if not answers["auto_migrate"]:
         note(f"  create the schema first: vserver db upgrade {select}")
     note(f"  start it:                vserver start {select}")

@@ -63,13 +63,6 @@ class TokenService:
             raise ConfigurationError(
                 f"vantage6.jwt.secret must be at least {MIN_SECRET_LENGTH} characters long"
             )
-        if (
-            settings["vantage6.jwt.refresh_expires_seconds"]
-            <= settings["vantage6.jwt.access_expires_seconds"]
-        ):
-            raise ConfigurationError(
-                "vantage6.jwt.refresh_expires_seconds must be longer than access_expires_seconds"
-            )
         return cls(
             secret,
             settings["vantage6.jwt.access_expires_seconds"],

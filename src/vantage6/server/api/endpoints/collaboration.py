@@ -22,7 +22,7 @@ from vantage6.server.api.endpoints.organization import visible as organization_v
 from vantage6.server.api.errors import Refused
 from vantage6.server.api.pagination import paginate
 from vantage6.server.api.params import flag, included, linked_ids
-from vantage6.server.api.render import listing
+from vantage6.server.api.render import link, listing
 from vantage6.server.api.schema import (
     Body,
     boolean,
@@ -50,7 +50,7 @@ collaboration_organization = api_service(
     traverse="/collaborations/{id}",
 )
 
-INCLUDABLE = {"organizations"}
+INCLUDABLE = {"organizations", "organization_links"}
 
 
 class CollaborationCreate(Body):
@@ -69,34 +69,61 @@ class ReferencedId(Body):
     id = whole_number()
 
 
-def visible_members(request, item: Collaboration) -> list[dict]:
-    """The member organizations, those the caller may view, in full."""
-    query = (
-        select(Organization)
+def _members(request, item: Collaboration, what):
+    """``what`` (the Organization entity or its id) of the members the caller may view."""
+    return request.dbsession.scalars(
+        select(what)
         .join(member, member.c.organization_id == Organization.id)
         .where(member.c.collaboration_id == item.id, organization_visible(request.identity))
         .order_by(Organization.id)
     )
-    return [serialize_organization(request, o) for o in request.dbsession.scalars(query)]
+
+
+def visible_members(request, item: Collaboration) -> list[dict]:
+    """The member organizations, those the caller may view, in full."""
+    return [serialize_organization(request, o) for o in _members(request, item, Organization)]
+
+
+def member_links(request, item: Collaboration) -> list[dict]:
+    """The member organizations the caller may view, each as ``{id, link, methods}``."""
+    return [link(request, "organization", id_) for id_ in _members(request, item, Organization.id)]
+
+
+def included_members(request) -> set[str]:
+    """``include=organizations`` (members in full) or ``include=organization_links``
+    (members as references), not both."""
+    include = included(request, INCLUDABLE)
+    if INCLUDABLE <= include:
+        raise HTTPBadRequest(
+            "include either organizations (in full) or organization_links (id, link and "
+            "methods of each), not both"
+        )
+    return include
 
 
 def serialize(request, item: Collaboration, include=frozenset()) -> dict:
-    """The original's CollaborationSchema; ``organizations`` is a link, or with
-    ``include=organizations`` the members the caller may view."""
+    """The original's CollaborationSchema: ``organizations`` is the link to their list; with
+    ``include=organizations`` the members the caller may view, in full (the original 4.x's
+    include), with ``include=organization_links`` those as ``{id, link, methods}`` (the
+    original 3.x's shape, which the documentation shows)."""
 
-    def link(resource: str) -> str:
+    def listed(resource: str) -> str:
         return listing(request, resource, collaboration_id=item.id)
 
+    if "organizations" in include:
+        organizations = visible_members(request, item)
+    elif "organization_links" in include:
+        organizations = member_links(request, item)
+    else:
+        organizations = listed("organization")
     return {
         "id": item.id,
         "name": item.name,
         "encrypted": item.encrypted,
-        "organizations": (
-            visible_members(request, item) if "organizations" in include else link("organization")
-        ),
-        "nodes": link("node"),
-        "tasks": link("task"),
-        "studies": link("study"),
+        "organizations": organizations,
+        "nodes": listed("node"),
+        "tasks": listed("task"),
+        "studies": listed("study"),
     }
 
 
@@ -114,9 +141,10 @@ def visible(identity):
 
 @collaborations.get(permission="view", response_schemas=PAGE)
 def list_collaborations(request):
-    """Collaborations the caller may see; filters name (LIKE), encrypted, organization_id,
-    include=organizations."""
-    include = included(request, INCLUDABLE)
+    """Collaborations the caller may see; filters name (LIKE), encrypted, organization_id;
+    include=organizations (members in full) or include=organization_links (members as
+    id, link and methods)."""
+    include = included_members(request)
     query = select(Collaboration).where(visible(request.identity))
     params = request.params
     if "name" in params:
@@ -163,10 +191,11 @@ def organizations(request, ids) -> list[Organization]:
 
 @collaboration.get(permission="view", response_schemas=RECORD)
 def get_collaboration(request):
-    """An encrypted one also says which encryption formats each member's node reads (as the
-    node told the server), for writers in a fleet with vantage6 4.x nodes."""
+    """``include`` as for the list. An encrypted one also says which encryption formats each
+    member's node reads (as the node told the server), for writers in a fleet with vantage6
+    4.x nodes."""
     row = request.context.row
-    answer = serialize(request, row, included(request, INCLUDABLE))
+    answer = serialize(request, row, included_members(request))
     if row.encrypted:
         answer["encryption_formats"] = [
             {"organization_id": node.organization_id, "formats": formats_of(node.config)}
