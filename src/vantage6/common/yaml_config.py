@@ -30,7 +30,9 @@ from pathlib import Path
 import click
 import yaml
 
+from vantage6.common import located_yaml
 from vantage6.common.cli_output import Failure
+from vantage6.common.located_yaml import Mapping, Sequence
 from vantage6.common.wizard import LOG_LEVELS, LogSettings
 
 APPLICATION = "application"
@@ -63,53 +65,6 @@ class NotAConfiguration(Failure):
 # --- reading the YAML, with the line and the dotted path of every key --------------------------
 
 
-class Mapping(dict):
-    """A YAML mapping that knows its dotted path and the line of each key."""
-
-    path: str = ""
-    line: int | None = None
-    key_lines: dict
-
-
-class Sequence(list):
-    """A YAML sequence that knows its dotted path and the line of each item."""
-
-    path: str = ""
-    line: int | None = None
-    lines: list
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
-    loader.flatten_mapping(node)
-    mapping = Mapping()
-    mapping.line = node.start_mark.line + 1
-    mapping.key_lines = {}
-    for key_node, value_node in node.value:
-        key = str(loader.construct_object(key_node, deep=True))
-        if key in mapping:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"the key {key!r} is there twice", key_node.start_mark
-            )
-        mapping[key] = loader.construct_object(value_node, deep=True)
-        mapping.key_lines[key] = key_node.start_mark.line + 1
-    return mapping
-
-
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> Sequence:
-    items = Sequence(loader.construct_object(child, deep=True) for child in node.value)
-    items.line = node.start_mark.line + 1
-    items.lines = [child.start_mark.line + 1 for child in node.value]
-    return items
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-
-
 def _name(value, path: str) -> None:
     """Gives every mapping and sequence in ``value`` its dotted path."""
     if isinstance(value, Mapping):
@@ -132,7 +87,7 @@ def read_yaml(path: Path) -> Mapping:
         raise Failure(f"cannot read {path}: {exc.strerror}") from None
     text = _ASTERISKS.sub(r"\g<key>'\g<value>'\g<rest>", text)
     try:
-        document = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+        document = located_yaml.load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}: " if mark else ""

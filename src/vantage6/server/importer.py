@@ -32,6 +32,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from vantage6.common import located_yaml
 from vantage6.server import migrate
 from vantage6.server.bootstrap import announce_root_user, ensure_schema, populate
 from vantage6.server.db import WRITES
@@ -75,52 +76,9 @@ class ImportFailed(Exception):
 # --- reading the YAML, with line numbers -----------------------------------------------------
 
 
-class _Located(dict):
-    """A YAML mapping that remembers its line and the line of each key."""
-
-    line: int | None = None
-    key_lines: dict
-
-
-class _LocatedList(list):
-    """A YAML sequence that remembers the line of each item."""
-
-    lines: list[int]
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _Located:
-    loader.flatten_mapping(node)
-    mapping = _Located()
-    mapping.line = node.start_mark.line + 1
-    mapping.key_lines = {}
-    for key_node, value_node in node.value:
-        key = str(loader.construct_object(key_node, deep=True))
-        if key in mapping:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        mapping[key] = loader.construct_object(value_node, deep=True)
-        mapping.key_lines[key] = key_node.start_mark.line + 1
-    return mapping
-
-
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> _LocatedList:
-    items = _LocatedList(loader.construct_object(child, deep=True) for child in node.value)
-    items.lines = [child.start_mark.line + 1 for child in node.value]
-    return items
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-
-
 def _load_yaml(text: str):
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+        return located_yaml.load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

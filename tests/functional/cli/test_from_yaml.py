@@ -317,7 +317,7 @@ def test_malformed_yaml_is_refused_naming_the_line(vnode, vserver, dirs, tmp_pat
     twice = tmp_path / "twice.yaml"
     twice.write_text("application:\n  port: 1\n  port: 2\n")
     result = vnode("new", "--from-yaml", twice)
-    assert "is not valid YAML (line 3: the key 'port' is there twice)" in result.output
+    assert "is not valid YAML (line 3: duplicate key 'port')" in result.output
     for kind in ("node", "server"):
         assert not config_dir(dirs, kind).exists() or not any(config_dir(dirs, kind).iterdir())
 

@@ -57,7 +57,7 @@ def test_lines_and_dotted_paths_are_known(tmp_path):
     ("text", "message"),
     [
         ("a: [1\n", "is not valid YAML (line 2: "),
-        ("a: 1\na: 2\n", "is not valid YAML (line 2: the key 'a' is there twice)"),
+        ("a: 1\na: 2\n", "is not valid YAML (line 2: duplicate key 'a')"),
         ("just text\n", "is not a vantage6 configuration: it must be a YAML mapping"),
         ("", "is not a vantage6 configuration: it must be a YAML mapping"),
     ],
