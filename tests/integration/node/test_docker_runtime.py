@@ -108,6 +108,22 @@ def test_an_image_the_node_does_not_have_is_a_non_existing_image(runtime, engine
     assert engine.containers.list(all=True, filters={"name": runtime.name}) == []
 
 
+def test_with_docker_content_trust_an_unsigned_image_does_not_run(
+    make_runtime, proxy, engine, monkeypatch
+):
+    """The documentation's advice to node owners: DOCKER_CONTENT_TRUST set, only signed
+    images run. The demo image, built here, has no signature anywhere."""
+    monkeypatch.setenv("DOCKER_CONTENT_TRUST", "1")
+    runtime = make_runtime()
+    runtime.prepare(proxy)
+    with pytest.raises(StartFailed) as failed:
+        runtime.start(partial(5))
+    assert failed.value.status is TaskStatus.NOT_ALLOWED
+    assert f"no signature of {IMAGE}" in failed.value.log
+    assert "DOCKER_CONTENT_TRUST is set on this node, so only signed images run" in failed.value.log
+    assert engine.containers.list(all=True, filters={"name": runtime.name}) == []
+
+
 def test_an_image_that_cannot_be_pulled_fails_with_the_engines_reason(
     make_runtime, node_config, proxy
 ):

@@ -20,6 +20,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import docker
@@ -31,6 +32,7 @@ from docker.utils import parse_repository_tag
 
 from vantage6.common.task_status import TaskStatus
 from vantage6.node.config import NodeConfig, Registry
+from vantage6.node.runtime import content_trust
 from vantage6.node.runtime.base import (
     Outcome,
     ProxyEndpoints,
@@ -68,6 +70,7 @@ class DockerRuntime:
         self._extra_env = algorithm_variables(
             config.algorithm_env, config.databases, config.policies.allow_rds
         )
+        self.signed_only = content_trust.required()  # DOCKER_CONTENT_TRUST in the environment
         self.networks: RunNetworks | None = None  # once prepared
         self._lock = threading.Lock()  # guards _claimed and _stream
         self._jobs = threading.Lock()  # job volumes are created and removed one at a time
@@ -83,6 +86,8 @@ class DockerRuntime:
         """The task dir, and the networks of runs still going from before a restart served
         again (the others removed)."""
         self.task_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if self.signed_only:
+            log.info("%s is set: algorithms run only as signed images", content_trust.VARIABLE)
         self.networks = RunNetworks(
             self.client, self.name, self._labels, proxy, self.config.host_firewall
         )
@@ -108,6 +113,7 @@ class DockerRuntime:
                 log.info("run %s is already running (%s)", spec.run_id, existing.name)
                 return
             existing.remove(force=True)  # left by an earlier attempt that never reported
+        spec = replace(spec, image=self._trusted(spec.image))
         self._ensure_image(spec.image)
         try:
             gateway = self.networks.open(spec.run_id)
@@ -117,6 +123,16 @@ class DockerRuntime:
         except BaseException:
             self._abandon_quietly(spec.run_id)
             raise
+
+    def _trusted(self, image: str) -> str:
+        """The image to run: as named, or, with content trust, by its signed digest."""
+        if not self.signed_only:
+            return image
+        try:
+            return content_trust.signed_reference(image)
+        except content_trust.Unsigned as exc:
+            log.warning("image %s refused: %s", image, exc)
+            raise StartFailed(TaskStatus.NOT_ALLOWED, str(exc)) from None
 
     def _folder(self, spec: RunSpec) -> RunFolder:
         try:
