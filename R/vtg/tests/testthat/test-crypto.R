@@ -1,8 +1,13 @@
 # End-to-end encryption: what we write we read, any change is caught, the wrong key fails,
-# and the Python side's messages (fixtures/, written by vantage6.common.encryption's
-# RSACryptor for fixtures/python-test-key.pem, a key for these tests only) are read.
+# and the Python side's messages are read: the folder VTG_PYTHON_VECTORS names holds a key
+# pair made for the run and messages vantage6.common.encryption's RSACryptor wrote for it
+# (tests/integration/r/test_r_packages.py makes them; without it those tests are skipped).
 
-fixture <- function(name) test_path("fixtures", name)
+python_vector <- function(name) {
+  folder <- Sys.getenv("VTG_PYTHON_VECTORS")
+  if (!nzchar(folder)) skip("VTG_PYTHON_VECTORS is not set: no messages written by Python")
+  file.path(folder, name)
+}
 
 # Keys as the client holds them: its own private key, a recipient's public key as the
 # server stores it (base64 of the PEM).
@@ -109,9 +114,9 @@ test_that("malformed messages say what is wrong", {
 })
 
 test_that("Python's v6e1 and legacy messages are read", {
-  private <- vtg:::crypto_read_private_key(fixture("python-test-key.pem"))
-  v6e1 <- readLines(fixture("python-v6e1.txt"))
-  legacy <- readLines(fixture("python-legacy.txt"))
+  private <- vtg:::crypto_read_private_key(python_vector("key.pem"))
+  v6e1 <- readLines(python_vector("v6e1.txt"))
+  legacy <- readLines(python_vector("legacy.txt"))
   expect_identical(rawToChar(vtg:::crypto_decrypt(v6e1, private)),
                    '{"average": 53.25, "count": [1, 2, 3]}')
   expect_identical(rawToChar(vtg:::crypto_decrypt(legacy, private, allow_legacy = TRUE)),
@@ -119,8 +124,8 @@ test_that("Python's v6e1 and legacy messages are read", {
 })
 
 test_that("Python's public key pairs with its private key, and not with another", {
-  private <- vtg:::crypto_read_private_key(fixture("python-test-key.pem"))
-  public <- vtg:::crypto_public_key(readLines(fixture("python-test-key.pub.b64")), "org 1")
+  private <- vtg:::crypto_read_private_key(python_vector("key.pem"))
+  public <- vtg:::crypto_public_key(readLines(python_vector("public.b64")), "org 1")
   expect_true(vtg:::crypto_pairs(private, public))
   expect_false(vtg:::crypto_pairs(private_a, public))
 })
