@@ -206,3 +206,15 @@ def write_config(path: Path, text: str, new_file: bool = True) -> None:
         ) from None
     except OSError as exc:
         raise Failure(f"cannot write {path}: {exc.strerror}") from None
+
+
+def from_yaml_option(kind: str, takes: str):
+    """``--from-yaml FILE`` of ``vnode new`` and ``vserver new``; ``takes``: the other options
+    it goes with."""
+    return click.option(
+        "--from-yaml",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help=f"Write it from a vantage6 4.x {kind} configuration in YAML (the documentation's "
+        "format) instead of asking: each key is mapped or named with why it is not. Takes "
+        f"--name (default: the file's name), {takes} only.",
+    )

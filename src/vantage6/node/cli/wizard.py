@@ -30,6 +30,7 @@ from vantage6.common.wizard import (
     LogSettings,
     Question,
     ask_all,
+    from_yaml_option,
     new_name,
     question_options,
     render_log_handlers,
@@ -442,13 +443,7 @@ def _header(answers: dict) -> str:
     "The environment to write ([<section>@ENV] sections; application: [<section>])."
 )
 @click.option("--no-input", is_flag=True, help="Ask nothing: defaults for all options not given.")
-@click.option(
-    "--from-yaml",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Write it from a vantage6 4.x node configuration in YAML (the documentation's "
-    "format) instead of asking: each key is mapped or named with why it is not. Takes "
-    "--name (default: the file's name), --system/--user, --api-key and --no-input only.",
-)
+@from_yaml_option("node", "--system/--user, --api-key and --no-input")
 @question_options(QUESTIONS)
 def new(name, system, environment, no_input, from_yaml, **given):
     """Create a node configuration: asks for each setting (or takes options) and writes

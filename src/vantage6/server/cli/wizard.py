@@ -27,6 +27,7 @@ from vantage6.common.wizard import (
     Question,
     ask_all,
     check_host,
+    from_yaml_option,
     new_name,
     question_options,
     render_log_handlers,
@@ -352,13 +353,7 @@ def _target(name: str, scope: Scope, environment: str) -> tuple[Path, bool]:
 @environment_option("The environment to write ([app:main] for application).")
 @click.option("--no-input", is_flag=True, help="Ask nothing: defaults for all options not given.")
 @click.option("--jwt-secret", help="Secret for signing tokens (default: a new random one).")
-@click.option(
-    "--from-yaml",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Write it from a vantage6 4.x server configuration in YAML (the documentation's "
-    "format) instead of asking: each key is mapped or named with why it is not. Takes "
-    "--name (default: the file's name), --system/--user and --jwt-secret only.",
-)
+@from_yaml_option("server", "--system/--user and --jwt-secret")
 @question_options(QUESTIONS)
 def new(name, system, environment, no_input, jwt_secret, from_yaml, **given):
     """Create a server configuration: asks for each setting (or takes options) and writes
