@@ -77,6 +77,15 @@ def test_an_unsigned_tag_or_an_unreachable_notary_refuses_the_image(notary):
         signed_reference(REPOSITORY)
 
 
+def test_an_unreadable_answer_refuses_the_image(tmp_path, monkeypatch):
+    script = tmp_path / "docker"
+    script.write_text("#!/bin/sh\necho 'not json'\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    with pytest.raises(Unsigned, match="unreadable answer"):
+        signed_reference(REPOSITORY)
+
+
 def test_without_the_docker_command_nothing_runs(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(Unsigned, match="the docker command, which checks signatures"):

@@ -69,8 +69,11 @@ def _signed_digests(reference: str) -> dict[str, str]:
     if done.returncode != 0:
         reason = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "no answer"
         raise Unsigned(f"no signature of {reference} could be checked ({reason}); {ADVICE}")
-    signed = {}
-    for repository in json.loads(done.stdout or "[]"):
-        for entry in repository.get("SignedTags") or ():
-            signed[entry["SignedTag"]] = f"sha256:{entry['Digest']}"
-    return signed
+    try:
+        return {
+            entry["SignedTag"]: f"sha256:{entry['Digest']}"
+            for repository in json.loads(done.stdout or "[]")
+            for entry in repository.get("SignedTags") or ()
+        }
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise Unsigned(f"docker trust inspect gave an unreadable answer ({exc}); {ADVICE}")
