@@ -211,13 +211,11 @@ AlgorithmClient <- R6::R6Class(
     },
 
     call = function(method, ...) {
-      arguments <- list(...)
-      given <- names(arguments)
-      if (is.null(given)) given <- rep("", length(arguments))
+      arguments <- payload_call_arguments(list(...))
       organizations <- self$organizations
       if (is.null(organizations)) organizations <- self$getOrganizations()$id
-      task <- self$createSubtask(method, args = arguments[given == ""],
-                                 kwargs = arguments[given != ""], organizations = organizations)
+      task <- self$createSubtask(method, args = arguments$args,
+                                 kwargs = arguments$kwargs, organizations = organizations)
       self$waitForResults(task$id)
     },
 

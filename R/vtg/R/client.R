@@ -280,10 +280,9 @@ Client <- R6::R6Class("Client",
     # returns the list of results (see getResults).
     call = function(method, ...) {
       if (is.null(private$image)) vtg_stop("No image to call: first client$setTaskImage(image)")
-      arguments <- list(...)
-      named <- if (is.null(names(arguments))) logical(length(arguments)) else nzchar(names(arguments))
+      arguments <- payload_call_arguments(list(...))
       task <- self$createTask(private$image, method,
-                              args = unname(arguments[!named]), kwargs = arguments[named],
+                              args = arguments$args, kwargs = arguments$kwargs,
                               organizations = private$organizations, name = private$task_name,
                               format = private$format)
       self$waitForResults(task)

@@ -107,3 +107,10 @@ payload_lower <- function(bytes) {
   bytes[upper] <- as.raw(as.integer(bytes[upper]) + 32L)
   bytes
 }
+
+# The arguments of call(method, ...) as the task's input has them: unnamed ones positional
+# (args), named ones by keyword (kwargs), as the original vtg's call() split them.
+payload_call_arguments <- function(arguments) {
+  named <- if (is.null(names(arguments))) logical(length(arguments)) else nzchar(names(arguments))
+  list(args = unname(arguments[!named]), kwargs = arguments[named])
+}

@@ -29,12 +29,21 @@ def library(tmp_path_factory) -> Path:
     )
 
 
-def run_testthat(folder: Path, library: Path, variables: dict | None = None) -> str:
-    """Run the testthat files of ``folder``; fails the calling test on any failure, error or
-    skip (a skip here means the R side missed something the test set up)."""
+def run_testthat(
+    folder: Path, library: Path, variables: dict | None = None, package: str | None = None
+) -> str:
+    """Run the testthat files of ``folder`` (a ``package``'s own tests run inside its installed
+    namespace, as R CMD check runs them, so they reach its internal functions); fails the
+    calling test on any failure, error or skip (a skip here means the R side missed something
+    the test set up)."""
+    loading = (
+        f"package = {package!r}, load_package = 'installed'"
+        if package
+        else ("load_package = 'none'")
+    )
     code = (
         f"testthat::test_dir({str(folder)!r}, reporter = 'summary', stop_on_failure = TRUE, "
-        "stop_on_warning = TRUE, load_package = 'none')"
+        f"stop_on_warning = TRUE, {loading})"
     )
     done = subprocess.run(
         ["Rscript", "-e", code],

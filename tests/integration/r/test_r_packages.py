@@ -28,4 +28,4 @@ def python_vectors(tmp_path):
 @pytest.mark.parametrize("package", ["vtg", "vtg.coxph"])
 def test_the_packages_own_tests_pass(package, library, python_vectors):
     variables = {"VTG_PYTHON_VECTORS": str(python_vectors)}
-    run_testthat(PACKAGES / package / "tests" / "testthat", library, variables)
+    run_testthat(PACKAGES / package / "tests" / "testthat", library, variables, package)

@@ -1,11 +1,6 @@
 # The algorithm side: AlgorithmClient (R/algorithm_client.R), offline: its requests are
 # answered by a subclass, or by a port where nothing listens. (It is tried against a real
 # node proxy by the node's own tests.)
-if (!exists("parse_input", mode = "function")) {
-  for (file in list.files(test_path("..", "..", "R"), "^algorithm_.*[.]R$", full.names = TRUE)) {
-    source(file, local = TRUE)
-  }
-}
 quiet <- options(vtg.quiet = TRUE)
 withr::defer(options(quiet), teardown_env())
 

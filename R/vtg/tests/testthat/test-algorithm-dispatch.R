@@ -1,10 +1,5 @@
 # The algorithm side: which function an input calls, with what (R/algorithm_wrapper.R), and the
 # MockAlgorithmClient that runs subtasks in this session.
-if (!exists("parse_input", mode = "function")) {
-  for (file in list.files(test_path("..", "..", "R"), "^algorithm_.*[.]R$", full.names = TRUE)) {
-    source(file, local = TRUE)
-  }
-}
 quiet <- options(vtg.quiet = TRUE)  # the wrapper's log lines, but for errors
 withr::defer(options(quiet), teardown_env())
 

@@ -1,11 +1,4 @@
 # The algorithm side: the node's variables and the run's data (R/algorithm_env.R).
-# Runs against the installed package (testthat::test_check, test_local) or, before the package
-# builds, against the sourced R/algorithm_*.R files (testthat::test_file on this file).
-if (!exists("parse_input", mode = "function")) {
-  for (file in list.files(test_path("..", "..", "R"), "^algorithm_.*[.]R$", full.names = TRUE)) {
-    source(file, local = TRUE)
-  }
-}
 quiet <- options(vtg.quiet = TRUE)  # the wrapper's log lines, but for errors
 withr::defer(options(quiet), teardown_env())
 

@@ -1,9 +1,4 @@
 # The algorithm side: the run's input and output formats (R/algorithm_io.R).
-if (!exists("parse_input", mode = "function")) {
-  for (file in list.files(test_path("..", "..", "R"), "^algorithm_.*[.]R$", full.names = TRUE)) {
-    source(file, local = TRUE)
-  }
-}
 quiet <- options(vtg.quiet = TRUE)  # the wrapper's log lines, but for errors
 withr::defer(options(quiet), teardown_env())
 

@@ -1,10 +1,5 @@
 # The algorithm side end to end: docker.wrapper() in an Rscript of its own, as an image runs it,
 # with the node's variables (base32-encoded), a run folder, data and a tiny algorithm package.
-if (!exists("parse_input", mode = "function")) {
-  for (file in list.files(test_path("..", "..", "R"), "^algorithm_.*[.]R$", full.names = TRUE)) {
-    source(file, local = TRUE)
-  }
-}
 
 rscript <- file.path(R.home("bin"), "Rscript")
 # Against the installed vtg when these tests run from it, else against the sourced files.
