@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-import socket
 from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+
+from tests.ports import free_port
 
 JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
 
@@ -50,12 +51,6 @@ class Credentials:
     def __call__(self, server, session, envelope, mechanism, auth_data):
         accepted = (auth_data.login, auth_data.password) == self.expected
         return AuthResult(success=accepted, handled=False)  # aiosmtpd answers 235 or 535
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager

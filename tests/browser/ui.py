@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import re
+import tempfile
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,8 +14,16 @@ from urllib.parse import urlencode
 import pyotp
 from playwright.sync_api import Page, expect
 
+from tests.support import POSTGRES_URL
+
 PASSWORD = "Browser-Test-1!"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The documentation's pictures come from the SQLite pass; the PostgreSQL pass, which
+# scripts/test runs beside it, puts its own aside, so that no picture is written twice at once.
+SCREENSHOTS = (
+    Path(tempfile.mkdtemp(prefix="vantage6-screenshots-"))
+    if POSTGRES_URL
+    else Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+)
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 # An image as a scanner sees it: drawn on a canvas, its grey levels (base64, row by row).

@@ -4,7 +4,6 @@ with `vserver db upgrade`."""
 import json
 import os
 import re
-import socket
 import stat
 import subprocess
 import sys
@@ -16,17 +15,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.ports import free_port
 from tests.support import FAST_ARGON2, POSTGRES_URL
 from vantage6.server.migrate import head_revision
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def ini_copy(source: str, directory: Path, port: int, **settings) -> Path:

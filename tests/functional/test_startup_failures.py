@@ -41,8 +41,9 @@ def test_a_bad_setting_is_named_with_its_value(tmp_path):
 SEED_GUESSES = {
     "vantage6.jwt_secret_key": "vantage6.jwt_secret_key is not a setting of this server: the "
     "secret that signs tokens is vantage6.jwt.secret (or VANTAGE6_JWT_SECRET)",
-    "vantage6.vpn_server.url": "vantage6.vpn_server.url is not a setting of this server: this "
-    "server does not support a VPN between algorithms yet",
+    "vantage6.vpn_server.url": "vantage6.vpn_server.url is not a setting of this server: the "
+    "original's VPN server (EduVPN) is not supported: the VPN between algorithms is WireGuard "
+    "here, set with vantage6.vpn.subnet",
 }
 
 

@@ -388,8 +388,10 @@ class Studies(_Sub):
 
 
 class Vpn(_Sub):
-    """Addresses of the other algorithm runs of the task, for algorithms that talk to each
-    other over the original's VPN. Without a VPN (as here) the list is empty."""
+    """Addresses on the server's VPN of the algorithm containers of this job (its task, parent
+    and subtasks at every node), for algorithms that talk to each other directly. A container
+    has one when its image exposes ports and its node is on the VPN: the lists are empty when
+    the node or the server has no VPN."""
 
     def get_addresses(
         self,
@@ -402,7 +404,9 @@ class Vpn(_Sub):
         label: str | None = None,
     ) -> list[dict] | dict:
         """Each address as ``{"ip", "port", "label", "organization_id", "task_id",
-        "parent_id"}``; ``{"message": ...}`` when the answer has none (as the original)."""
+        "parent_id", "run_id"}``, one per port the image exposes (``label``: its ``p<port>``
+        image label, if any); ``{"message": ...}`` when the answer has none (as the
+        original)."""
         flags = {
             "only_children": only_children,
             "only_parent": only_parent,

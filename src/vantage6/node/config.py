@@ -16,6 +16,7 @@ sections say otherwise, its name gets ``-<env>`` and a ``task_dir`` it inherits 
 from __future__ import annotations
 
 import configparser
+import ipaddress
 import logging.config
 import os
 import re
@@ -30,6 +31,7 @@ FILE_TYPES = ("csv", "parquet", "excel", "folder")  # their URIs are local paths
 PULL_POLICIES = ("missing", "always", "never")
 RUNTIMES = ("docker", "process")
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")  # also names Docker networks/volumes
+NAMESPACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")  # a file in /run/netns
 LABEL = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")  # becomes part of env variable names
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MEMORY = re.compile(r"^[0-9]+[bkmgBKMG]?$")
@@ -50,6 +52,7 @@ KEYS = {
     "policies": {"allowed_images", "allowed_organizations", "allowed_users", "allow_rds"},
     "docker": {"pull", "cpus", "memory", "pids", "host_firewall"},
     "proxy": {"port"},
+    "vpn": {"subnet", "namespace"},
 }
 DATABASE_KEYS = {"type", "uri"}
 REGISTRY_KEYS = {"username", "password", "password_file"}
@@ -100,6 +103,15 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Vpn:
+    """The VPN between algorithms (the seed's ``vpn_subnet``): the hub's subnet, and the
+    network namespace where this node's end of it lives (made when missing)."""
+
+    subnet: ipaddress.IPv4Network
+    namespace: str
+
+
+@dataclass(frozen=True)
 class NodeConfig:
     name: str
     path: Path
@@ -126,6 +138,7 @@ class NodeConfig:
     plugins: tuple[str, ...] = ()  # entry point names (group vantage6.node) to load
     blocked_plugins: tuple[str, ...] = ()
     environment: str = APPLICATION
+    vpn: Vpn | None = None
 
     @property
     def api_url(self) -> str:
@@ -412,7 +425,28 @@ def _build(reader: _Reader) -> NodeConfig:
         plugins=tuple((reader.text("node", "plugins") or "").split()),
         blocked_plugins=tuple((reader.text("node", "plugins.blocked") or "").split()),
         environment=reader.environment,
+        vpn=_vpn(reader, name),
     )
+
+
+def _vpn(reader: _Reader, name: str) -> Vpn | None:
+    """``[vpn]``: none without a subnet. The namespace defaults to one named after the node."""
+    raw = reader.text("vpn", "subnet")
+    if raw is None:
+        return None
+    try:
+        subnet = ipaddress.IPv4Network(raw)
+    except ValueError:
+        reader.problem(
+            "vpn", "subnet", f"must be an IPv4 network such as 10.76.0.0/16, not {raw!r}"
+        )
+        return None
+    namespace = reader.text("vpn", "namespace", f"v6-{name}")
+    if not NAMESPACE.match(namespace):
+        reader.problem(
+            "vpn", "namespace", f"must be letters, digits, '_', '.' or '-', not {namespace!r}"
+        )
+    return Vpn(subnet, namespace)
 
 
 def _task_dir(reader: _Reader, name: str) -> Path:

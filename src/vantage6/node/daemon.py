@@ -42,6 +42,7 @@ from vantage6.node.runtime.base import Outcome, RunSpec, StartFailed
 from vantage6.node.runtime.folders import RunFolder
 from vantage6.node.server import Interrupted, Rejected, ServerClient, ServerError
 from vantage6.node.state import NodeState
+from vantage6.node.vpn.overlay import NodeVpn
 from vantage6.plugins.manager import NODE, PluginError, plugin_manager
 
 log = logging.getLogger(__name__)
@@ -143,6 +144,8 @@ class Node:
         )
         # before the proxy listens: algorithms still running from before a restart use it
         self._admit_running(self._open_runs(), self.runtime.running())
+        if config.vpn is not None:
+            self._set_up_vpn()
         self.runtime.prepare(self.proxy)
         self.runtime.watch(self._on_exit)
         self._next_resync = time.monotonic() + RESYNC_SECONDS  # the first sync event resyncs
@@ -151,6 +154,21 @@ class Node:
         )
         self.events.start()
         self.started.set()
+
+    def _set_up_vpn(self) -> None:
+        """The node's tunnel to the VPN hub, for the runtime to link algorithms to. A VPN
+        that cannot come up does not stop the node: the runs that ask for it fail saying why."""
+        use_vpn = getattr(self.runtime, "use_vpn", None)
+        if use_vpn is None:
+            log.error(
+                "[vpn] is set, but runtime %s cannot link algorithms to a VPN (the docker "
+                "runtime can): algorithms run without it",
+                self.config.runtime,
+            )
+            return
+        vpn = NodeVpn(self.config, self.server)
+        vpn.start()
+        use_vpn(vpn)
 
     def _shared_config(self) -> dict:
         """What the server may show of this node: its databases, and the encryption formats
@@ -476,7 +494,7 @@ class Node:
         self.journal.starting(run_id, attempt, notes)
         fault_points.reached("before-start")
         try:
-            self.runtime.start(spec)
+            started = self.runtime.start(spec) or {}
         except StartFailed as exc:
             log.warning("Run %s did not start: %s", run_id, exc.log)
             self._refuse(run_id, exc.status, _with_notes(notes, exc.log))
@@ -490,7 +508,7 @@ class Node:
         fault_points.reached("running")
         log.info("Run %s of task %s started (image %s)", run_id, task["id"], task["image"])
         try:
-            self._patch(run_id, TaskStatus.ACTIVE)
+            self._patch(run_id, TaskStatus.ACTIVE, **started)
         except ServerError as exc:
             if exc.status != CONFLICT:
                 raise

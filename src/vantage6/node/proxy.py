@@ -7,8 +7,9 @@ organization that receives it (in encrypted collaborations, only for the public 
 accepts: :mod:`vantage6.node.recipient_keys`) and results are decrypted with the node's key,
 so an algorithm only ever handles base64 of plain JSON. Only the endpoints an algorithm needs
 are served (those the original 4.x ``AlgorithmClient`` calls); the original's catch-all
-forwarding is not copied. ``GET /vpn/algorithm/addresses`` is answered here, as the original
-server answers it without a VPN: no addresses.
+forwarding is not copied. ``GET /vpn/algorithm/addresses`` goes to the server too, which knows
+the VPN addresses of the job's algorithms (none when there is no VPN) and refuses more than one
+``only_*`` flag.
 
 Only tokens the node handed to the algorithms it runs open the proxy
 (:class:`~vantage6.node.container_tokens.ContainerTokens`, filled by the daemon), and only
@@ -58,9 +59,8 @@ ROUTES = (
     ("studies", "/study", "GET", False),
     ("study", f"/study/{ID}", "GET", False),
     ("blob_store_status", "/blobstream/status", "GET", False),
+    ("vpn_addresses", "/vpn/algorithm/addresses", "GET", False),
 )
-# The original server's flags of GET /vpn/algorithm/addresses of which one at most is allowed.
-VPN_ONLY = ("only_children", "only_parent", "only_siblings", "only_self")
 
 
 class ProxyError(Exception):
@@ -124,11 +124,6 @@ class NodeProxy:
             config.add_route(name, path)
             config.add_view(self._guarded(view), route_name=name, request_method=method)
             config.add_view(wrong_method, route_name=name)
-        config.add_route("vpn_addresses", "/vpn/algorithm/addresses")
-        config.add_view(
-            self._guarded(vpn_addresses), route_name="vpn_addresses", request_method="GET"
-        )
-        config.add_view(wrong_method, route_name="vpn_addresses")
         config.add_notfound_view(not_found)
         config.add_view(proxy_error, context=ProxyError)
         config.add_view(failure, context=Exception)
@@ -379,15 +374,6 @@ def passed_on(answer: requests.Response) -> Response:
 
 def json_response(status: int, body) -> Response:
     return Response(status=status, json_body=body, content_type="application/json", charset=None)
-
-
-def vpn_addresses(request):
-    """The addresses of the task's other algorithm runs on the VPN: none, as this platform has
-    no VPN (the original server's answer without algorithm ports). Its refusal of more than one
-    ``only_*`` flag is kept."""
-    if sum(1 for flag in VPN_ONLY if request.params.get(flag)) > 1:
-        raise ProxyError(400, "You can only specify one of the only_<...> parameters!")
-    return json_response(200, {"addresses": []})
 
 
 def wrong_method(request):

@@ -14,7 +14,7 @@ from sqlalchemy import MetaData, inspect, text
 from sqlalchemy.engine import Connection, Engine
 
 # The newest migration of migrations/versions; a unit test holds it to the scripts' head.
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 VERSION_TABLE = "alembic_version"  # where Alembic records the revision of a database
 
 

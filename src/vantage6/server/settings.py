@@ -21,6 +21,7 @@ from vantage6.common.api_path import normalise_api_path
 from vantage6.server.database_url import SUPPORTED
 from vantage6.server.root_password import default_file
 from vantage6.server.unknown_settings import refuse_unknown
+from vantage6.server.vpn.settings import default_key_file, vpn_settings
 
 PROFILES = ("development", "production")
 
@@ -87,6 +88,15 @@ DEFAULT_SETTINGS = {
     "vantage6.events.queue_size": "1000",
     "vantage6.ui.enabled": "true",
     "vantage6.ui.path": "/",
+    # The VPN between algorithms (vpn/settings.py): none without a subnet.
+    "vantage6.vpn.subnet": "",
+    "vantage6.vpn.endpoint": "",  # <host>:<port> of the hub, for the nodes
+    "vantage6.vpn.prefix_length": "24",  # of each node's block of addresses
+    "vantage6.vpn.key_file": "",  # empty: vpn-hub.key beside the root password file's default
+    # Read by the hub alone (vserver vpn-hub); an empty listen_port is the endpoint's port.
+    "vantage6.vpn.namespace": "v6-hub",
+    "vantage6.vpn.interface": "v6hub",
+    "vantage6.vpn.listen_port": "",
 }
 
 SMTP_SECURITY = ("starttls", "ssl", "none")
@@ -166,9 +176,12 @@ def load_settings(settings: dict, environ=os.environ, config_folder: str | None 
     )
     _check_two_factor_enrolment(merged)
     _check_ui_path(merged)
+    url = merged["sqlalchemy.url"]
     if not merged["vantage6.root_password_file"]:
-        url = merged["sqlalchemy.url"]
         merged["vantage6.root_password_file"] = default_file(url, config_folder)
+    if not merged["vantage6.vpn.key_file"]:
+        merged["vantage6.vpn.key_file"] = default_key_file(url, config_folder)
+    vpn_settings(merged)  # a VPN setting that cannot work stops the start, not a request
     return merged
 
 

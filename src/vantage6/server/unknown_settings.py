@@ -32,8 +32,9 @@ SEED_SETTINGS = {
     "vantage6.logging": "logging is set in the ini file's logging sections: the level in "
     "[logger_vantage6], the log file's size and count in [handler_log] (maxBytes, backupCount), "
     "the format in [formatter_generic]",
-    "vantage6.vpn_server": "this server does not support a VPN between algorithms yet (runs "
-    "get no VPN address or ports): remove the vpn_server settings",
+    "vantage6.vpn_server": "the original's VPN server (EduVPN) is not supported: the VPN "
+    "between algorithms is WireGuard here, set with vantage6.vpn.subnet, vantage6.vpn.endpoint "
+    "and the other vantage6.vpn.* settings (see README.md); remove the vpn_server settings",
 }
 
 

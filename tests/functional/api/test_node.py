@@ -56,7 +56,7 @@ def test_root_lists_nodes_in_the_original_shape_without_key_material(api, root, 
     assert first["collaboration"]["link"] == "/api/collaboration/1"
     assert set(first) == {
         "id", "name", "type", "status", "ip", "last_seen", "organization", "collaboration",
-        "config",
+        "config", "vpn_prefix",
     }  # fmt: skip
     assert "key-a1-A" not in response.text and "api_key" not in response.text
 

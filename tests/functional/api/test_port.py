@@ -1,14 +1,16 @@
-"""``/port``: a node clears its run's algorithm ports after every run (there are none: this
-server has no VPN); registering one is refused with the reason."""
+"""``/port``: a node clears its run's algorithm ports after every run, which clears a finished
+run's place on the VPN; registering a port is refused with where ports go instead (with the
+run)."""
 
 import pytest
 
-from tests.functional.api import test_run
+from tests.functional.api import test_run, test_vpn
 from vantage6.server.models import Run
 
-NO_VPN = (
-    "This server does not support VPN: no VPN is configured on this server, so algorithm "
-    "ports cannot be registered"
+PORTS_COME_WITH_THE_RUN = (
+    "Ports are not registered one at a time on this server: its nodes send an algorithm's "
+    "ports with its run (PATCH /run/<id> with vpn_address and vpn_ports). The VPN of the "
+    "original's nodes (EduVPN) is not supported"
 )
 
 
@@ -65,12 +67,30 @@ def test_a_missing_malformed_or_unknown_run_id_is_refused(api, node, query, stat
     assert refused.json == {"msg": msg}
 
 
-def test_registering_a_port_says_the_server_has_no_vpn(api, node, run):
+def test_registering_a_port_says_ports_come_with_the_run(api, node, run):
     body = {"port": 8888, "run_id": run, "label": "api"}
     refused = api.app.post_json("/api/port", body, headers=node, status=400)
-    assert refused.json == {"msg": NO_VPN}
+    assert refused.json == {"msg": PORTS_COME_WITH_THE_RUN}
     shown = api.app.get(f"/api/run/{run}", headers=node).json
     assert shown["ports"] == []
+
+
+def test_clearing_ports_clears_a_finished_runs_place_on_the_vpn_only(make_api, tmp_path):
+    """While the run goes on, its algorithm is still reached at its place: the original's node
+    clears its ports when the algorithm starts as well."""
+    api = test_vpn.vpn_server(make_api, tmp_path)
+    ids = api.federation()
+    node = api.node_login("key-a1-A")
+    test_vpn.join(api, node, test_vpn.wireguard_key(1))
+    run = api.run_id(api.task(ids["A"], [ids["a1"]], ids["a1"]), ids["a1"])
+    api.app.patch_json(f"/api/run/{run}", test_vpn.PLACE, headers=node)
+    placed = test_vpn.place_of(api, run)
+    api.app.delete(f"/api/port?run_id={run}", headers=node)
+    assert test_vpn.place_of(api, run) == placed != (None, None)
+    api.app.patch_json(f"/api/run/{run}", {"status": "completed"}, headers=node)
+    cleared = api.app.delete(f"/api/port?run_id={run}", headers=node)
+    assert cleared.json == {"msg": "Ports removed from the database."}
+    assert test_vpn.place_of(api, run) == (None, None)
 
 
 def test_ports_cannot_be_listed_as_in_the_original(api, node):

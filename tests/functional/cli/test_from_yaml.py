@@ -10,6 +10,7 @@ import configparser
 import stat
 import subprocess
 import sys
+from ipaddress import IPv4Network
 from pathlib import Path
 
 from pyramid.paster import get_appsettings
@@ -88,6 +89,8 @@ def test_the_seed_node_example_becomes_an_ini_the_node_loads(vnode, dirs):
     assert config.databases == ()
     assert "# default = csv:D:\\data\\datafile.csv" in path.read_text()
     assert config.task_dir == data_dir(dirs, "node", "petronas") / "tasks"
+    assert config.vpn.subnet == IPv4Network("10.76.0.0/16")  # the seed's vpn_subnet
+    assert config.vpn.namespace == "v6-petronas"
 
     # secrets in files of their own, mode 0600, and never printed
     for secret, value in (
@@ -123,15 +126,17 @@ def test_the_seed_node_example_becomes_an_ini_the_node_loads(vnode, dirs):
         "petronas.api_key (mode 0600), with the key given with --api-key",
         "line 46  application.databases.default: a Windows path: written commented out",
         "line 94  application.task_dir: a Windows path: [node] task_dir = ",
-        "Not mapped: (5)",
-        "line 21  application.vpn_subnet: we have no VPN between algorithm containers",
+        "line 21  application.vpn_subnet -> [vpn] subnet (the server's vantage6.vpn.subnet)",
+        "Not mapped: (4)",
         "line 37  application.images.node: our node runs on this host as a service",
         "line 38  application.images.alpine: our node starts no helper containers",
-        "line 39  application.images.vpn_client: we have no VPN",
-        "line 40  application.images.network_config: we have no VPN",
+        "line 39  application.images.vpn_client: our VPN is WireGuard run by the node itself "
+        "([vpn] subnet), with no helper images",
+        "line 40  application.images.network_config: our VPN is WireGuard run by the node",
     ):
         assert line in output, line
-    assert "#   application.vpn_subnet: we have no VPN" in path.read_text()
+    assert "application.vpn_subnet" not in path.read_text()  # not among those not carried over
+    assert "#   application.images.vpn_client: our VPN is WireGuard" in path.read_text()
 
 
 def test_the_seed_node_example_asks_for_the_key_it_leaves_out(vnode, dirs):
@@ -232,6 +237,70 @@ environments:
         "environments.test.server_url -> [server@test] url",
     ):
         assert line in result.output, line
+
+
+def test_vpn_subnet_becomes_each_environments_vpn_section(vnode, dirs, tmp_path):
+    source = tmp_path / "hospital.yaml"
+    source.write_text(
+        """\
+application:
+  api_key: app-key
+  server_url: https://v6.example.org
+  vpn_subnet: 10.76.0.0/16
+environments:
+  test:
+    api_key: test-key
+    vpn_subnet: 10.77.0.0/16
+  prod:
+    api_key: prod-key
+"""
+    )
+    result = vnode("new", "--from-yaml", source, "--no-input")
+    assert result.exit_code == 0, result.output
+    path = config_dir(dirs, "node") / "hospital.ini"
+    application = load_config(path)
+    assert application.vpn.subnet == IPv4Network("10.76.0.0/16")
+    assert application.vpn.namespace == "v6-hospital"
+    test = load_config(path, "test")
+    assert test.vpn.subnet == IPv4Network("10.77.0.0/16")
+    assert test.vpn.namespace == "v6-hospital-test"
+    assert load_config(path, "prod").vpn.subnet == IPv4Network("10.76.0.0/16")
+    assert "[vpn@test]\n" in path.read_text() and "[vpn@prod]" not in path.read_text()
+    for line in (
+        "line 4   application.vpn_subnet -> [vpn] subnet (the server's vantage6.vpn.subnet)",
+        "line 8   environments.test.vpn_subnet -> [vpn@test] subnet",
+        "environments.prod: also has application's vpn subnet 10.76.0.0/16: an environment's "
+        "sections extend the application's",
+    ):
+        assert line in result.output, line
+    assert "environments.test: also has" not in result.output  # its own subnet replaces it
+
+
+def test_a_bad_vpn_subnet_is_a_problem_named_with_its_line(vnode, dirs, tmp_path):
+    source = tmp_path / "badvpn.yaml"
+    source.write_text(
+        """\
+application:
+  api_key: app-key
+  server_url: https://v6.example.org
+  vpn_subnet: 10.76.0.1/16
+environments:
+  test:
+    api_key: test-key
+    vpn_subnet: vpn.example.org
+"""
+    )
+    result = vnode("new", "--from-yaml", source, "--no-input")
+    assert result.exit_code == 1
+    assert f"cannot convert {source} (2 problem(s)); nothing was written" in result.output
+    for line in (
+        "line 4 application.vpn_subnet: must be an IPv4 network such as 10.76.0.0/16, not "
+        "'10.76.0.1/16'",
+        "line 8 environments.test.vpn_subnet: must be an IPv4 network such as 10.76.0.0/16, "
+        "not 'vpn.example.org'",
+    ):
+        assert line in result.output, line
+    assert not (config_dir(dirs, "node") / "badvpn.ini").exists()
 
 
 def test_keys_of_4x_and_hidden_secrets_are_named(vnode, dirs, tmp_path):
@@ -405,7 +474,8 @@ def test_the_seed_server_example_becomes_an_ini_the_server_loads(vserver, dirs):
         "line 80  environments.test.smtp.password -> [app:test] vantage6.smtp.password",
         "Not mapped: (3)",
         "line 6   application: the documentation's '...' for settings it leaves out",
-        "line 94  environments.test.vpn_server: we have no VPN between algorithm containers",
+        "line 94  environments.test.vpn_server: we do not support the original's EduVPN: our "
+        "VPN between algorithm containers is WireGuard, set with vantage6.vpn.subnet",
         "(with its keys url, redirect_url, client_id, client_secret, portal_username, "
         "portal_userpass)",
         "line 108 environments.prod: the documentation's '...'",

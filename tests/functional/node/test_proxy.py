@@ -1,8 +1,8 @@
 """The node proxy between a real server and the real ``AlgorithmClient``: algorithms create
 subtasks (inputs encrypted per organization in encrypted collaborations, only for public keys
-the node accepts) and read results (decrypted with the node's key, only those of their own
-job); tokens the node did not give and everything else are refused without reaching the
-server."""
+the node accepts), read results (decrypted with the node's key, only those of their own job)
+and their job's VPN addresses (the server's); tokens the node did not give and everything else
+are refused without reaching the server."""
 
 from __future__ import annotations
 
@@ -401,27 +401,11 @@ def test_the_blob_store_status_is_the_servers(in_a):
     assert in_a.check_if_blob_store_enabled() is False
 
 
-def test_vpn_addresses_are_none_as_the_original_server_says_without_a_vpn(in_a):
+def test_vpn_addresses_are_the_servers(in_a):
+    """Collaboration A's nodes are not on a VPN: the server lists no address for the job."""
     assert in_a.vpn.get_addresses() == []
     assert in_a.vpn.get_child_addresses() == []
     assert in_a.vpn.get_addresses(include_parent=True, label="grpc") == []
-
-
-def test_vpn_addresses_are_answered_without_asking_the_server(isolated):
-    headers = {"Authorization": "Bearer x.y.z"}
-    answer = requests.get(
-        f"{isolated}/vpn/algorithm/addresses?only_self=1", headers=headers, timeout=10
-    )
-    assert (answer.status_code, answer.json()) == (200, {"addresses": []})
-    both = requests.get(
-        f"{isolated}/vpn/algorithm/addresses?only_self=1&only_parent=1", headers=headers, timeout=10
-    )
-    assert both.status_code == 400
-    assert "one of the only_<...> parameters" in both.json()["msg"]
-    unknown = requests.get(
-        f"{isolated}/vpn/algorithm/addresses", headers={"Authorization": "Bearer a.b.c"}, timeout=10
-    )
-    assert unknown.status_code == 401
 
 
 @pytest.fixture
@@ -458,3 +442,46 @@ def test_studies_are_forwarded_to_the_server(stand_in):
     server.route("GET", "/api/study/8", (404, {"msg": "Study 8 does not exist"}))
     missing = requests.get(f"{proxy_url}/study/8", headers=headers, timeout=10)
     assert (missing.status_code, missing.json()) == (404, {"msg": "Study 8 does not exist"})
+
+
+def test_vpn_addresses_are_forwarded_to_the_server_as_asked(stand_in):
+    server, proxy_url = stand_in
+    sibling = {
+        "ip": "10.76.0.3",
+        "port": 8888,
+        "label": "exchange",
+        "organization_id": 2,
+        "task_id": 5,
+        "parent_id": 4,
+        "run_id": 9,
+    }
+    server.route("GET", "/api/vpn/algorithm/addresses", {"addresses": [sibling]})
+    headers = {"Authorization": "Bearer x.y.z"}
+    answer = requests.get(
+        f"{proxy_url}/vpn/algorithm/addresses?only_siblings=1&label=exchange",
+        headers=headers,
+        timeout=10,
+    )
+    assert (answer.status_code, answer.json()) == (200, {"addresses": [sibling]})
+    [forwarded] = server.requests
+    assert (forwarded["path"], forwarded["query"]) == (
+        "/api/vpn/algorithm/addresses",
+        {"only_siblings": "1", "label": "exchange"},
+    )
+    assert forwarded["headers"]["Authorization"] == "Bearer x.y.z"
+
+    refusal = {"msg": "You can only specify one of the only_<...> parameters!"}
+    server.route("GET", "/api/vpn/algorithm/addresses", (400, refusal))
+    both = requests.get(
+        f"{proxy_url}/vpn/algorithm/addresses?only_self=1&only_parent=1",
+        headers=headers,
+        timeout=10,
+    )
+    assert (both.status_code, both.json()) == (400, refusal)
+    unknown = requests.get(
+        f"{proxy_url}/vpn/algorithm/addresses",
+        headers={"Authorization": "Bearer a.b.c"},
+        timeout=10,
+    )
+    assert unknown.status_code == 401
+    assert len(server.requests) == 2  # the unknown token never reached the server

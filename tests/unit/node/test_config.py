@@ -366,3 +366,19 @@ format = %(levelname)s %(message)s
         for handler in root.handlers:
             handler.close()
         root.handlers[:], _ = saved[0], root.setLevel(saved[1])
+
+
+def test_the_vpn_is_off_unless_a_subnet_is_set(tmp_path):
+    assert load_config(write(tmp_path, MINIMAL, "alpha.ini")).vpn is None
+    config = load_config(write(tmp_path, MINIMAL + "[vpn]\nsubnet = 10.76.0.0/16\n", "alpha.ini"))
+    assert str(config.vpn.subnet) == "10.76.0.0/16"
+    assert config.vpn.namespace == "v6-alpha"  # a namespace of the node's own
+    own = MINIMAL + "[vpn]\nsubnet = 10.76.0.0/16\nnamespace = vpn-side\n"
+    assert load_config(write(tmp_path, own)).vpn.namespace == "vpn-side"
+
+
+def test_a_bad_vpn_subnet_or_namespace_is_named(tmp_path):
+    found = problems(write(tmp_path, MINIMAL + "[vpn]\nsubnet = 10.76.0.1/16\n"))
+    assert any("[vpn] subnet: must be an IPv4 network" in problem for problem in found)
+    found = problems(write(tmp_path, MINIMAL + "[vpn]\nsubnet = 10.76.0.0/16\nnamespace = ../x\n"))
+    assert any("[vpn] namespace: must be letters" in problem for problem in found)

@@ -184,8 +184,8 @@ def test_the_ui_path_may_share_a_folder_with_the_api_but_not_lie_inside_it():
     "key, replacement",
     [
         ("vantage6.jwt_secret_key", "the secret that signs tokens is vantage6.jwt.secret"),
-        ("vantage6.vpn_server.url", "this server does not support a VPN between algorithms yet"),
-        ("vantage6.vpn_server", "this server does not support a VPN"),
+        ("vantage6.vpn_server.url", "the original's VPN server (EduVPN) is not supported"),
+        ("vantage6.vpn_server", "WireGuard here, set with vantage6.vpn.subnet"),
         ("vantage6.uri", "the database URL is sqlalchemy.url"),
         ("vantage6.description", "the description shown to users is vantage6.server_name"),
         ("vantage6.port", "listen = <ip>:<port> in the [server:...] section"),

@@ -12,6 +12,7 @@ written and the ini loads as the node loads it (each environment), or nothing is
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -54,17 +55,13 @@ from vantage6.node.config import (
     load_config,
 )
 
-_NO_VPN = (
-    "we have no VPN between algorithm containers (the original's EduVPN feature): "
-    "algorithms talk to each other through the server"
-)
+_OWN_VPN = "our VPN is WireGuard run by the node itself ([vpn] subnet), with no helper images"
 _ON_HOST = "our node runs on this host as a service (vnode start), not in a Docker container"
 REASONS = {
-    "vpn_subnet": _NO_VPN,
     "images": {
         "node": _ON_HOST + ", so it has no image",
-        "vpn_client": _NO_VPN,
-        "network_config": _NO_VPN,
+        "vpn_client": _OWN_VPN,
+        "network_config": _OWN_VPN,
         "*": "our node starts no helper containers, only the algorithms' images",
     },
     "node_extra_env": _ON_HOST + ": set variables in its environment",
@@ -205,6 +202,7 @@ def _translate(env: Environment, name: str, folder: Path, base: Path, first: lis
     _policies(block, at, fields)
     fields["registries"] = tuple(_registries(env, at))
     fields["algorithm_env"] = tuple(_algorithm_env(block, at))
+    fields["vpn_subnet"] = _vpn_subnet(block, at)
     block.rest(REASONS)
 
 
@@ -449,19 +447,37 @@ def _algorithm_env(block: Block, at: str) -> list[tuple[str, str]]:
     return variables
 
 
+def _vpn_subnet(block: Block, at: str) -> str:
+    """``vpn_subnet``, checked as the node checks ``[vpn] subnet``; empty: no VPN."""
+    value = block.text("vpn_subnet")
+    if value is None:
+        return ""
+    try:
+        subnet = ipaddress.IPv4Network(value)
+    except ValueError:
+        block.problem("vpn_subnet", f"must be an IPv4 network such as 10.76.0.0/16, not {value!r}")
+        return ""
+    block.mapped("vpn_subnet", f"[vpn{at}] subnet (the server's vantage6.vpn.subnet)")
+    return str(subnet)
+
+
 def _inherited(environments: list[Environment]) -> None:
     """An environment's sections extend the application's: a database, variable or registry
-    of the application that an environment lacks is its too, unlike in the original."""
+    of the application that an environment lacks is its too, and so is the VPN subnet, unlike
+    in the original."""
     application = environments[0] if environments[0].block.name == APPLICATION else None
     if application is None:
         return
 
     def names(env: Environment) -> dict[str, set[str]]:
         databases = (line.partition(" = ")[0] for line in env.fields["databases"])
+        # an environment's own subnet replaces the application's
+        subnet = env.fields["vpn_subnet"] and application.fields["vpn_subnet"]
         return {
             "databases": {label for label in databases if not label.startswith("#")},
             "algorithm_env": {name for name, _ in env.fields["algorithm_env"]},
             "registries": {host for host, _, _ in env.fields["registries"]},
+            "vpn subnet": {subnet} - {""},
         }
 
     own = names(application)

@@ -1,15 +1,15 @@
 """``vnode new``: asks for the settings and writes the node's ini file.
 
 The file follows node/node.ini: ``[node]``, ``[server]``, ``[databases]``, ``[encryption]``,
-``[policies]``, ``[docker]`` and ``[proxy]``. :func:`render` writes it from plain answers
-(:class:`NodeFile`), so that the server's web interface offers the same file for a node it
-has just registered (vantage6.server.ui.node_file). The wizard puts the API key in a file of
-its own next to the ini (mode 0600), named by ``api_key_file``; with encryption, a private
-key is made where the answer says when there is none. Every question has an option, so
-scripts can answer all of them (``--no-input`` takes the default for any left out). All files
-are written, and the ini loads as the node loads it, or nothing is left behind. With ``-e
-ENV`` the answers go to ``[<section>@ENV]`` sections (a new file, or added to an existing one
-without that environment) and the API key to ``<name>-ENV.api_key``.
+``[policies]``, ``[docker]``, ``[proxy]`` and, given a subnet, ``[vpn]``. :func:`render` writes
+it from plain answers (:class:`NodeFile`), so that the server's web interface offers the same
+file for a node it has just registered (vantage6.server.ui.node_file). The wizard puts the API
+key in a file of its own next to the ini (mode 0600), named by ``api_key_file``; with
+encryption, a private key is made where the answer says when there is none. Every question has
+an option, so scripts can answer all of them (``--no-input`` takes the default for any left
+out). All files are written, and the ini loads as the node loads it, or nothing is left behind.
+With ``-e ENV`` the answers go to ``[<section>@ENV]`` sections (a new file, or added to an
+existing one without that environment) and the API key to ``<name>-ENV.api_key``.
 """
 
 from __future__ import annotations
@@ -235,6 +235,7 @@ class NodeFile:
     environment: str = APPLICATION
     registries: tuple[tuple[str, str, str], ...] = ()  # (host, username, password_file)
     algorithm_env: tuple[tuple[str, str], ...] = ()  # (name, value)
+    vpn_subnet: str = ""  # empty: no VPN between algorithms
     logging: LogSettings = LogSettings()  # shared by every environment: only render() uses it
 
 
@@ -296,6 +297,17 @@ def _algorithm_env_section(node: NodeFile, at: str) -> str:
     return f"\n[algorithm_env{at}]\n{comment}{lines}"
 
 
+def _vpn_section(node: NodeFile, at: str) -> str:
+    if not node.vpn_subnet:
+        return ""
+    return (
+        f"\n[vpn{at}]\n"
+        "# The server's vantage6.vpn.subnet: runs whose image EXPOSEs ports reach their job's\n"
+        "# other runs over WireGuard (needs root and wireguard-tools; see node/README.md).\n"
+        f"subnet = {node.vpn_subnet}\n"
+    )
+
+
 def render_environment(node: NodeFile) -> str:
     """The node sections of ``node``, as its environment's own when it has one."""
     at = "" if node.environment == APPLICATION else f"@{node.environment}"
@@ -345,7 +357,7 @@ host_firewall = true
 [proxy{at}]
 # Port of the node proxy that algorithms reach the server through; 0 picks a free one.
 port = 0
-""".replace(" \n", "\n")
+{_vpn_section(node, at)}""".replace(" \n", "\n")
 
 
 def render(node: NodeFile, header: str) -> str:

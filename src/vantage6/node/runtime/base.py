@@ -73,8 +73,10 @@ class Runtime(Protocol):
         """Set up what runs need and have ``proxy`` serve where they reach it, also for
         runs still going from before a restart of the node."""
 
-    def start(self, spec: RunSpec) -> None:
-        """Return once the run started; raise :class:`StartFailed` otherwise."""
+    def start(self, spec: RunSpec) -> dict | None:
+        """Return once the run started, with what the server is to know of it besides
+        (``vpn_address`` and ``vpn_ports`` of a run on the VPN); raise :class:`StartFailed`
+        otherwise."""
 
     def watch(self, on_exit: Callable[[Outcome], None]) -> None:
         """Report each run that ends from now on (in a thread of the runtime)."""

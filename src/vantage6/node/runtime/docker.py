@@ -30,6 +30,7 @@ from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 from docker.types import Mount
 from docker.utils import parse_repository_tag
 
+from vantage6.common.netns import NetworkError
 from vantage6.common.task_status import TaskStatus
 from vantage6.node.config import NodeConfig, Registry
 from vantage6.node.runtime import content_trust
@@ -52,6 +53,8 @@ from vantage6.node.runtime.env import (
 )
 from vantage6.node.runtime.folders import RunFolder, job_folder, loaded_uri, remove_job_folder
 from vantage6.node.runtime.networks import RunNetworks
+from vantage6.node.vpn.ports import exposed_ports
+from vantage6.node.vpn.rules import Member
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +75,7 @@ class DockerRuntime:
         )
         self.signed_only = content_trust.required()  # DOCKER_CONTENT_TRUST in the environment
         self.networks: RunNetworks | None = None  # once prepared
+        self.vpn = None  # the node's NodeVpn, when it has a [vpn] (use_vpn)
         self._lock = threading.Lock()  # guards _claimed and _stream
         self._jobs = threading.Lock()  # job volumes are created and removed one at a time
         self._claimed: set[int] = set()  # runs whose outcome this process handed out
@@ -92,37 +96,77 @@ class DockerRuntime:
             self.client, self.name, self._labels, proxy, self.config.host_firewall
         )
         self.networks.reattach()
+        if self.vpn is not None:
+            self.vpn.restore(self._vpn_members())
+
+    def use_vpn(self, vpn) -> None:
+        """Link the runs whose images ask for it to the node's VPN (a NodeVpn)."""
+        self.vpn = vpn
 
     # -- starting ----------------------------------------------------------------------------
 
-    def start(self, spec: RunSpec) -> None:
+    def start(self, spec: RunSpec) -> dict | None:
         if self.networks is None:
             raise RuntimeError("DockerRuntime.prepare() must run before start()")
         try:
-            self._start(spec)
+            return self._start(spec)
         except ENGINE_ERRORS as exc:  # the engine failed before the container was made
             log.error("run %s: the Docker engine failed: %s", spec.run_id, _reason(exc))
             raise StartFailed(
                 TaskStatus.START_FAILED, f"the Docker engine failed: {_reason(exc)}"
             ) from None
 
-    def _start(self, spec: RunSpec) -> None:
+    def _start(self, spec: RunSpec) -> dict | None:
         existing = self._get(spec.run_id)
         if existing is not None:
             if existing.status in LIVE:
                 log.info("run %s is already running (%s)", spec.run_id, existing.name)
-                return
+                return None
             existing.remove(force=True)  # left by an earlier attempt that never reported
         spec = replace(spec, image=self._trusted(spec.image))
         self._ensure_image(spec.image)
+        ports = exposed_ports(self.client.images.get(spec.image).attrs.get("Config") or {})
         try:
+            address = self._vpn_address(spec, ports) if ports else None
             gateway = self.networks.open(spec.run_id)
             variables, mounts = self._environment(spec, gateway)
             folder = self._folder(spec)
-            self._launch(spec, variables, [Mount(RUN_DIR, str(folder.path), type="bind"), *mounts])
+            mounts = [Mount(RUN_DIR, str(folder.path), type="bind"), *mounts]
+            container = self._launch(spec, variables, mounts, address)
+            if address is not None:
+                self._join_vpn(spec.run_id, container)
         except BaseException:
             self._abandon_quietly(spec.run_id)
             raise
+        return {"vpn_address": address, "vpn_ports": ports} if address else None
+
+    def _vpn_address(self, spec: RunSpec, ports: list[dict]) -> str:
+        """The run's reserved address on the VPN its image asks for; StartFailed saying why
+        when this node cannot give it one."""
+        wanted = ", ".join(str(entry["port"]) for entry in ports)
+        asks = f"image {spec.image} asks for the VPN between algorithms (it exposes {wanted})"
+        if self.vpn is None:
+            raise StartFailed(
+                TaskStatus.FAILED,
+                f"{asks}, but this node has none: its owner can set [vpn] subnet to the "
+                "server's VPN subnet",
+            )
+        if self.vpn.problem is not None:
+            raise StartFailed(TaskStatus.FAILED, f"{asks}, but {self.vpn.problem}")
+        try:
+            return self.vpn.allocate(spec.run_id, spec.job_id)
+        except NetworkError as exc:
+            raise StartFailed(TaskStatus.START_FAILED, f"{asks}, but {exc}") from None
+
+    def _join_vpn(self, run_id: int, container) -> None:
+        container.reload()
+        try:
+            self.vpn.join(run_id, container.attrs["State"]["Pid"])
+        except NetworkError as exc:
+            log.error("run %s: its VPN link failed: %s", run_id, exc)
+            raise StartFailed(
+                TaskStatus.START_FAILED, f"the run's link to the VPN failed: {exc}"
+            ) from None
 
     def _trusted(self, image: str) -> str:
         """The image to run: as named, or, with content trust, by its signed digest."""
@@ -164,11 +208,11 @@ class DockerRuntime:
         ]
         return variables, mounts
 
-    def _launch(self, spec: RunSpec, variables: dict[str, str], mounts: list[Mount]) -> None:
+    def _launch(self, spec: RunSpec, variables: dict, mounts: list[Mount], address: str | None):
         """Create and start the container; StartFailed with the engine's own reason when it
         refuses."""
         try:
-            container = self._create(spec, variables, mounts)
+            container = self._create(spec, variables, mounts, address)
             container.start()
         except ENGINE_ERRORS as exc:
             reason = _reason(exc)
@@ -177,6 +221,7 @@ class DockerRuntime:
                 TaskStatus.START_FAILED, f"the container of {spec.image} did not start: {reason}"
             ) from None
         log.info("run %s started in %s (%s)", spec.run_id, container.name, spec.image)
+        return container
 
     def _ensure_image(self, image: str) -> None:
         """The image locally present, pulled when the pull policy says so; StartFailed with
@@ -211,19 +256,22 @@ class DockerRuntime:
                 TaskStatus.NO_DOCKER_IMAGE, f"image {image!r} cannot be used: {_reason(exc)}"
             ) from None
 
-    def _create(self, spec: RunSpec, variables: dict, mounts: list[Mount]):
+    def _create(self, spec: RunSpec, variables: dict, mounts: list[Mount], address: str | None):
         limits = self.config.limits
         options = {
             "nano_cpus": int(limits.cpus * 1e9) if limits.cpus else None,
             "mem_limit": limits.memory,
             "pids_limit": limits.pids,
         }
+        labels = self._labels(run=spec.run_id, job=spec.job_id, task=spec.task_id)
+        if address is not None:  # how a restarted node finds the run's place on the VPN
+            labels["vantage6-vpn-address"] = address
         with self._jobs:
             mounts = [*mounts, Mount(TMP_DIR, self._job_volume(spec.job_id), type="volume")]
             return self.client.containers.create(
                 spec.image,
                 name=self._container_name(spec.run_id),
-                labels=self._labels(run=spec.run_id, job=spec.job_id, task=spec.task_id),
+                labels=labels,
                 environment=encoded(variables),
                 network=self.networks.name(spec.run_id),
                 mounts=mounts,
@@ -337,6 +385,17 @@ class DockerRuntime:
     def known(self) -> set[int]:
         return self._runs_in(LIVE | ENDED)
 
+    def _vpn_members(self) -> list[Member]:
+        """The running containers that are on the VPN, from their labels."""
+        members = []
+        for container in self._containers():
+            labels = container.labels
+            run_id, job_id = _int(labels.get("vantage6-run")), _int(labels.get("vantage6-job"))
+            address = labels.get("vantage6-vpn-address")
+            if container.status in LIVE and address and run_id is not None and job_id is not None:
+                members.append(Member(run_id, job_id, address))
+        return members
+
     def _runs_in(self, states: frozenset[str]) -> set[int]:
         """The runs whose container is in one of ``states``."""
         return {
@@ -384,6 +443,8 @@ class DockerRuntime:
         container = self._get(run_id)
         if container is not None:
             container.remove(force=True)
+        if self.vpn is not None:
+            self.vpn.leave(run_id)
         self.networks.close(run_id)
         RunFolder(self.task_dir, run_id).remove()
         with self._jobs:

@@ -143,6 +143,32 @@ class BlobStoreStatus(colander.MappingSchema):
     blob_store_enabled = colander.SchemaNode(colander.Boolean())
 
 
+class VpnPeer(colander.MappingSchema):
+    """What a node needs to reach the VPN hub, and its own block of the VPN's subnet."""
+
+    subnet = _text()
+    prefix = _text()
+    hub_public_key = _text()
+    endpoint = _text()
+    keepalive = _number()
+
+
+class AlgorithmAddress(_Open):
+    """Where an algorithm takes VPN traffic, one per port: also ``label``, ``organization_id``,
+    ``task_id``, ``parent_id`` and ``run_id``."""
+
+    ip = _text()
+    port = _number()
+
+
+class AlgorithmAddressList(colander.SequenceSchema):
+    address = AlgorithmAddress()
+
+
+class AlgorithmAddresses(colander.MappingSchema):
+    addresses = AlgorithmAddressList()
+
+
 def answers(status: int, body: colander.SchemaNode, description: str) -> dict:
     """``response_schemas`` for one successful answer: ``{status: response}``."""
     named = body.clone()

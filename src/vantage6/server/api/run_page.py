@@ -28,6 +28,8 @@ COLUMNS = (
     Run.blob_storage_used,
     Run.organization_id,
     Run.task_id,
+    Run.vpn_address,
+    Run.vpn_ports,
     Node.id.label("node_id"),
     Node.name.label("node_name"),
     Node.status.label("node_status"),
@@ -60,6 +62,8 @@ class RunSummary:
     blob_storage_used: bool
     organization_id: int
     task_id: int
+    vpn_address: str | None
+    vpn_ports: list | None
     node: NodeSummary | None
     task: TaskSummary | None
 
@@ -94,6 +98,8 @@ def _summary(row, task: TaskSummary | None) -> RunSummary:
         blob_storage_used=row.blob_storage_used,
         organization_id=row.organization_id,
         task_id=row.task_id,
+        vpn_address=row.vpn_address,
+        vpn_ports=row.vpn_ports,
         node=node,
         task=task,
     )

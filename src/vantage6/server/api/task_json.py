@@ -67,7 +67,12 @@ def serialize_run(request, run: Run, include=frozenset()) -> dict:
         "node": None
         if node is None
         else {"id": node.id, "name": node.name, "status": node.status, "ip": node.ip},
-        "ports": [],  # VPN ports of the algorithm: this server has no VPN (see /port)
+        # where the algorithm takes VPN traffic, as the original's list of algorithm ports
+        "ports": [
+            {"port": entry["port"], "label": entry["label"], "run_id": run.id}
+            for entry in run.vpn_ports or []
+        ],
+        "vpn_address": run.vpn_address,
     }
 
 

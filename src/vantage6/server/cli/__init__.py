@@ -10,6 +10,7 @@ from vantage6 import __version__
 from vantage6.server.cli.batch import import_
 from vantage6.server.cli.database import db
 from vantage6.server.cli.lifecycle import attach, files, list_, shell, start, stop, version
+from vantage6.server.cli.vpn_hub import vpn_hub
 from vantage6.server.cli.wizard import new
 
 
@@ -29,5 +30,5 @@ def cli():
     """
 
 
-for command in (new, start, stop, list_, files, attach, shell, import_, version, db):
+for command in (new, start, stop, list_, files, attach, shell, import_, version, db, vpn_hub):
     cli.add_command(command)

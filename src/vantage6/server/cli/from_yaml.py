@@ -43,8 +43,9 @@ from vantage6.server.cli.instance import KIND, Instance
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 REASONS = {
-    "vpn_server": "we have no VPN between algorithm containers (the original's EduVPN "
-    "feature): algorithms talk to each other through the server",
+    "vpn_server": "we do not support the original's EduVPN: our VPN between algorithm "
+    "containers is WireGuard, set with vantage6.vpn.subnet and vantage6.vpn.endpoint (see "
+    "README.md)",
     "rabbitmq": "we have no RabbitMQ: several server processes share their events through "
     "PostgreSQL (vantage6.events.bus = postgresql)",
     "algorithm_stores": "we have no algorithm stores",

@@ -44,6 +44,10 @@ class Node(NamedMixin, Authenticatable):
     collaboration_id: Mapped[int] = mapped_column(ForeignKey("collaboration.id"))
     # What it last shared of its configuration (events.inbound.node_info_update).
     config: Mapped[list | None] = mapped_column(JSON)
+    # Its WireGuard key and its block of VPN addresses (POST /vpn/peer). Unique indexes, not
+    # constraints: SQLite adds those only by rebuilding the table (see migration 0006).
+    vpn_public_key: Mapped[str | None] = mapped_column(unique=True, index=True)
+    vpn_prefix: Mapped[str | None] = mapped_column(unique=True, index=True)
 
     organization: Mapped[Organization] = relationship(back_populates="nodes")
     collaboration: Mapped[Collaboration] = relationship(back_populates="nodes")

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Text, select
+from sqlalchemy import JSON, ForeignKey, Text, select
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
@@ -37,6 +37,10 @@ class Run(Base):
     status: Mapped[str] = mapped_column(default=TaskStatus.PENDING.value)
     cleanup_at: Mapped[dt.datetime | None]
     blob_storage_used: Mapped[bool] = mapped_column(default=False)
+    # Where its algorithm is reached on the VPN, as its node reports it (PATCH /run/<id>):
+    # an address in the node's block, and [{"port", "label"}].
+    vpn_address: Mapped[str | None] = mapped_column(index=True)
+    vpn_ports: Mapped[list | None] = mapped_column(JSON)
 
     task: Mapped[Task] = relationship(back_populates="runs")
     organization: Mapped[Organization] = relationship(back_populates="runs")

@@ -19,6 +19,7 @@ from vantage6.server.resources.run import RunContainer
 from vantage6.server.resources.study import StudyContainer
 from vantage6.server.resources.task import TaskContainer
 from vantage6.server.resources.user import UserContainer
+from vantage6.server.resources.vpn import Vpn
 
 __all__ = ["NOT_FOUND", "Root", "parse_id"]
 
@@ -40,6 +41,7 @@ class Root:
         "studies": StudyContainer,
         "tasks": TaskContainer,
         "users": UserContainer,
+        "vpn": Vpn,
     }
 
     def __init__(self, request):

@@ -103,6 +103,7 @@ def serialize(request, item: Node) -> dict:
         "organization": link(request, "organization", item.organization_id),
         "collaboration": link(request, "collaboration", item.collaboration_id),
         "config": item.config or [],  # what it last shared (events.inbound)
+        "vpn_prefix": item.vpn_prefix,  # its block of VPN addresses (POST /vpn/peer)
     }
 
 

@@ -19,6 +19,7 @@ from vantage6.server.api.run_status import is_open
 from vantage6.server.api.schema import Body, json_body, optional_text, text
 from vantage6.server.api.service import api_service
 from vantage6.server.api.task_json import serialize_result, serialize_run
+from vantage6.server.api.vpn import ipv4_text, place_run, port_list
 from vantage6.server.api.writes import flush_or_400
 from vantage6.server.events.domain import run_reported
 from vantage6.server.models import Node, Run, Task
@@ -55,6 +56,8 @@ class RunReport(Body):
     finished_at = moment(missing=colander.drop)
     result = optional_text()
     log = optional_text()
+    vpn_address = ipv4_text(missing=colander.drop)
+    vpn_ports = port_list(missing=colander.drop)
 
 
 def visible(identity):
@@ -109,7 +112,10 @@ def run_query(request):
     if "status" in params:
         query = query.where(Run.status == params["status"])
     if "port" in params:  # the original's filter failed with a 500 (no such column)
-        raise HTTPBadRequest("cannot filter on port: this server has no algorithm ports")
+        raise HTTPBadRequest(
+            "cannot filter on port: each run lists its VPN ports in 'ports' (with "
+            "'vpn_address'), and algorithms ask GET /vpn/algorithm/addresses"
+        )
     if "state" in params:
         if params["state"] != "open":
             raise HTTPBadRequest(f"state can only be 'open', not {params['state']!r}")
@@ -149,7 +155,9 @@ def get_run(request):
 )
 def report_run(request):
     """The node's report: only forward in the run's life cycle, never after it finished.
-    A failure stops the task's runs that have not started yet (they are marked failed).
+    It may hold the algorithm's place on the VPN (``vpn_address``, ``vpn_ports``; see
+    :mod:`vantage6.server.api.vpn`). A failure stops the task's runs that have not started yet
+    (they are marked failed).
     A report repeated after the run finished (a node sends it again when the answer to it
     was lost) is answered as the first was, and changes nothing."""
     run = request.context.row
@@ -164,6 +172,7 @@ def report_run(request):
         raise HTTPBadRequest(f"Run {run.id} cannot go from {current.value!r} to {new.value!r}")
     if "finished_at" in body and not new.is_finished:
         raise HTTPBadRequest("finished_at can only be reported with a status that finishes the run")
+    place_run(request, run, body, finishing=new.is_finished)
     for field in ("started_at", "finished_at"):
         if field in body:
             setattr(run, field, parse_moment(body[field]))
