@@ -16,9 +16,9 @@ from vantage6.common.yaml_config import (
     blocks,
     foreign_windows_path,
     is_hidden,
-    logging_of,
     read_yaml,
 )
+from vantage6.common.yaml_logging import logging_of
 
 
 def load(tmp_path: Path, text: str):

@@ -33,10 +33,10 @@ from vantage6.common.yaml_config import (
     foreign_windows_path,
     is_hidden,
     local_path,
-    logging_of,
     read_yaml,
     refuse_other_options,
 )
+from vantage6.common.yaml_logging import logging_of
 from vantage6.node.cli.instance import KIND, NodeInstance
 from vantage6.node.cli.wizard import (
     QUESTIONS,

@@ -30,15 +30,14 @@ from vantage6.common.yaml_config import (
     NODE_KEYS,
     SERVER_KEYS,
     Block,
-    LoggingChoice,
     Report,
     blocks,
     check_kind,
     is_hidden,
-    logging_of,
     read_yaml,
     refuse_other_options,
 )
+from vantage6.common.yaml_logging import LoggingChoice, logging_of
 from vantage6.server.cli.instance import KIND, Instance
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
