@@ -8,7 +8,8 @@ escalation, sees its own run folder at ``/mnt/run``, its job's temporary volume 
 ``/mnt/tmp`` and the node's file databases read-only (see :mod:`.env`). Labels
 (``vantage6-type``, ``vantage6-node``, ``vantage6-run``, ``vantage6-job``) are the runtime's
 only bookkeeping, so a restarted node finds the runs still going and the ones that ended while
-it was down.
+it was down. A run whose image EXPOSEs ports also gets a link to the node's VPN between
+algorithms (:mod:`vantage6.node.vpn`), its address in a label for a restarted node.
 
 Exits come from the engine's event stream (the original polled every container each second).
 When the stream breaks, the runtime reconnects and first collects what ended meanwhile.

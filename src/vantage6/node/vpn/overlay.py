@@ -158,10 +158,6 @@ class NodeVpn:
         for member in self._members.values():
             log.info("run %s is still on the VPN at %s", member.run_id, member.address)
 
-    def address(self, run_id: int) -> str | None:
-        member = self._members.get(run_id)
-        return member.address if member else None
-
     def _apply_rules(self) -> None:
         rules = namespace_rules(self.tunnel.name, str(self.subnet), list(self._members.values()))
         netns.replace_filter_table(self.namespace, rules)
