@@ -21,6 +21,7 @@ def main(global_config, **settings):
     from vantage6.server.bootstrap import prepare_database
     from vantage6.server.security.hashing import configure_hasher
     from vantage6.server.settings import load_settings
+    from vantage6.server.vpn.settings import vpn_settings
 
     settings = load_settings(settings, config_folder=global_config.get("here"))
     configure_hasher(
@@ -33,6 +34,7 @@ def main(global_config, **settings):
     )
     with Configurator(settings=settings) as config:
         config.registry["vantage6.plugins"] = plugins
+        config.registry["vantage6.vpn"] = vpn_settings(settings)  # read once, None without
         config.include(".db")
         prepare_database(config.registry["dbengine"], settings)
         config.include(".security.policy")

@@ -21,7 +21,7 @@ from vantage6.server.api.schema import (
 )
 from vantage6.server.models import Run
 from vantage6.server.vpn.blocks import is_host
-from vantage6.server.vpn.settings import VpnSettings, vpn_settings
+from vantage6.server.vpn.settings import VpnSettings
 
 NO_VPN = (
     "This server has no VPN between algorithms: its administrator has not set vantage6.vpn.subnet"
@@ -31,8 +31,8 @@ VPN_FIELDS = {"vpn_address", "vpn_ports"}
 
 
 def configured_vpn(request) -> VpnSettings:
-    """The VPN's settings, for a request that needs a VPN."""
-    vpn = vpn_settings(request.registry.settings)
+    """The VPN's settings (read at start-up), for a request that needs a VPN."""
+    vpn = request.registry["vantage6.vpn"]
     if vpn is None:
         raise HTTPBadRequest(NO_VPN)
     return vpn

@@ -23,7 +23,7 @@ from vantage6.server.api.vpn import configured_vpn
 from vantage6.server.api.writes import flush_or_400
 from vantage6.server.models import Node, Run, Task
 from vantage6.server.vpn.blocks import free_block, is_node_block
-from vantage6.server.vpn.settings import VpnSettings, vpn_settings
+from vantage6.server.vpn.settings import VpnSettings
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ def find_addresses(request):
     if not request.has_permission("find_addresses", request.context):
         raise Refused("Only algorithm containers look up VPN addresses, those of their own job")
     levels = _levels(request)
-    if vpn_settings(request.registry.settings) is None:
+    if request.registry["vantage6.vpn"] is None:
         return {"addresses": []}
     identity = request.identity
     about = identity.claims["sub"]
